@@ -1,0 +1,10 @@
+/* caseprobe battery: placeholder until its issue lands (replaced by the real command). */
+#include "commands.h"
+#include "hints.h"
+
+int cp_cmd_battery(int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  return cp_failf(CP_E_INTERNAL, "'battery' is not built yet");
+}

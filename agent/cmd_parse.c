@@ -1,0 +1,10 @@
+/* caseprobe parse: placeholder until its issue lands (replaced by the real command). */
+#include "commands.h"
+#include "hints.h"
+
+int cp_cmd_parse(int argc, char **argv)
+{
+  (void)argc;
+  (void)argv;
+  return cp_failf(CP_E_INTERNAL, "'parse' is not built yet");
+}

@@ -1,0 +1,23 @@
+/* The wording a person reads when something fails: one sentence per cp_err
+ * saying what they can do. The tool owns the wording (DESIGN.md); lower
+ * layers only return codes and details. */
+#ifndef CP_HINTS_H
+#define CP_HINTS_H
+
+#include "cp_err.h"
+
+/* What the person can do about `code`, or NULL when there is nothing to add. */
+const char *cp_hint(cp_err code);
+
+/* Prints "caseprobe: <what happened>: <detail>" and the hint to stderr, and
+ * returns the code so callers can `return cp_fail(&err);`. */
+int cp_fail(const cp_error *err);
+
+/* Same for a code with a printf detail, without a cp_error. */
+int cp_failf(cp_err code, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif
