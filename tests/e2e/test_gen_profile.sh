@@ -39,6 +39,12 @@ for p in files:
         continue
     with open(p, 'rb') as fh:
         h = json.loads(fh.readline())
+        body = fh.read().decode('utf-8', 'surrogateescape')
+    if body.startswith('{\n'):
+        json.loads(body)  # 309/298/151/210 bodies stay valid JSON
+    elif h['bug_type'] == '211':
+        recs = [json.loads(l) for l in body.splitlines() if l]
+        assert recs[-1] == {'_marker': '<end-of-file>'}, (p, recs[-1])
     for k in ('bug_type', 'timestamp', 'os_version', 'incident_id'):
         assert k in h, (p, k)
     ts = h['timestamp']

@@ -159,6 +159,19 @@ def stamp(local):
 
 # ---------------------------------------------------------------- syslog
 
+def vis(line):
+    """Non-ASCII bytes as the device's syslog_relay sends them (vis(3)
+    style: \\M-x, \\M-^X for meta-control)."""
+    out = []
+    for byte in line.encode('utf-8', 'surrogateescape'):
+        if byte < 0x80:
+            out.append(chr(byte))
+            continue
+        c = byte & 0x7f
+        out.append('\\M-' + ('^?' if c == 0x7f else '^' + chr(c + 0x40) if c < 0x20 else chr(c)))
+    return ''.join(out)
+
+
 def make_syslog(src, hostname, day=None, limit=None):
     """Client-side capture -> device stream: drops the tool's [connected]
     lines and blank lines, and inserts the device-name column the device
@@ -175,7 +188,7 @@ def make_syslog(src, hostname, day=None, limit=None):
                 rest = m.group(3).lstrip()
             stamp_ = (day + m.group(1)[6:]) if day else m.group(1)
             line = '%s %s %s' % (stamp_, hostname, rest)
-        out.append(line)
+        out.append(vis(line))
         if limit and len(out) >= limit:
             break
     return '\n'.join(out) + '\n'
