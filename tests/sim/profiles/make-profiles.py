@@ -981,6 +981,15 @@ def build_small(name, base_dev, base_b, disk, udid, ecid, dev_name, dev_plist, c
     """A small profile derived from iphone-modern (own UDID and name)."""
     dev = Device(**dict(base_dev.__dict__))
     dev.udid, dev.ecid, dev.name = udid, ecid, dev_name
+    # own hardware identifiers, so no two shipped devices share one
+    k = ecid % 251
+    dev.serial = dev.serial[:8] + '%04X' % (ecid % 0xFFFF)
+    dev.mlb = dev.mlb[:12] + '%05X' % (ecid % 0xFFFFF)
+    mac = lambda m: m[:9] + '%02x:%02x:%s' % (k, (k * 7) % 256, m[-2:])
+    dev.wifi, dev.bt, dev.eth = mac(dev.wifi), mac(dev.bt), mac(dev.eth)
+    dev.imei = luhn_complete('353901%08d' % (ecid % 10 ** 8))
+    dev.imei2 = luhn_complete('353901%08d' % ((ecid // 7) % 10 ** 8))
+    dev.phone = '+1 (617) 555-%04d' % (ecid % 10000)
     dev_plist = dict(dev_plist, UDID=udid)
     g = modern_global(dev)
     write_profile(name, dev, dev_plist, g, other_domains(dev, base_b, disk),
