@@ -3,15 +3,15 @@
  * "Safari crashed 14 times with the same stack" instead of 300 files. The
  * parsing itself is formats/crash_report.h; this file only does file I/O and
  * wording. A damaged report is not a failure: its warnings go to stderr. */
+#include "commands.h"
+#include "crash_report.h"
+#include "hints.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "commands.h"
-#include "crash_report.h"
-#include "hints.h"
 
 static void usage(FILE *out)
 {
@@ -121,8 +121,8 @@ static void print_summary(const json_t *r)
 static void print_triage(const json_t *t)
 {
   const json_t *groups = json_object_get(t, "groups");
-  printf("\n%lld report(s), %zu group(s):\n", (long long)json_integer_value(json_object_get(t, "total")),
-         json_array_size(groups));
+  printf("\n%lld report(s), %zu group(s):\n",
+         (long long)json_integer_value(json_object_get(t, "total")), json_array_size(groups));
   for (size_t i = 0; i < json_array_size(groups); i++) {
     const json_t *g = json_array_get(groups, i);
     printf("  %3lldx %s %s", (long long)json_integer_value(json_object_get(g, "count")),

@@ -2,12 +2,12 @@
  * ForceReset 151 which calls its panic text "string"), JetsamEvent (298), the
  * JSON-lines CoreAnalytics log (211), and a salvage pass for a body that was
  * cut short. Every key is optional: newer iOS adds keys, older lacks them. */
+#include "crash_internal.h"
+#include "crash_report.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "crash_internal.h"
-#include "crash_report.h"
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -205,7 +205,8 @@ static void ips_jetsam(json_t *rec, const json_t *b)
     (void)json_object_set_new(js, "killed", killed);
   (void)json_object_set_new(js, "killed_count", json_integer((json_int_t)nk));
   if (json_is_array(procs))
-    (void)json_object_set_new(js, "process_count", json_integer((json_int_t)json_array_size(procs)));
+    (void)json_object_set_new(js, "process_count",
+                              json_integer((json_int_t)json_array_size(procs)));
 }
 
 void cp__crash_ips_body(json_t *rec, int bug_type, const json_t *b)
@@ -342,8 +343,8 @@ static void analytics_battery(json_t *rec, const json_t *msg)
     char name[128];
     snake(k + 11, name, sizeof name);
     if (name[0] && !json_object_get(bat, name) && json_object_size(bat) < 64)
-      (void)json_object_set_new(bat, name, json_is_string(v) ? json_copy((json_t *)v)
-                                                             : cp__crash_num(v));
+      (void)json_object_set_new(bat, name,
+                                json_is_string(v) ? json_copy((json_t *)v) : cp__crash_num(v));
   }
 }
 
@@ -384,8 +385,8 @@ void cp__crash_analytics_lines(json_t *rec, const char *p, size_t n)
     cp__crash_set_new(rec, "analytics", a);
   }
   if (bad)
-    cp__crash_warn(rec, "%zu analytics line(s) are not JSON objects (first at body line %zu)",
-                   bad, first_bad);
+    cp__crash_warn(rec, "%zu analytics line(s) are not JSON objects (first at body line %zu)", bad,
+                   first_bad);
   if (!eof_marker)
     cp__crash_warn(rec, "analytics log has no <end-of-file> marker (truncated?)");
 }

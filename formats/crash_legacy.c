@@ -3,13 +3,13 @@
  * of 109 crash .ips files, and the "Key: value" text of resource reports
  * (202 cpu usage, 145 disk writes, 206 fatal cpu). Line by line, bounded by
  * the buffer length; unknown lines are skipped, so new keys do no harm. */
+#include "crash_internal.h"
+#include "crash_report.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "crash_internal.h"
-#include "crash_report.h"
 
 typedef struct span {
   const char *p;
@@ -177,8 +177,7 @@ static bool header_line(json_t *rec, span key, span v, span *version)
   else if (eq(key, "Version")) {
     if (!version->p)
       *version = v;
-  }
-  else if (eq(key, "Date/Time"))
+  } else if (eq(key, "Date/Time"))
     cp__crash_set_timestamp(rec, v.p, v.n);
   else if (eq(key, "OS Version"))
     cp__crash_set_os(rec, v.p, v.n);

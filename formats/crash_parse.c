@@ -2,13 +2,13 @@
  * a JSON, JSON-lines or text body; or legacy text with no header), hands each
  * part to its parser, and finishes the record (bug_type, kind, signature).
  * Nothing here fails on bad input: every problem becomes a warning. */
+#include "crash_internal.h"
+#include "crash_report.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "crash_internal.h"
-#include "crash_report.h"
 
 /* The header line is a few hundred bytes; anything longer is not a header. */
 #define HEADER_MAX (64u * 1024u)
@@ -152,8 +152,7 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
   const char *p = buf ? buf : "";
   size_t n = len;
   if (n > CP_CRASH_MAX_INPUT) {
-    cp__crash_warn(rec, "report is %zu bytes: only the first %u were read", n,
-                   CP_CRASH_MAX_INPUT);
+    cp__crash_warn(rec, "report is %zu bytes: only the first %u were read", n, CP_CRASH_MAX_INPUT);
     n = CP_CRASH_MAX_INPUT;
   }
   if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
@@ -194,8 +193,7 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
   if (!header_broken)
     parse_body(rec, bug_type, body, body_n, had_header);
 
-  (void)json_object_set_new(rec, "bug_type",
-                            bug_type >= 0 ? json_integer(bug_type) : json_null());
+  (void)json_object_set_new(rec, "bug_type", bug_type >= 0 ? json_integer(bug_type) : json_null());
   cp__crash_set(rec, "kind", infer_kind(rec, bug_type));
   cp__crash_sign(rec);
   *record = rec;

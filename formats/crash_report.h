@@ -13,10 +13,10 @@
 #ifndef CP_CRASH_REPORT_H
 #define CP_CRASH_REPORT_H
 
+#include "cp_err.h"
+
 #include <jansson.h>
 #include <stddef.h>
-
-#include "cp_err.h"
 
 /* Bodies larger than this are not decoded (only the header line is read);
  * the largest real panic-full seen is ~1 MB. */

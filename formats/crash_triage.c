@@ -4,14 +4,14 @@
  * by image and symbol) and drops addresses, offsets and ASLR slides. Panics
  * and jetsam events are summarised on their own: a technician asks "how many
  * panics, saying what" and "who was the memory hog", not for stacks. */
+#include "crash_internal.h"
+#include "crash_report.h"
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "crash_internal.h"
-#include "crash_report.h"
 
 #define SIG_FRAMES 3
 #define BASIS_MAX 2048
@@ -59,9 +59,12 @@ static const char *str(const json_t *o, const char *key)
  * process died, not where the bug is. */
 static bool plumbing(const json_t *f)
 {
-  static const char *const images[] = {"libsystem_kernel.dylib", "libsystem_pthread.dylib",
-                                       "libsystem_c.dylib", "libc++abi.dylib",
-                                       "libc++abi", "libobjc.A.dylib"};
+  static const char *const images[] = {"libsystem_kernel.dylib",
+                                       "libsystem_pthread.dylib",
+                                       "libsystem_c.dylib",
+                                       "libc++abi.dylib",
+                                       "libc++abi",
+                                       "libobjc.A.dylib"};
   static const char *const symbols[] = {"__exceptionPreprocess", "objc_exception_throw",
                                         "-[NSException raise]", "abort"};
   const char *img = str(f, "image"), *sym = str(f, "symbol");

@@ -1,12 +1,12 @@
 /* Small bounded helpers shared by the crash-report parsers: safe strings from
  * untrusted bytes, first-value-wins setters, warnings, report timestamps and
  * OS version strings, a JSON depth pre-check and a salvage scanner. */
+#include "crash_internal.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "crash_internal.h"
 
 void cp__crash_warn(json_t *rec, const char *fmt, ...)
 {
@@ -305,7 +305,10 @@ static size_t decode_raw(const char *p, size_t n, char *buf, size_t cap)
       case 'n': c = '\n'; break;
       case 't': c = '\t'; break;
       case 'r': c = '\r'; break;
-      case 'u': c = '?'; i += (n - i > 4) ? 4 : n - i - 1; break;
+      case 'u':
+        c = '?';
+        i += (n - i > 4) ? 4 : n - i - 1;
+        break;
       default: c = e;
       }
     }
