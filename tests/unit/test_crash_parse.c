@@ -2,8 +2,7 @@
  * shared/corpus/ips and shared/corpus/crash, field by field (expected values
  * read off the files by hand), then damaged copies of each (cut at several
  * offsets, a 16 KiB listing prefix), and hand-made hostile inputs. */
-#include "crash_report.h"
-
+/* clang-format off: cmocka.h needs these first */
 #include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* clang-format on */
+
+#include "crash_report.h"
 
 typedef struct expect {
   const char *path; /* under CP_SHARED_DIR/corpus/ */
