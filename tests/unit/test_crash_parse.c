@@ -2,7 +2,7 @@
  * shared/corpus/ips and shared/corpus/crash, field by field (expected values
  * read off the files by hand), then damaged copies of each (cut at several
  * offsets, a 16 KiB listing prefix), and hand-made hostile inputs. */
-/* clang-format off: cmocka.h needs these first */
+// clang-format off: cmocka.h needs these first
 #include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-/* clang-format on */
+// clang-format on
 
 #include "crash_report.h"
 
