@@ -2,8 +2,8 @@
  * shared/corpus/ips and shared/corpus/crash, field by field (expected values
  * read off the files by hand), then damaged copies of each (cut at several
  * offsets, a 16 KiB listing prefix), and hand-made hostile inputs. */
-// clang-format off: cmocka.h needs these first
-#include <cmocka.h>
+/* cmocka.h needs these headers before it */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 // clang-format on
 
 #include "crash_report.h"
