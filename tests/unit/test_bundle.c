@@ -3,6 +3,14 @@
  * libarchive (a flipped byte, a missing member, an extra one, truncation),
  * signatures (good, bad, wrong key, missing), a full disk, and the reader's
  * refusal of unsafe archives. */
+// clang-format off
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+// clang-format on
+
 #include "bundle.h"
 #include "bundle_check.h"
 #include "bundle_read.h"
@@ -11,14 +19,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <cmocka.h>
 #include <dirent.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
