@@ -22,16 +22,36 @@ static void usage(FILE *out)
                "  -h, --help   this help\n");
 }
 
+/* Bundle text can come from a device: never let it send terminal escapes. */
+static void put_safe(const char *s)
+{
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    fputc(c < 0x20 || c == 0x7f ? '?' : c, stdout);
+  }
+}
+
+/* A string field made terminal-safe, in a rotating static buffer (the
+ * printing below uses at most 4 per statement). */
 static const char *str(const json_t *o, const char *k)
 {
+  static char bufs[4][256];
+  static int next;
   const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "-";
+  if (!s)
+    return "-";
+  char *b = bufs[next++ & 3];
+  size_t i = 0;
+  for (; s[i] && i < sizeof bufs[0] - 1; i++)
+    b[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+  b[i] = '\0';
+  return b;
 }
 
 static void print_scalar(const json_t *v)
 {
   if (json_is_string(v))
-    fputs(json_string_value(v), stdout);
+    put_safe(json_string_value(v));
   else if (json_is_integer(v))
     printf("%lld", (long long)json_integer_value(v));
   else if (json_is_real(v))
@@ -122,7 +142,9 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
   json_t *v;
   json_object_foreach((json_t *)dev, k, v)
   {
-    printf("  %-24s ", k);
+    fputs("  ", stdout);
+    put_safe(k);
+    printf("%*s ", (int)(strlen(k) < 24 ? 24 - strlen(k) : 0), "");
     print_scalar(v);
     fputc('\n', stdout);
   }
@@ -144,8 +166,11 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
                   : json_is_integer(json_object_get(v, "count"))
                       ? json_integer_value(json_object_get(v, "count"))
                       : -1;
-    if (c >= 0)
-      printf("%s %s %lld", n++ ? "," : "", k, c);
+    if (c >= 0) {
+      printf("%s ", n++ ? "," : "");
+      put_safe(k);
+      printf(" %lld", c);
+    }
   }
   printf("%s\n", n ? "" : " none recorded");
   const json_t *members = json_object_get(rep, "members");
