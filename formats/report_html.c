@@ -144,11 +144,12 @@ static void kv_table(out *o, const json_t *obj, const char *caption)
   put(o, "</tbody>\n</table>\n");
 }
 
-static void not_collected(out *o, const char *what)
+/* `sentence` is fixed text from this file, never from the findings. */
+static void not_collected(out *o, const char *sentence)
 {
   put(o, "<p class=\"none\">");
-  esc(o, what);
-  put(o, " was not collected.</p>\n");
+  put(o, sentence);
+  put(o, "</p>\n");
 }
 
 static void section_device(out *o, const json_t *dev)
@@ -157,7 +158,7 @@ static void section_device(out *o, const json_t *dev)
   if (json_is_object(dev) && json_object_size(dev) > 0)
     kv_table(o, dev, "Device summary (identifiers redacted)");
   else
-    not_collected(o, "Device information");
+    not_collected(o, "Device information was not collected.");
   put(o, "</section>\n");
 }
 
@@ -182,7 +183,7 @@ static void section_battery(out *o, const json_t *bat)
   static const char *const verdict_keys[] = {"verdict", "service", "status", "condition", NULL};
   put(o, "<section aria-labelledby=\"h-battery\">\n<h2 id=\"h-battery\">Battery</h2>\n");
   if (!json_is_object(bat) || json_object_size(bat) == 0) {
-    not_collected(o, "Battery health");
+    not_collected(o, "Battery health was not collected.");
     put(o, "</section>\n");
     return;
   }
@@ -271,7 +272,7 @@ static void section_crashes(out *o, const json_t *cr)
 {
   put(o, "<section aria-labelledby=\"h-crashes\">\n<h2 id=\"h-crashes\">Crashes</h2>\n");
   if (!json_is_object(cr)) {
-    not_collected(o, "Crash reports");
+    not_collected(o, "Crash reports were not collected.");
     put(o, "</section>\n");
     return;
   }
