@@ -1,10 +1,8 @@
 /* Unit tests of formats/battery_health.c on the real excerpts in
  * shared/corpus/battery (read via CP_SHARED_DIR) and on the edge cases:
  * missing keys, capacity above 100 %, zero design capacity, cycle ratings. */
-#include "battery_health.h"
-#include "plist_json.h"
-
-#include <cmocka.h>
+/* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "battery_health.h"
+#include "plist_json.h"
 
 static char *slurp(const char *rel, size_t *len)
 {

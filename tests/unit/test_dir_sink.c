@@ -2,9 +2,8 @@
  * complete (temp file + rename), with their SHA-256; names that would escape
  * the folder are refused for that member only; a discarded member leaves
  * nothing behind. */
-#include "dir_sink.h"
-
-#include <cmocka.h>
+/* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */
+// clang-format off
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "dir_sink.h"
 
 static char root[256];
 

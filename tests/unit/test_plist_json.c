@@ -1,9 +1,8 @@
 /* Unit tests of formats/plist_json.c: every node type (data as base64,
  * dates ISO, negative integers as libplist 2.2 stores them), XML and binary
  * input, and the depth, node and size limits on hostile input. */
-#include "plist_json.h"
-
-#include <cmocka.h>
+/* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */
+// clang-format off
 #include <plist/plist.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "plist_json.h"
 
 static const char xml[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -1,14 +1,17 @@
 /* Unit tests of formats/product_names.c: marketing names, the rated cycle
  * count rule (500 up to iPhone 14, 1000 from iPhone 15 and for iPads) and
  * the AppleARMPMUCharger flag of iPhone 7 and older. */
-#include "product_names.h"
-
-#include <cmocka.h>
+/* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "product_names.h"
 
 static void test_names(void **state)
 {
