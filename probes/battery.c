@@ -22,9 +22,13 @@ static int fatal(cp_err rc)
          rc == CP_E_NOMEM || rc == CP_E_INTERRUPTED;
 }
 
+/* Newest first by file name (Analytics-YYYY-MM-DD-HHMMSS...), whatever the folder. */
 static int newest_first(const void *a, const void *b)
 {
-  return strcmp(*(char *const *)b, *(char *const *)a);
+  const char *x = *(char *const *)a, *y = *(char *const *)b;
+  const char *bx = strrchr(x, '/') ? strrchr(x, '/') + 1 : x;
+  const char *by = strrchr(y, '/') ? strrchr(y, '/') + 1 : y;
+  return strcmp(by, bx);
 }
 
 /* Streams one report through the scanner, keeping a small overlap so a key
@@ -54,46 +58,71 @@ static cp_err scan_file(cp_afc *afc, const char *path, int *percent, int *found,
   return rc;
 }
 
-/* The newest Analytics report's Settings figure, if the crash tree has one. */
+/* Adds the Analytics reports of folder `dir` ("." or "Analytics") to cands. */
+static cp_err add_candidates(cp_afc *afc, const char *dir, char ***cands, size_t *n, cp_error *err)
+{
+  char **names = NULL;
+  cp_err rc = cp_afc_list(afc, dir, &names, err);
+  if (rc == CP_E_NOT_FOUND)
+    return CP_OK;
+  if (rc != CP_OK)
+    return rc;
+  for (size_t i = 0; names[i] && rc == CP_OK; i++) {
+    if (strncmp(names[i], "Analytics", 9) != 0 || !strcmp(names[i], "Analytics"))
+      continue;
+    char **grown = realloc(*cands, (*n + 2) * sizeof **cands);
+    size_t len = strlen(dir) + strlen(names[i]) + 2;
+    char *path = malloc(len);
+    if (grown)
+      *cands = grown;
+    if (!grown || !path) {
+      free(path);
+      rc = cp_error_set(err, CP_E_NOMEM, "analytics list");
+      break;
+    }
+    (void)snprintf(path, len, "%s/%s", dir, names[i]);
+    (*cands)[(*n)++] = !strcmp(dir, ".") ? memmove(path, path + 2, len - 2) : path;
+    (*cands)[*n] = NULL;
+  }
+  cp_afc_names_free(names);
+  return rc;
+}
+
+/* The newest Analytics report's Settings figure, if the crash tree has one
+ * (at its root on current iOS, in Analytics/ on some versions). */
 static cp_err read_analytics(cp_device *dev, int *percent, char *file, size_t filelen,
                              cp_error *err)
 {
   cp_afc *afc = NULL;
-  char **names = NULL;
+  char **cands = NULL;
+  size_t n = 0;
   *percent = -1;
   cp_err rc = cp_afc_open(dev, "com.apple.crashreportcopymobile", &afc, err);
   if (rc != CP_OK)
     return rc;
-  rc = cp_afc_list(afc, "Analytics", &names, err);
-  if (rc == CP_E_NOT_FOUND) {
-    rc = CP_OK;
-    goto out;
-  }
+  rc = add_candidates(afc, ".", &cands, &n, err);
+  if (rc == CP_OK)
+    rc = add_candidates(afc, "Analytics", &cands, &n, err);
   if (rc != CP_OK)
     goto out;
-  size_t n = 0;
-  while (names[n])
-    n++;
-  qsort(names, n, sizeof *names, newest_first);
-  for (size_t i = 0, tried = 0; i < n && tried < CP_ANALYTICS_MAX_FILES; i++) {
-    if (strncmp(names[i], "Analytics", 9) != 0)
-      continue;
-    tried++;
-    char path[1200];
-    (void)snprintf(path, sizeof path, "Analytics/%s", names[i]);
+  if (n > 1)
+    qsort(cands, n, sizeof *cands, newest_first);
+  for (size_t i = 0; i < n && i < CP_ANALYTICS_MAX_FILES; i++) {
     int found = 0, p = -1;
-    rc = scan_file(afc, path, &p, &found, err);
+    rc = scan_file(afc, cands[i], &p, &found, err);
     if (rc != CP_OK && fatal(rc))
       goto out;
     rc = CP_OK;
     if (found) {
       *percent = p;
-      (void)snprintf(file, filelen, "%s", path);
+      (void)snprintf(file, filelen, "%s", cands[i]);
       break;
     }
   }
 out:
-  cp_afc_names_free(names);
+  for (size_t i = 0; i < n; i++)
+    free(cands[i]);
+  free(cands);
   cp_afc_close(afc);
   return rc;
 }
