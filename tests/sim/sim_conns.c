@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define SIM_MAX_CONNS 1024
@@ -156,6 +157,9 @@ int sim_listener_start(struct sim_conn *c, uint32_t tag)
   plist_t res = plist_new_dict();
   plist_dict_set_item(res, "MessageType", plist_new_string("Result"));
   plist_dict_set_item(res, "Number", plist_new_uint(0));
+  /* a listener that stops reading must not block event delivery forever */
+  struct timeval tv = {2, 0};
+  setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   pthread_mutex_lock(&conns_lock);
   int rc = mux_packet(c, res, tag);
   for (int i = 0; rc == 0 && i < sim_g.ndevs; i++) {
