@@ -179,27 +179,35 @@ int sim_listener_start(struct sim_conn *c, uint32_t tag)
   return rc;
 }
 
+/* Serializes cable pulls and replugs so listeners see the events in the
+ * order the state changed (a detach and an attach may race). */
+static pthread_mutex_t plug_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void sim_device_detach(struct sim_device *dev, const char *why)
 {
+  pthread_mutex_lock(&plug_lock);
   pthread_mutex_lock(&dev->lock);
   bool was = dev->attached;
   dev->attached = false;
   pthread_mutex_unlock(&dev->lock);
-  if (!was)
-    return;
-  sim_log(dev, "detached (%s)", why);
-  sim_conns_cut(dev);
-  sim_events_broadcast("Detached", dev);
+  if (was) {
+    sim_log(dev, "detached (%s)", why);
+    sim_conns_cut(dev);
+    sim_events_broadcast("Detached", dev);
+  }
+  pthread_mutex_unlock(&plug_lock);
 }
 
 void sim_device_attach(struct sim_device *dev)
 {
+  pthread_mutex_lock(&plug_lock);
   pthread_mutex_lock(&dev->lock);
   bool was = dev->attached;
   dev->attached = true;
   pthread_mutex_unlock(&dev->lock);
-  if (was)
-    return;
-  sim_log(dev, "attached");
-  sim_events_broadcast("Attached", dev);
+  if (!was) {
+    sim_log(dev, "attached");
+    sim_events_broadcast("Attached", dev);
+  }
+  pthread_mutex_unlock(&plug_lock);
 }
