@@ -609,7 +609,7 @@ static cp_err map_afc(afc_error_t e, cp_afc *a, double t0, cp_error *err, const 
                       const char *path)
 {
   char w[1200];
-  (void)snprintf(w, sizeof w, "%s %s", what, path ? path : "");
+  (void)snprintf(w, sizeof w, "%s%s%s", what, path ? " " : "", path ? path : "");
   switch (e) {
   case AFC_E_SUCCESS: return CP_OK;
   case AFC_E_OBJECT_NOT_FOUND:
@@ -756,7 +756,7 @@ cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uin
   double t0 = now_s();
   *got = 0;
   afc_error_t ae = afc_file_read(a->afc, handle, buf, len, got);
-  return map_afc(ae, a, t0, err, "reading", NULL);
+  return map_afc(ae, a, t0, err, "reading a file", NULL);
 }
 
 void cp_afc_file_close(cp_afc *a, uint64_t handle)
