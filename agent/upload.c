@@ -366,8 +366,8 @@ static cp_err up_request(up_ctx *c, const up_req *r, cp_error *err)
     delay *= 2;
   }
   if (e != CURLE_OK) {
-    rc = cp_error_set(err, CP_E_NETWORK, "cannot reach the upload server %s (%s) after %d %s",
-                      c->u->hostport, c->errbuf[0] ? c->errbuf : curl_easy_strerror(e), tries,
+    rc = cp_error_set(err, CP_E_NETWORK, "%s (%s; %d %s)", c->u->hostport,
+                      c->errbuf[0] ? c->errbuf : curl_easy_strerror(e), tries,
                       tries == 1 ? "try" : "tries");
     goto out;
   }
@@ -379,10 +379,8 @@ static cp_err up_request(up_ctx *c, const up_req *r, cp_error *err)
   const char *code = c->code[0] ? c->code : "no error code";
   cp_err kind =
       (c->status == 401 || c->status == 403 || is_auth_code(c->code)) ? CP_E_AUTH : CP_E_UPLOAD;
-  rc = cp_error_set(err, kind, "%s %s to %s: HTTP %ld, %s%s%.200s",
-                    kind == CP_E_AUTH ? "the upload server refused our credentials for"
-                                      : "the upload server refused",
-                    r->what, c->u->redacted, c->status, code, msg[0] ? ": " : "", msg);
+  rc = cp_error_set(err, kind, "%s for %s to %s (HTTP %ld%s%.200s)", code, r->what,
+                    c->u->redacted, c->status, msg[0] ? ": " : "", msg);
 out:
   curl_slist_free_all(hdrs);
   c->r = NULL;
