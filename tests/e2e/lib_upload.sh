@@ -4,12 +4,14 @@
 # with the bucket "cases"; stops it on exit.
 #
 # What s3rver 3.7.1 checks, read from its source (lib/middleware/authentication.js,
-# lib/routes.js): the access key id must be known (only S3RVER/S3RVER is), so a
-# wrong key id is a real 403 InvalidAccessKeyId; SigV4 signatures themselves are
-# NOT verified (a wrong secret passes), presigned V4 URLs are checked for their
-# parameters and expiry only; Content-MD5 and x-amz-content-sha256 are not
-# verified (caseprobe compares the returned ETag, s3rver's MD5 of what it stored,
-# with its own); ListParts is not offered (405), so resuming trusts the state file.
+# lib/routes.js): the access key id must be known (only S3RVER is), so a wrong
+# key id is a real 403 InvalidAccessKeyId; presigned V4 URLs are checked for
+# their parameters and expiry; SigV4 signatures themselves are NOT verified,
+# which s3server.js (beside this file) adds, so a wrong secret is a real 403
+# SignatureDoesNotMatch. Content-MD5 and x-amz-content-sha256 are not compared
+# with the body (caseprobe compares the returned ETag, s3rver's MD5 of what it
+# stored, with its own); ListParts and AbortMultipartUpload are not offered
+# (405), so resuming trusts the state file.
 
 S3RVER="$CP_SRC/packaging/npm/node_modules/s3rver/bin/s3rver.js"
 S3_PID=""
@@ -17,8 +19,8 @@ S3_DIR="$T/s3data"
 S3_LOG="$T/s3rver.log"
 S3_PORT=""
 S3_URL=""
-# s3rver knows the key id S3RVER; it does not check the secret, so the tests use
-# a distinctive one and assert it never appears in any output.
+# s3rver knows the key id S3RVER; s3server.js checks signatures against this
+# distinctive secret, which the tests assert never appears in any output.
 TEST_SECRET="cp-test-secret-4f9a2c7e"
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=$TEST_SECRET AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_DEFAULT_REGION
@@ -36,7 +38,8 @@ s3_start() {
   command -v node >/dev/null || fail "node is missing: run packaging/install-deps"
   [ -f "$S3RVER" ] || fail "s3rver is missing: run packaging/install-deps (npm install in packaging/npm)"
   mkdir -p "$S3_DIR"
-  node "$S3RVER" -d "$S3_DIR" -a 127.0.0.1 -p 0 --configure-bucket cases >"$S3_LOG" 2>&1 &
+  node "$CP_SRC/tests/e2e/s3server.js" "$(dirname "$(dirname "$S3RVER")")" "$S3_DIR" cases \
+    >"$S3_LOG" 2>&1 &
   S3_PID=$!
   local i
   for i in $(seq 1 200); do

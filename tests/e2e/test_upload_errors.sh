@@ -9,7 +9,7 @@ s3_start
 head -c 300000 /dev/urandom >"$T/b.tar.gz"
 SUM=$(sha256sum <"$T/b.tar.gz" | cut -d' ' -f1)
 
-# Wrong access key: s3rver answers 403 InvalidAccessKeyId, as S3 does.
+# Wrong access key id: s3rver answers 403 InvalidAccessKeyId, as S3 does.
 AWS_ACCESS_KEY_ID=AKIAWRONGWRONGWRONG "$CP_BIN" upload "$T/b.tar.gz" --to "$S3_URL/cases/" \
   >"$T/auth.out" 2>"$T/auth.err"
 assert_eq "$?" 41 "wrong access key"
@@ -19,12 +19,25 @@ assert_not_contains "$T/auth.err" "$TEST_SECRET"
 [ ! -e "$T/b.tar.gz.receipt.json" ] || fail "receipt written after a refusal"
 curl -sf -o /dev/null "$S3_URL/cases/b.tar.gz" && fail "the object exists after a refusal"
 
+# Wrong secret: s3server.js verifies the SigV4 signature as S3 does.
+AWS_SECRET_ACCESS_KEY=not-the-secret "$CP_BIN" upload "$T/b.tar.gz" --to "$S3_URL/cases/" \
+  >"$T/sig.out" 2>"$T/sig.err"
+assert_eq "$?" 41 "wrong secret"
+assert_contains "$T/sig.err" "upload credentials refused: SignatureDoesNotMatch for the upload to $S3_URL/cases/b.tar.gz (HTTP 403"
+assert_not_contains "$T/sig.err" "not-the-secret"
+curl -sf -o /dev/null "$S3_URL/cases/b.tar.gz" && fail "the object exists after a bad signature"
+
 # Multipart start refused the same way.
 head -c 6000000 /dev/urandom >"$T/m.tar.gz"
 AWS_ACCESS_KEY_ID=AKIAWRONGWRONGWRONG "$CP_BIN" upload "$T/m.tar.gz" --to "$S3_URL/cases/" \
   --part-size 5MiB 2>"$T/auth2.err"
 assert_eq "$?" 41 "wrong access key, multipart"
 [ ! -e "$T/m.tar.gz.upload-state" ] || fail "state file left after a refused start"
+
+AWS_SECRET_ACCESS_KEY=not-the-secret "$CP_BIN" upload "$T/m.tar.gz" --to "$S3_URL/cases/" \
+  --part-size 5MiB 2>"$T/sig2.err"
+assert_eq "$?" 41 "wrong secret, multipart"
+assert_contains "$T/sig2.err" "SignatureDoesNotMatch for the start of the multipart upload"
 
 # No credentials at all.
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$CP_BIN" upload "$T/b.tar.gz" \
