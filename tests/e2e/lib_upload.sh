@@ -38,12 +38,13 @@ s3_start() {
   command -v node >/dev/null || fail "node is missing: run packaging/install-deps"
   [ -f "$S3RVER" ] || fail "s3rver is missing: run packaging/install-deps (npm install in packaging/npm)"
   mkdir -p "$S3_DIR"
+  rm -f "$S3_LOG" # a restart must not read the previous server's port
   node "$CP_SRC/tests/e2e/s3server.js" "$(dirname "$(dirname "$S3RVER")")" "$S3_DIR" cases \
     >"$S3_LOG" 2>&1 &
   S3_PID=$!
   local i
   for i in $(seq 1 200); do
-    S3_PORT=$(sed -n 's/.*S3rver listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$S3_LOG" | head -n 1)
+    S3_PORT=$(sed -n 's/.*S3rver listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$S3_LOG" 2>/dev/null | head -n 1)
     if [ -n "$S3_PORT" ]; then
       S3_URL="http://127.0.0.1:$S3_PORT"
       return 0

@@ -9,6 +9,12 @@
 // hash request bodies against x-amz-content-sha256 (s3rver streams them);
 // caseprobe's ETag checks cover the bytes.
 //
+// Faults for the retry tests, like the simulator's cable pulls: S3_FAULTS holds
+// entries "KIND COUNT REGEX" separated by ';'. The first COUNT requests whose
+// "METHOD URL" matches REGEX get KIND: 503 (S3's SlowDown), 500 (InternalError)
+// or reset (the connection is dropped without an answer). Each is logged as
+// "fault: KIND METHOD URL".
+//
 // usage: node s3server.js S3RVER_MODULE_DIR DATA_DIR BUCKET
 // prints "S3rver listening on 127.0.0.1:PORT" once it accepts connections.
 'use strict';
@@ -97,6 +103,29 @@ function verify(ctx) {
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
 }
 
+const faults = (process.env.S3_FAULTS || '')
+  .split(';')
+  .filter(f => f.trim())
+  .map(f => {
+    const [kind, count, ...re] = f.trim().split(' ');
+    return { kind, left: Number(count), re: new RegExp(re.join(' ')) };
+  });
+
+function inject(ctx) {
+  const line = `${ctx.req.method} ${ctx.req.url}`;
+  const f = faults.find(x => x.left > 0 && x.re.test(line));
+  if (!f) return false;
+  f.left--;
+  console.log(`fault: ${f.kind} ${line}`);
+  if (f.kind === 'reset') {
+    ctx.respond = false;
+    ctx.req.socket.destroy();
+    return true;
+  }
+  if (f.kind === '503') throw new S3Error('SlowDown', 'Please reduce your request rate.');
+  throw new S3Error('InternalError', 'We encountered an internal error. Please try again.');
+}
+
 const server = new S3rver({
   address: '127.0.0.1',
   port: 0,
@@ -106,6 +135,7 @@ const server = new S3rver({
 });
 // After s3rver's logger and XML encoder, before its router.
 server.middleware.splice(2, 0, async (ctx, next) => {
+  if (inject(ctx)) return undefined;
   verify(ctx);
   return next();
 });
