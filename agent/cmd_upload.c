@@ -38,6 +38,8 @@ static void usage(FILE *out)
                "  --part-size SIZE    multipart part size, e.g. 8MiB (default; at least 5MiB)\n"
                "  --tries N           attempts per request on network errors and 5xx (default 4)\n"
                "  --limit-rate SIZE   at most SIZE bytes per second, e.g. 2MiB\n"
+               "  --stall-timeout S   retry a request that moved under 1 KB/s for S seconds\n"
+               "                      (default 60); connecting times out after 15 s\n"
                "  --json              print the result as one JSON document\n"
                "  -h, --help          show this help\n\n"
                "Files larger than the part size go up in parts; an interrupted upload resumes\n"
@@ -72,19 +74,21 @@ static int print_json(const char *bundle, const cp_upload_result *r)
 
 int cp_cmd_upload(int argc, char **argv)
 {
-  enum { OPT_TO = 256, OPT_CREDS, OPT_REGION, OPT_PART, OPT_TRIES, OPT_RATE, OPT_JSON };
+  enum { OPT_TO = 256, OPT_CREDS, OPT_REGION, OPT_PART, OPT_TRIES, OPT_RATE, OPT_STALL, OPT_JSON };
   static const struct option longopts[] = {{"to", required_argument, NULL, OPT_TO},
                                            {"credentials", required_argument, NULL, OPT_CREDS},
                                            {"region", required_argument, NULL, OPT_REGION},
                                            {"part-size", required_argument, NULL, OPT_PART},
                                            {"tries", required_argument, NULL, OPT_TRIES},
                                            {"limit-rate", required_argument, NULL, OPT_RATE},
+                                           {"stall-timeout", required_argument, NULL, OPT_STALL},
                                            {"json", no_argument, NULL, OPT_JSON},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   const char *to = NULL, *creds_file = NULL, *region = NULL;
   uint64_t part_size = 0, rate = 0;
   int tries = 0, json = 0, c;
+  long stall = 0;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -106,6 +110,15 @@ int cp_cmd_upload(int argc, char **argv)
         return cp_failf(CP_E_USAGE, "bad --limit-rate '%s'", optarg);
       }
       break;
+    case OPT_STALL: {
+      char *end;
+      stall = strtol(optarg, &end, 10);
+      if (*end || stall < 1 || stall > 3600) {
+        usage(stderr);
+        return cp_failf(CP_E_USAGE, "--stall-timeout takes seconds from 1 to 3600");
+      }
+      break;
+    }
     case OPT_TRIES: {
       char *end;
       long v = strtol(optarg, &end, 10);
@@ -153,6 +166,7 @@ int cp_cmd_upload(int argc, char **argv)
                       .part_size = part_size,
                       .tries = tries,
                       .limit_rate = rate,
+                      .low_speed_time = stall,
                       .progress = on_progress,
                       .progress_ud = &bar,
                       .cancel = &stop_flag};

@@ -11,8 +11,9 @@
 //
 // Faults for the retry tests, like the simulator's cable pulls: S3_FAULTS holds
 // entries "KIND COUNT REGEX" separated by ';'. The first COUNT requests whose
-// "METHOD URL" matches REGEX get KIND: 503 (S3's SlowDown), 500 (InternalError)
-// or reset (the connection is dropped without an answer). Each is logged as
+// "METHOD URL" matches REGEX get KIND: 503 (S3's SlowDown), 500 (InternalError),
+// reset (the connection is dropped without an answer) or stall (the request is
+// never read nor answered: a hung server). Each is logged as
 // "fault: KIND METHOD URL".
 //
 // usage: node s3server.js S3RVER_MODULE_DIR DATA_DIR BUCKET
@@ -117,6 +118,11 @@ function inject(ctx) {
   if (!f) return false;
   f.left--;
   console.log(`fault: ${f.kind} ${line}`);
+  if (f.kind === 'stall') {
+    ctx.respond = false;
+    ctx.req.pause();
+    return true;
+  }
   if (f.kind === 'reset') {
     ctx.respond = false;
     ctx.req.socket.destroy();

@@ -1,5 +1,5 @@
-# Retries: the S3 server (s3server.js with S3_FAULTS) answers 503 SlowDown, 500
-# or drops the connection for chosen requests. caseprobe retries those with
+# Retries: the S3 server (s3server.js with S3_FAULTS) answers 503 SlowDown, 500,
+# drops the connection or hangs for chosen requests. caseprobe retries those with
 # backoff and the object arrives intact; when the tries run out it stops with
 # exit 42, keeps the state, and the next run resumes. A refusal (4xx) is never
 # retried.
@@ -49,6 +49,21 @@ rc=$?
 assert_eq "$(($(parts_stored) - BEFORE))" 2 "parts sent by the resumed run"
 assert_eq "$(json_get "$T/c.json" 'd["resumed_parts"]')" 3 "resumed parts"
 assert_eq "$(s3_sha256 again.tar.gz)" "$SUM" "object read back after resume"
+s3_stop
+
+# A hung server: part 2 is never read nor answered. --stall-timeout 2 gives up
+# on that request after about 2 s and the retry goes through.
+export S3_FAULTS="stall 1 partNumber=2&"
+s3_start
+start=$(date +%s)
+"$CP_BIN" upload "$T/r.tar.gz" --to "$S3_URL/cases/stalled.tar.gz" --part-size 5MiB \
+  --stall-timeout 2 --json >"$T/s.json" 2>"$T/s.err"
+rc=$?
+secs=$(($(date +%s) - start))
+[ $rc -eq 0 ] || { cat "$T/s.err" >&2; fail "upload past a stall exit $rc"; }
+assert_eq "$(faults stall)" 1 "stalled requests"
+[ "$secs" -ge 2 ] && [ "$secs" -lt 30 ] || fail "stall handled in $secs s"
+assert_eq "$(s3_sha256 stalled.tar.gz)" "$SUM" "object read back after a stall"
 s3_stop
 
 # A 403 is final: exactly one request, at once.
