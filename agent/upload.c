@@ -47,6 +47,7 @@ typedef struct up_ctx {
   int sigv4;
   uint64_t size;      /* of the whole file */
   uint64_t base_done; /* bytes of parts already confirmed */
+  uint64_t reported;  /* last amount given to the progress callback */
   const up_req *r;    /* the request in flight */
   uint64_t pos;       /* read position inside the body */
   char *resp;
@@ -153,8 +154,12 @@ static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
   up_ctx *c = ud;
   if (cancelled(c))
     return 1;
-  if (c->o->progress && c->r->counts_progress && ulnow >= 0)
-    c->o->progress(c->o->progress_ud, c->base_done + (uint64_t)ulnow, c->size);
+  /* libcurl calls this often while it waits for an answer: report changes only. */
+  if (c->o->progress && c->r->counts_progress && ulnow >= 0 &&
+      c->base_done + (uint64_t)ulnow != c->reported) {
+    c->reported = c->base_done + (uint64_t)ulnow;
+    c->o->progress(c->o->progress_ud, c->reported, c->size);
+  }
   return 0;
 }
 
