@@ -179,6 +179,14 @@ int cp_cmd_upload(int argc, char **argv)
   (void)signal(SIGTERM, old_term);
   cp_progress_finish(&bar.bar);
   memset(&creds, 0, sizeof creds);
+  if (rc == CP_E_INTERRUPTED) {
+    /* The generic hint says nothing was kept; here the finished parts were. */
+    fprintf(stderr,
+            "caseprobe: interrupted: the upload of %s stopped; run the same command again to "
+            "resume (finished parts are not sent again)\n",
+            bundle);
+    return CP_E_INTERRUPTED;
+  }
   if (rc != CP_OK)
     return cp_fail(&err);
   if (json)

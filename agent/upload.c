@@ -384,8 +384,8 @@ static cp_err up_request(up_ctx *c, const up_req *r, cp_error *err)
   const char *code = c->code[0] ? c->code : "no error code";
   cp_err kind =
       (c->status == 401 || c->status == 403 || is_auth_code(c->code)) ? CP_E_AUTH : CP_E_UPLOAD;
-  rc = cp_error_set(err, kind, "%s for %s to %s (HTTP %ld%s%.200s)", code, r->what,
-                    c->u->redacted, c->status, msg[0] ? ": " : "", msg);
+  rc = cp_error_set(err, kind, "%s for %s to %s (HTTP %ld%s%.200s)", code, r->what, c->u->redacted,
+                    c->status, msg[0] ? ": " : "", msg);
 out:
   curl_slist_free_all(hdrs);
   c->r = NULL;
@@ -707,7 +707,7 @@ static cp_err put_multipart(up_ctx *c, FILE *f, const char *path, uint64_t part_
   cp_err rc = cp_upload_state_load(state_path, &s, &lerr);
   int have = rc == CP_OK;
   if (have && (strcmp(s.url, c->u->redacted) != 0 || s.size != c->size ||
-               strcmp(s.sha256, whole->sha_hex) != 0)) {
+               strcmp(s.sha256, whole->sha_hex) != 0 || s.part_size < 5 * MIB)) {
     /* Another file or target: that upload cannot be continued. */
     if (!strcmp(s.url, c->u->redacted))
       abort_upload(c, s.upload_id);

@@ -63,9 +63,12 @@ typedef struct cp_upload_result {
   char receipt[4096];     /* path of the receipt written */
 } cp_upload_result;
 
-/* Uploads `path`. Returns CP_OK, or CP_E_NETWORK (server unreachable after
- * retries), CP_E_AUTH (credentials or presigned URL refused), CP_E_UPLOAD (other
- * refusals; the S3 error Code is in err), CP_E_INTERRUPTED (cancel), CP_E_NOT_FOUND,
+/* Uploads `path`. Calls curl_global_init/cleanup around the work: with the
+ * libcurl of Debian 12 that is thread-safe (CURL_VERSION_THREADSAFE); a program
+ * running uploads in several threads should still call curl_global_init once
+ * at start so the reference count never drops to zero mid-way. Returns CP_OK, or CP_E_NETWORK
+ * (server unreachable after retries), CP_E_AUTH (credentials or presigned URL refused), CP_E_UPLOAD
+ * (other refusals; the S3 error Code is in err), CP_E_INTERRUPTED (cancel), CP_E_NOT_FOUND,
  * CP_E_IO, CP_E_USAGE (bad URL). The file is never modified or removed. */
 cp_err cp_upload_file(const char *path, const cp_upload_opts *opts, cp_upload_result *out,
                       cp_error *err);

@@ -53,6 +53,26 @@ assert_eq "$(s3_sha256 big.tar.gz)" "$BIG" "resumed object read back"
 [ ! -e "$STATE" ] || fail "the state file was not removed"
 assert_eq "$(json_get "$T/big.tar.gz.receipt.json" 'd["resumed_parts"]')" "$DONE" "receipt"
 
+# SIGTERM (or Ctrl-C) stops at once with exit 50, keeps the state, and says
+# how to resume.
+rm -f "$T/big.tar.gz.receipt.json"
+"$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/term.tar.gz" --part-size 5MiB \
+  --limit-rate 6MiB >"$T/term.out" 2>"$T/term.err" &
+pid=$!
+for i in $(seq 1 600); do
+  [ -f "$STATE" ] && [ "$(state_parts 2>/dev/null || echo 0)" -ge 1 ] && break
+  sleep 0.05
+done
+kill -TERM "$pid"
+wait "$pid"
+assert_eq "$?" 50 "upload stopped by SIGTERM"
+assert_contains "$T/term.err" "run the same command again to resume"
+[ -f "$STATE" ] || fail "SIGTERM lost the state file"
+"$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/term.tar.gz" --part-size 5MiB --json \
+  >"$T/term.json" 2>"$T/term2.err" || fail "resume after SIGTERM"
+[ "$(json_get "$T/term.json" 'd["resumed_parts"]')" -ge 1 ] || fail "nothing resumed after SIGTERM"
+assert_eq "$(s3_sha256 term.tar.gz)" "$BIG" "object after SIGTERM and resume"
+
 # A bundle changed after an interruption must not be stitched to old parts.
 rm -f "$T/big.tar.gz.receipt.json"
 interrupt_after 1
