@@ -668,6 +668,12 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
   v[vl] = 0;
   if (!cp_rx_policy_class_on(pol, clsname))
     return CP_OK;
+  /* placeholders such as "<hex ID>", "###…", "xxx" are not identifiers */
+  size_t alnum = 0;
+  for (size_t i = 0; i < vl; i++)
+    alnum += is_alnum((unsigned char)v[i]) && v[i] != 'x' && v[i] != 'X';
+  if (alnum < 3 || (v[0] == '<' && v[vl - 1] == '>'))
+    return CP_OK;
   for (const char *c = clsname; *c; c++)
     if (!(is_digit((unsigned char)*c) || (*c >= 'a' && *c <= 'z') || *c == '_'))
       return cp_error_set(err, CP_E_POLICY, "bad identifier class name '%s'", clsname);
