@@ -68,11 +68,13 @@ static void test_pattern_classes(void **state)
   expect("from 192.168.50.195:80 to 10.0.0.1.", "from <ipv4-1>:80 to <ipv4-2>.");
   expect("root:xnu-7195.40.113.0.2~22\\/RELEASE", "root:xnu-7195.40.113.0.2~22\\/RELEASE");
   expect("version 1.2.3.400 x", "version 1.2.3.400 x");
-  expect("addr fe80::1c2b:3dff:fe4e:5a6b%en0 2001:db8:0:0:0:0:0:1", "addr <ipv6-1>%en0 <ipv6-2>");
+  expect("addr fe80::1c2b:3dff:fe4e:5a6b%en0 2001:db8::1 [2001:db8::]:80",
+         "addr <ipv6-1>%en0 <ipv6-2> [<ipv6-3>]:80");
+  expect("t +1.234567 +0.016830 dt", "t +1.234567 +0.016830 dt");
   expect("Apr 16 13:53:22 std::__1::basic_string Foo::add",
          "Apr 16 13:53:22 std::__1::basic_string Foo::add");
-  expect("BSSID 18:31:BF:E2:6C:44 and 18-31-bf-e2-6c-44, 0:1a:2b:3c:4d:5e",
-         "BSSID <mac-1> and <mac-1>, <mac-2>");
+  expect("BSSID 18:31:BF:E2:6C:44 and 18-31-bf-e2-6c-44, 00:1a:2b:3c:4d:5e 18:31-bf:e2:6c:44",
+         "BSSID <mac-1> and <mac-1>, <mac-2> 18:31-bf:e2:6c:44");
   expect("JetsamEvent-2020-10-15-172958.ips", "JetsamEvent-2020-10-15-172958.ips");
   expect("/var/mobile/Containers/Data/Application/3FEE8EDF-904D-4178-8B3A-7550F1E35091/Documents",
          "/var/mobile/Containers/Data/Application/<container-uuid-1>/Documents");
