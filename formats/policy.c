@@ -146,17 +146,18 @@ static int lower_eq(const char *a, const char *b)
   return *a == *b;
 }
 
-/* Names of scopes, classes and patterns: short, plain, safe in JSON keys. */
-static int name_ok(const char *s, size_t max, int allow_upper_dot)
+/* Names of scopes, classes and patterns: short, plain, safe in JSON keys
+ * (the redactor takes [a-z0-9_] only for classes and patterns). */
+static int name_ok(const char *s, size_t max, int allow_dash)
 {
   size_t n = strlen(s);
   if (n == 0 || n > max)
     return 0;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
       continue;
-    if (allow_upper_dot && ((c >= 'A' && c <= 'Z') || c == '.'))
+    if (allow_dash && c == '-')
       continue;
     return 0;
   }
@@ -221,7 +222,7 @@ static cp_err set_scopes(parser *ps, char ***dst)
     }
     memcpy(word, b, len);
     word[len] = '\0';
-    if (!name_ok(word, 32, 0)) {
+    if (!name_ok(word, 32, 1)) {
       rc = perr(ps, ps->line, "'%s' is not a scope name (lower-case letters, digits, _ or -)",
                 word);
       goto out;
@@ -265,8 +266,9 @@ static json_t *redact_obj(parser *ps)
 
 static cp_err set_pattern(parser *ps)
 {
-  if (!name_ok(ps->key, 64, 1))
-    return perr(ps, ps->line, "'%s' is not a pattern name (letters, digits, _ . or -)", ps->key);
+  if (!name_ok(ps->key, 32, 0))
+    return perr(ps, ps->line, "'%s' is not a pattern name (a-z, 0-9 and _, at most 32)",
+                ps->key);
   if (ps->vlen == 0 || ps->vlen > MAX_REGEX)
     return perr(ps, ps->line, "pattern '%s' must be a regular expression of 1 to %d bytes",
                 ps->key, MAX_REGEX);
@@ -308,8 +310,11 @@ static cp_err set_class(parser *ps)
   if (!name_ok(ps->key, 32, 0))
     return perr(ps, ps->line, "'%s' is not a redaction class name", ps->key);
   if (!parse_bool(ps->val, &on))
-    return perr(ps, ps->line, "redaction class '%s' must be on or off, not '%s'", ps->key,
+    return perr(ps, ps->line, "redaction class '%s' must be on or off, not '%.60s'", ps->key,
                 ps->val);
+  /* The UDID must never reach a bundle (DESIGN.md), whatever a policy says. */
+  if (!on && !strcmp(ps->key, "udid"))
+    return perr(ps, ps->line, "udid cannot be turned off: a UDID never goes into a bundle");
   json_t *r = redact_obj(ps);
   if (!r)
     return cp_error_set(ps->err, CP_E_NOMEM, "policy classes");

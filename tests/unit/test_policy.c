@@ -58,7 +58,7 @@ static void test_every_key(void **state)
                           "ip = off\n"
                           "[patterns]\n"
                           "ticket = TICKET-[0-9]{6}\n"
-                          "host.name = \"corp\\\\.example\"\n"
+                          "host_name = \"corp\\\\.example\"\n"
                           "[case]\n"
                           "map = cases.txt\n"
                           "template = SHOP1-{date}-{time}-{n}\n"
@@ -89,7 +89,7 @@ static void test_every_key(void **state)
   char *red = json_dumps(p->redact, JSON_COMPACT | JSON_SORT_KEYS);
   assert_string_equal(red, "{\"classes\":{\"email\":true,\"ip\":false},\"patterns\":["
                            "{\"name\":\"ticket\",\"regex\":\"TICKET-[0-9]{6}\"},"
-                           "{\"name\":\"host.name\",\"regex\":\"corp\\\\.example\"}]}");
+                           "{\"name\":\"host_name\",\"regex\":\"corp\\\\.example\"}]}");
   free(red);
   assert_string_equal(p->case_map, "cases.txt");
   assert_string_equal(p->case_template, "SHOP1-{date}-{time}-{n}");
@@ -156,6 +156,8 @@ static void test_bad_values_name_their_line(void **state)
   parse_bad(MIN "[redaction]\nEmail = on\n", "line 5: 'Email' is not a redaction class");
   parse_bad(MIN "[patterns]\nbad = (unclosed\n", "line 5: pattern 'bad': missing closing");
   parse_bad(MIN "[patterns]\nx = a\nx = b\n", "line 6: pattern 'x' is defined twice");
+  parse_bad(MIN "[patterns]\nhost.name = a\n", "line 5: 'host.name' is not a pattern name");
+  parse_bad(MIN "[redaction]\nudid = off\n", "line 5: udid cannot be turned off");
   parse_bad(MIN "[case]\ntemplate = BENCH/{date}\n", "line 5: template: character '/'");
   parse_bad(MIN "[case]\ntemplate = B-{serial}\n", "line 5: template: unknown token '{serial}'");
   parse_bad(MIN "[case]\ntemplate = {date}{date}{date}{date}{date}{date}{date}{date}{date}\n",
