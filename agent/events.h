@@ -10,9 +10,9 @@
 #ifndef CP_EVENTS_H
 #define CP_EVENTS_H
 
-#include <jansson.h>
-
 #include "cp_err.h"
+
+#include <jansson.h>
 
 typedef struct cp_events cp_events;
 

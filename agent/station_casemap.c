@@ -2,13 +2,13 @@
  * read, so a write that lands during the read is seen again next time. */
 #include "station_casemap.h"
 
+#include "platform.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "platform.h"
 
 #define MAX_MAP (16 * 1024 * 1024)
 

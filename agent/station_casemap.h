@@ -6,15 +6,15 @@
 #ifndef CP_STATION_CASEMAP_H
 #define CP_STATION_CASEMAP_H
 
+#include "casemap.h"
+
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "casemap.h"
-
 typedef struct cp_casefile {
-  char *path;       /* NULL: no map, the template names every case */
-  cp_casemap *map;  /* NULL until loaded, or while the file is missing */
-  int stamped;      /* the fields below describe the loaded (or failed) file */
+  char *path;      /* NULL: no map, the template names every case */
+  cp_casemap *map; /* NULL until loaded, or while the file is missing */
+  int stamped;     /* the fields below describe the loaded (or failed) file */
   int64_t mtime_ns;
   int64_t size;
   uint64_t ino;

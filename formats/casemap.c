@@ -26,8 +26,8 @@ struct cp_casemap {
 
 static int id_char(char c)
 {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 int cp_case_id_ok(const char *id)
@@ -57,24 +57,21 @@ static cp_err add_entry(cp_casemap *m, const char *name, long line, const char *
                         const char *v, size_t vl, cp_error *err)
 {
   if (kl > MAX_KEY)
-    return cp_error_set(err, CP_E_POLICY, "%s line %ld: device key longer than %d characters",
-                        name, line, MAX_KEY);
+    return cp_error_set(err, CP_E_POLICY, "%s line %ld: device key longer than %d characters", name,
+                        line, MAX_KEY);
   for (size_t i = 0; i < kl; i++)
     if (!key_char(k[i]))
-      return cp_error_set(err, CP_E_POLICY,
-                          "%s line %ld: '%.*s' is not a serial number or UDID", name, line,
-                          (int)kl, k);
+      return cp_error_set(err, CP_E_POLICY, "%s line %ld: '%.*s' is not a serial number or UDID",
+                          name, line, (int)kl, k);
   char id[CP_CASE_ID_MAX + 1];
   if (vl == 0 || vl > CP_CASE_ID_MAX)
-    return cp_error_set(err, CP_E_POLICY,
-                        "%s line %ld: the case id must be 1 to %d characters", name, line,
-                        CP_CASE_ID_MAX);
+    return cp_error_set(err, CP_E_POLICY, "%s line %ld: the case id must be 1 to %d characters",
+                        name, line, CP_CASE_ID_MAX);
   memcpy(id, v, vl);
   id[vl] = '\0';
   if (!cp_case_id_ok(id))
     return cp_error_set(err, CP_E_POLICY,
-                        "%s line %ld: case id '%s' may only use A-Z a-z 0-9 . _ -", name, line,
-                        id);
+                        "%s line %ld: case id '%s' may only use A-Z a-z 0-9 . _ -", name, line, id);
   for (size_t i = 0; i < m->n; i++)
     if (strlen(m->e[i].key) == kl && !strncasecmp(m->e[i].key, k, kl))
       return cp_error_set(err, CP_E_POLICY, "%s line %ld: device '%.*s' is listed twice", name,

@@ -17,10 +17,10 @@
 #ifndef CP_CASEMAP_H
 #define CP_CASEMAP_H
 
+#include "cp_err.h"
+
 #include <stddef.h>
 #include <time.h>
-
-#include "cp_err.h"
 
 #define CP_CASE_ID_MAX 64
 

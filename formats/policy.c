@@ -9,13 +9,13 @@
 #include "policy.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include "casemap.h"
+
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "casemap.h"
 
 #define POLICY_MAX_INPUT (1024 * 1024)
 #define MAX_VALUE (64 * 1024)
@@ -63,11 +63,11 @@ typedef struct parser {
   const char *name;
   cp_policy *p;
   cp_error *err;
-  int section;             /* index in sections, -1 before the first header */
+  int section; /* index in sections, -1 before the first header */
   unsigned char seen[NKEYS];
   /* the pending entry */
   int have;
-  int quoted;              /* quoted values take no continuation lines */
+  int quoted; /* quoted values take no continuation lines */
   long line;
   char key[65];
   char *val;
@@ -223,8 +223,8 @@ static cp_err set_scopes(parser *ps, char ***dst)
     memcpy(word, b, len);
     word[len] = '\0';
     if (!name_ok(word, 32, 1)) {
-      rc = perr(ps, ps->line, "'%s' is not a scope name (lower-case letters, digits, _ or -)",
-                word);
+      rc =
+          perr(ps, ps->line, "'%s' is not a scope name (lower-case letters, digits, _ or -)", word);
       goto out;
     }
     for (size_t i = 0; i < n; i++)
@@ -267,11 +267,10 @@ static json_t *redact_obj(parser *ps)
 static cp_err set_pattern(parser *ps)
 {
   if (!name_ok(ps->key, 32, 0))
-    return perr(ps, ps->line, "'%s' is not a pattern name (a-z, 0-9 and _, at most 32)",
-                ps->key);
+    return perr(ps, ps->line, "'%s' is not a pattern name (a-z, 0-9 and _, at most 32)", ps->key);
   if (ps->vlen == 0 || ps->vlen > MAX_REGEX)
-    return perr(ps, ps->line, "pattern '%s' must be a regular expression of 1 to %d bytes",
-                ps->key, MAX_REGEX);
+    return perr(ps, ps->line, "pattern '%s' must be a regular expression of 1 to %d bytes", ps->key,
+                MAX_REGEX);
   json_t *r = redact_obj(ps);
   if (!r)
     return cp_error_set(ps->err, CP_E_NOMEM, "policy patterns");
@@ -294,8 +293,7 @@ static cp_err set_pattern(parser *ps)
     PCRE2_UCHAR msg[160];
     if (pcre2_get_error_message(ecode, msg, sizeof msg) < 0)
       strcpy((char *)msg, "invalid expression");
-    return perr(ps, ps->line, "pattern '%s': %s at offset %zu", ps->key, (char *)msg,
-                (size_t)eoff);
+    return perr(ps, ps->line, "pattern '%s': %s at offset %zu", ps->key, (char *)msg, (size_t)eoff);
   }
   pcre2_code_free(re);
   json_t *row = json_pack("{s:s, s:s}", "name", ps->key, "regex", ps->val);
@@ -530,8 +528,9 @@ static cp_err do_line(parser *ps, long line, const char *s, size_t n)
         ps->section = (int)k;
         return CP_OK;
       }
-    return perr(ps, line, "unknown section [%s] (sections: consent, redaction, patterns, case, "
-                          "collect, station, upload, signing)",
+    return perr(ps, line,
+                "unknown section [%s] (sections: consent, redaction, patterns, case, "
+                "collect, station, upload, signing)",
                 name);
   }
   const char *eq = memchr(s, '=', n);

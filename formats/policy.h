@@ -13,40 +13,40 @@
 #ifndef CP_POLICY_H
 #define CP_POLICY_H
 
+#include "cp_err.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cp_err.h"
-
 typedef struct cp_policy {
   /* [consent] */
-  char **scopes;        /* NULL-terminated, each a lower-case scope name */
-  char *consent_text;   /* the text the customer signed at the counter */
+  char **scopes;      /* NULL-terminated, each a lower-case scope name */
+  char *consent_text; /* the text the customer signed at the counter */
   /* [redaction] class = on|off and [patterns] name = regex, as the redactor's
    * JSON policy {"classes": {...}, "patterns": [{"name":..., "regex":...}]};
    * NULL when neither section sets anything (the redactor's defaults). */
   json_t *redact;
   /* [case] */
-  char *case_map;       /* serial/UDID -> case id file, or NULL */
-  char *case_template;  /* fallback, default "BENCH-{date}-{n}" */
+  char *case_map;      /* serial/UDID -> case id file, or NULL */
+  char *case_template; /* fallback, default "BENCH-{date}-{n}" */
   /* [collect] */
-  int syslog_seconds;        /* 0: collect's default */
-  uint64_t syslog_max_bytes; /* 0: collect's default cap */
-  int timeout_ms;            /* per device request, 0: default */
-  int wait_trust_seconds;    /* how long one attempt waits for Trust */
+  int syslog_seconds;         /* 0: collect's default */
+  uint64_t syslog_max_bytes;  /* 0: collect's default cap */
+  int timeout_ms;             /* per device request, 0: default */
+  int wait_trust_seconds;     /* how long one attempt waits for Trust */
   int device_timeout_seconds; /* whole collection of one device, then cancelled */
-  int retries;               /* extra attempts after locked/trust/timeout */
+  int retries;                /* extra attempts after locked/trust/timeout */
   int retry_delay_seconds;
   /* [station] */
   int max_parallel;
   int shutdown_grace_seconds;
   /* [upload] */
-  int upload;        /* 1: upload every bundle after it is made */
-  char *upload_url;  /* required when upload = yes; no credentials here */
+  int upload;       /* 1: upload every bundle after it is made */
+  char *upload_url; /* required when upload = yes; no credentials here */
   int upload_retries;
   /* [signing] */
-  char *sign_key;    /* PEM Ed25519 private key path, or NULL */
+  char *sign_key; /* PEM Ed25519 private key path, or NULL */
 } cp_policy;
 
 /* Parses `len` bytes. `name` (the file name, may be NULL) prefixes messages:

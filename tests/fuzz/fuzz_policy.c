@@ -1,10 +1,10 @@
 /* libFuzzer target for the station policy parser: any bytes must parse or be
  * refused with CP_E_POLICY (never a crash, leak or other code), and a policy
  * that parses has its required fields. */
+#include "policy.h"
+
 #include <stdint.h>
 #include <stdlib.h>
-
-#include "policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

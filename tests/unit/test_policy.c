@@ -2,6 +2,9 @@
  * defaults hold, the redaction sections become the redactor's JSON form, and
  * each kind of mistake is CP_E_POLICY naming the line it is on. The shipped
  * packaging/station-policy.example must parse as-is. */
+#include "policy.h"
+
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
-
-#include "policy.h"
 
 static cp_policy *parse_ok(const char *text)
 {
@@ -165,7 +164,7 @@ static void test_bad_values_name_their_line(void **state)
   parse_bad(MIN "[colect]\n", "line 4: unknown section [colect]");
   parse_bad(MIN "[station]\nmax_paralel = 2\n", "line 5: unknown key 'max_paralel' in [station]");
   parse_bad(MIN "[station]\nmax_parallel = 2\nmax_parallel = 3\n", "line 6: max_parallel is set "
-                                                                    "twice");
+                                                                   "twice");
   parse_bad("scopes = system\n", "line 1: 'scopes' comes before any [section]");
   parse_bad(MIN "just words\n", "line 4: expected 'key = value'");
   parse_bad(MIN "  indented\n\n  again\n", "line 6: indented line with no key");
@@ -174,11 +173,11 @@ static void test_bad_values_name_their_line(void **state)
   parse_bad("[consent]\nscopes = a, b, a\ntext=x\n", "line 2: scope 'a' is listed twice");
   parse_bad("[consent]\nscopes = ,\ntext=x\n", "line 2: scopes is empty");
   parse_bad("[consent]\nscopes = a\ntext = \"open\n", "line 3: the quoted value of text has no "
-                                                    "closing");
+                                                      "closing");
   parse_bad("[consent]\nscopes = a\ntext = \"x\" y\n", "line 3: text after the closing");
   parse_bad("[consent]\nscopes = a\ntext = \"\\q\"\n", "line 3: unknown escape");
   parse_bad("[consent]\nscopes = a\ntext = \xC3\x28\n", "line 3: the value of text is not valid "
-                                                      "UTF-8");
+                                                        "UTF-8");
   parse_bad("[consent]\nscopes = a\ntext =\n", "line 3: text is empty");
   parse_bad("[consent]\ntext = yes\n", "[consent] scopes is missing");
   parse_bad("[consent]\nscopes = a\n", "[consent] text is missing");
