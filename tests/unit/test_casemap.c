@@ -1,11 +1,8 @@
 /* Unit tests of the case map: the file format (separators, comments, errors
  * with line numbers), lookup by UDID then serial, the BENCH-{date}-{n}
  * template, and the station's re-read of the file when it changes. */
-#include "casemap.h"
-#include "station_casemap.h"
-#include "station_spool.h"
-
-#include <cmocka.h>
+/* cmocka needs these headers before it. */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +12,12 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "casemap.h"
+#include "station_casemap.h"
+#include "station_spool.h"
 
 static cp_casemap *map_ok(const char *text)
 {

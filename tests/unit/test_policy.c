@@ -2,9 +2,8 @@
  * defaults hold, the redaction sections become the redactor's JSON form, and
  * each kind of mistake is CP_E_POLICY naming the line it is on. The shipped
  * packaging/station-policy.example must parse as-is. */
-#include "policy.h"
-
-#include <cmocka.h>
+/* cmocka needs these headers before it. */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "policy.h"
 
 static cp_policy *parse_ok(const char *text)
 {
