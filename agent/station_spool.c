@@ -150,11 +150,31 @@ out:
   return rc;
 }
 
-/* Our partial files are hidden: `.NAME.partial-XXXXXX` (bundle writer) and
- * `.NAME.tmp-XXXXXX` (write_atomic). */
-static int is_partial(const char *name)
+static int ends_with(const char *s, const char *suffix)
 {
-  return name[0] == '.' && (strstr(name, ".partial-") || strstr(name, ".tmp-"));
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Partial files: `.NAME.partial-XXXXXX` (bundle writer), `.NAME.tmp-XXXXXX`
+ * (write_atomic), `FILE.tmp` (the upload engine's atomic writes), and an
+ * upload's resume state whose bundle is no longer in the folder. */
+static int is_leftover(const char *dir, const char *name)
+{
+  if (name[0] == '.' && (strstr(name, ".partial-") || strstr(name, ".tmp-")))
+    return 1;
+  if (ends_with(name, ".tmp"))
+    return 1;
+  if (ends_with(name, ".upload-state")) {
+    char b[4200];
+    int n = snprintf(b, sizeof b, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof b)
+      return 0;
+    b[n - (int)strlen(".upload-state")] = '\0';
+    struct stat st;
+    return stat(b, &st) != 0 && errno == ENOENT;
+  }
+  return 0;
 }
 
 static cp_err clean_dir(const char *dir, cp_spool_clean_fn fn, void *ctx, int *removed,
@@ -166,7 +186,7 @@ static cp_err clean_dir(const char *dir, cp_spool_clean_fn fn, void *ctx, int *r
   struct dirent *de;
   cp_err rc = CP_OK;
   while ((de = readdir(d))) {
-    if (!is_partial(de->d_name))
+    if (!is_leftover(dir, de->d_name))
       continue;
     char *p = join(dir, de->d_name);
     if (!p) {
@@ -285,38 +305,29 @@ void cp_spool_names_free(char **names, size_t n)
   free(names);
 }
 
-cp_err cp_spool_mark_sent(cp_spool *s, const char *name, const json_t *receipt, cp_error *err)
+cp_err cp_spool_mark_sent(cp_spool *s, const char *name, cp_error *err)
 {
   cp_err rc = CP_OK;
-  char rname[1024];
-  char *from = NULL, *to = NULL, *text = NULL;
-  json_t *empty = NULL;
-  if (strchr(name, '/') || name[0] == '.' ||
-      (size_t)snprintf(rname, sizeof rname, "%s.receipt.json", name) >= sizeof rname)
+  char from[4200], to[4200];
+  if (strchr(name, '/') || name[0] == '.')
     return cp_error_set(err, CP_E_UNSAFE_PATH, "bundle name %s", name);
-  if (!receipt && !(receipt = empty = json_object()))
-    return cp_error_set(err, CP_E_NOMEM, "spool");
-  text = json_dumps(receipt, JSON_INDENT(2) | JSON_SORT_KEYS);
-  if (!text || !(from = join(s->ready, name)) || !(to = join(s->sent, name))) {
-    rc = cp_error_set(err, CP_E_NOMEM, "spool");
-    goto out;
-  }
-  size_t tl = strlen(text);
-  text[tl] = '\n'; /* json_dumps leaves room for nothing more: write the NUL as newline */
-  if ((rc = write_atomic(s->sent, rname, text, tl + 1, err)))
-    goto out;
-  if (rename(from, to) != 0) {
-    rc = cp_error_set(err, CP_E_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
-    goto out;
-  }
-  if ((rc = fsync_dir(s->sent, err)) == CP_OK)
-    rc = fsync_dir(s->ready, err);
-out:
-  json_decref(empty);
-  free(text);
-  free(from);
-  free(to);
-  return rc;
+  /* The receipt first: a bundle in sent/ always has its receipt beside it. */
+  if ((size_t)snprintf(from, sizeof from, "%s/%s.receipt.json", s->ready, name) >= sizeof from ||
+      (size_t)snprintf(to, sizeof to, "%s/%s.receipt.json", s->sent, name) >= sizeof to)
+    return cp_error_set(err, CP_E_IO, "path too long: %s", name);
+  if (rename(from, to) != 0 && errno != ENOENT)
+    return cp_error_set(err, CP_E_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
+  if ((rc = fsync_dir(s->sent, err)))
+    return rc;
+  snprintf(from, sizeof from, "%s/%s", s->ready, name);
+  snprintf(to, sizeof to, "%s/%s", s->sent, name);
+  if (rename(from, to) != 0)
+    return cp_error_set(err, CP_E_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
+  if ((rc = fsync_dir(s->sent, err)))
+    return rc;
+  snprintf(from, sizeof from, "%s/%s.upload-state", s->ready, name);
+  (void)unlink(from);
+  return fsync_dir(s->ready, err);
 }
 
 void cp_spool_close(cp_spool *s)

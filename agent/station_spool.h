@@ -7,8 +7,10 @@
  *   SPOOL/state/   station.lock (one station per spool) and the case counter
  *
  * Partial files (the writer's `.<name>.partial-XXXXXX`, our own
- * `.<name>.tmp-XXXXXX`) are only ever hidden names; a station that starts
- * removes them, since no other process may be writing there (the lock).
+ * `.<name>.tmp-XXXXXX`, the upload engine's `<file>.tmp`) are removed when a
+ * station starts, since no other process may be writing there (the lock);
+ * so is an upload's resume state (`NAME.upload-state`) whose bundle is gone.
+ * The state of a bundle still in ready/ is kept: its upload resumes.
  */
 #ifndef CP_STATION_SPOOL_H
 #define CP_STATION_SPOOL_H
@@ -47,10 +49,11 @@ cp_err cp_spool_next_number(cp_spool *s, const struct tm *utc, unsigned long *n,
 cp_err cp_spool_list_ready(cp_spool *s, char ***names, size_t *n, cp_error *err);
 void cp_spool_names_free(char **names, size_t n);
 
-/* After an upload: writes sent/NAME.receipt.json (atomically), then moves
- * ready/NAME to sent/NAME. If the station dies in between, the bundle is
- * still in ready/ and is uploaded again on the next start. */
-cp_err cp_spool_mark_sent(cp_spool *s, const char *name, const json_t *receipt, cp_error *err);
+/* After an upload (which wrote ready/NAME.receipt.json): moves the receipt,
+ * then the bundle, from ready/ to sent/ and drops ready/NAME.upload-state.
+ * If the station dies in between, the bundle is still in ready/ and is
+ * uploaded again on the next start (a new receipt replaces the old). */
+cp_err cp_spool_mark_sent(cp_spool *s, const char *name, cp_error *err);
 
 /* Releases the lock and frees the paths. */
 void cp_spool_close(cp_spool *s);
