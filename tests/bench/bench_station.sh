@@ -36,7 +36,7 @@ for n in $COUNTS; do [ "$n" -gt "$max" ] && max=$n; done
 echo "generating $max device profiles of $CRASHES reports / $CRASH_MB MB each..." >&2
 for i in $(seq 1 "$max"); do
   "$CP_SIM_GEN" "$T/p/d$i" --crashes "$CRASHES" --crash-mb "$CRASH_MB" --seed "$i" \
-    --udid "$(printf '0000BE4C-%016X' "$i")" --name "Bench $i" >/dev/null
+    --udid "$(printf '00008030-BE4C%012X' "$i")" --name "Bench $i" >/dev/null
 done
 sed -e 's/^syslog_seconds = .*/syslog_seconds = 1/' \
     -e "s/^max_parallel = .*/max_parallel = $max/" \

@@ -13,7 +13,7 @@ P="$T/profiles"
 mkdir -p "$P"
 UDIDS=()
 for i in 1 2 3; do
-  u=$(printf '0000K111-%016X' "$i")
+  u=$(printf '00008030-E2E2%012X' "$i")
   "$CP_SIM_GEN" "$P/d$i" --crashes 60 --crash-mb 30 --seed "$i" --udid "$u" --name "Bench $i" \
     >/dev/null 2>"$T/gen.err" || fail "sim-gen: $(cat "$T/gen.err")"
   UDIDS+=("$u")

@@ -13,7 +13,7 @@ mkdir -p "$P"
 # mkprofile NAME BASE N: copy of shipped profile BASE with UDID 0000TEST-<N>
 mkprofile() {
   local dst="$P/$1" new
-  new=$(printf '0000TE57-%016X' "$3")
+  new=$(printf '00008030-E2E1%012X' "$3")
   cp -r "$(profile "$2")" "$dst"
   local old
   old=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$dst/device.plist")
@@ -31,6 +31,14 @@ GOOD+=("$(mkprofile worn worn-battery 6)")
 GOOD+=("$(mkprofile m7 iphone-modern 7)")
 GOOD+=("$(mkprofile m8 iphone-modern 8)")
 DET=$(mkprofile det detaching 9)
+# Cut the cable early enough that it happens mid-collection whatever probes
+# are built in (the shipped value is tuned for the crash-log probe).
+python3 - "$P/det/device.plist" <<'PY'
+import plistlib, sys
+d = plistlib.load(open(sys.argv[1], "rb"))
+d["Faults"]["DetachAfterBytes"] = 30000
+plistlib.dump(d, open(sys.argv[1], "wb"))
+PY
 LOCK=$(mkprofile lock locked 10)
 
 # The example policy, as shipped, with a short syslog and quick retries.

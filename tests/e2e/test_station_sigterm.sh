@@ -11,7 +11,7 @@ P="$T/profiles"
 mkdir -p "$P"
 for i in 1 2; do
   "$CP_SIM_GEN" "$P/d$i" --crashes 40 --crash-mb 12 --seed "$i" \
-    --udid "$(printf '0000S16E-%016X' "$i")" --name "Term $i" >/dev/null 2>"$T/gen.err" ||
+    --udid "$(printf '00008030-E2E3%012X' "$i")" --name "Term $i" >/dev/null 2>"$T/gen.err" ||
     fail "sim-gen: $(cat "$T/gen.err")"
 done
 sim_start --bandwidth 4 "$P"/*
