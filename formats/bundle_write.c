@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,7 +309,11 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
     rc = cp_error_set(err, CP_E_NOMEM, "archive");
     goto out;
   }
+  char level[4];
+  int lv = opts && opts->gzip_level >= 1 && opts->gzip_level <= 9 ? opts->gzip_level : 6;
+  snprintf(level, sizeof level, "%d", lv);
   if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
+      archive_write_set_filter_option(w->a, "gzip", "compression-level", level) != ARCHIVE_OK ||
       archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
       archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
       archive_write_open(w->a, w, NULL, out_write, NULL) != ARCHIVE_OK) {
