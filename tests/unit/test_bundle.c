@@ -146,6 +146,10 @@ static void test_roundtrip_large_member(void **state)
   assert_int_equal(cp_sink_begin(s, "../evil", "x", &err), CP_E_UNSAFE_PATH);
   assert_int_not_equal(cp_sink_begin(s, "manifest.json", "x", &err), CP_OK);
   assert_int_not_equal(cp_sink_begin(s, "device/info.json", "device", &err), CP_OK);
+  assert_int_equal(cp_sink_begin(s, "crashes/bad\xff\xfe.ips", "crashes", &err), CP_E_UNSAFE_PATH);
+  assert_int_equal(cp_sink_begin(s, "crashes/\xc0\xaf.ips", "crashes", &err), CP_E_UNSAFE_PATH);
+  /* A refused name does not break the bundle; a UTF-8 one is fine. */
+  add_text(s, "crashes/Caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac.ips", "crashes", "{}\n");
 
   long before = max_rss_kib();
   unsigned char *chunk = malloc(65536);
@@ -198,8 +202,10 @@ static void test_roundtrip_large_member(void **state)
   assert_string_equal(json_string_value(json_object_get(rep, "case_id")), "CASE-1");
   assert_string_equal(json_string_value(json_object_get(rep, "created")), "2026-11-18T11:06:40Z");
   json_t *members = json_object_get(rep, "members");
-  /* info, big, consent, redaction, report; not the dropped one. */
-  assert_int_equal(json_array_size(members), 5);
+  /* info, Café, big, consent, redaction, report; not the dropped one. */
+  assert_int_equal(json_array_size(members), 6);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(members, 1), "path")),
+                      "crashes/Caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac.ips");
   size_t i;
   json_t *m;
   int saw_big = 0, saw_report = 0;
