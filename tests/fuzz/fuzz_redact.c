@@ -14,6 +14,13 @@ static cp_redactor *g_r;
 
 static cp_redactor *redactor(void)
 {
+  /* a fresh one now and then: the pseudonym table grows with every new
+   * value, and the fuzzer brings millions */
+  static unsigned uses;
+  if (g_r && ++uses % 4096 == 0) {
+    cp_redactor_free(g_r);
+    g_r = NULL;
+  }
   if (g_r)
     return g_r;
   static const cp_redact_id ids[] = {

@@ -88,6 +88,10 @@ static void test_pattern_classes(void **state)
   expect("wifi SSID: \"Home Net\" ssid=CafeWifi, BSSID x SSID: <private>",
          "wifi SSID: \"<ssid-1>\" ssid=<ssid-2>, BSSID x SSID: <private>");
   expect("[connected:00008020-001D65163CE1002E]", "[connected:<udid-1>]");
+  expect("re-adding kangyu\xE2\x80\x99s MacBook Pro._companion, Anna Maria's iPhone, "
+         "\"Zo\xC3\xAB\\u2019s iPad\"",
+         "re-adding <person-name-1>\xE2\x80\x99s MacBook Pro._companion, <person-name-2>'s "
+         "iPhone, \"<person-name-3>\\u2019s iPad\"");
 }
 
 static const cp_redact_id k_ids[] = {
