@@ -665,6 +665,29 @@ static void test_sink_filter(void **state)
   cp_redactor_free(r);
 }
 
+/* Only the bytes that might start a match are held back at a write's end. */
+static void test_holdback_is_bounded(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  acc a = {0};
+  cp_redact_stream *s = NULL;
+  cp_error e;
+  char line[] = "Apr 16 13:53:22 wifid[42] <Notice>: plain text without anything personal\n";
+  assert_int_equal(cp_redact_stream_open(r, "m", acc_emit, &a, &s, &e), CP_OK);
+  size_t in = 0;
+  for (int i = 0; i < 200; i++) {
+    assert_int_equal(cp_redact_stream_write(s, line, strlen(line), &e), CP_OK);
+    in += strlen(line);
+    assert_true(a.n <= in);
+    assert_true(in - a.n <= CP_REDACT_MAX_MATCH + 8);
+  }
+  assert_int_equal(cp_redact_stream_close(s, 1, &e), CP_OK);
+  assert_int_equal(a.n, in);
+  free(a.p);
+  cp_redactor_free(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -678,6 +701,7 @@ int main(void)
       cmocka_unit_test(test_stable_pseudonyms_and_report),
       cmocka_unit_test(test_policy),
       cmocka_unit_test(test_sink_filter),
+      cmocka_unit_test(test_holdback_is_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
