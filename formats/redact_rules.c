@@ -797,7 +797,10 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       tmp = NULL;
     }
     free(plain);
-    rc = add_forms(r, cls, &f, CP_B_NONE, CP_B_NONE, key, err);
+    /* a one-word name ("Anna", "Kitchen") must not hit inside other words */
+    int lb = is_alnum((unsigned char)v[0]) ? CP_B_ALNUM : CP_B_NONE;
+    int rbd = is_alnum((unsigned char)v[vl - 1]) ? CP_B_ALNUM : CP_B_NONE;
+    rc = add_forms(r, cls, &f, lb, rbd, key, err);
     goto out;
   }
 generic:

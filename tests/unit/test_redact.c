@@ -4,6 +4,7 @@
  * the real ideviceinfo dump whose identifiers must not survive in any form. */
 // clang-format off
 #include <ctype.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,6 +117,18 @@ static void expect_ids(cp_redactor *r, const char *in, const char *want)
     fprintf(stderr, "in:   %s\nout:  %s\nwant: %s\n", in, out, want);
   assert_string_equal(out, want);
   free(out);
+}
+
+static void test_one_word_device_name(void **state)
+{
+  (void)state;
+  static const cp_redact_id ids[] = {{"device_name", "Kitchen"}};
+  cp_redactor *r = make(ids, 1, NULL);
+  expect_ids(r, "name=Kitchen, \"Kitchen\" Kitchenette kitchen",
+             "name=<device-name-1>, "
+             "\"<device-name-1>\" Kitchenette "
+             "<device-name-1>");
+  cp_redactor_free(r);
 }
 
 static void test_identifier_forms(void **state)
@@ -688,11 +701,63 @@ static void test_holdback_is_bounded(void **state)
   cp_redactor_free(r);
 }
 
+/* Station mode: one redactor per device, in parallel; each gives what it
+ * gives alone. */
+typedef struct job {
+  const char *in;
+  size_t len;
+  char *out;
+  size_t outlen;
+  cp_err rc;
+} job;
+
+static void *run_job(void *arg)
+{
+  job *j = arg;
+  cp_redact_config cfg = {k_ids, N_IDS, NULL, k_secret};
+  cp_redactor *r = NULL;
+  cp_error e;
+  j->rc = cp_redactor_new(&cfg, &r, &e);
+  for (int i = 0; i < 3 && j->rc == CP_OK; i++) {
+    free(j->out);
+    j->out = NULL;
+    j->rc = cp_redact_buffer(r, "syslog/live.log", j->in, j->len, &j->out, &j->outlen, &e);
+  }
+  cp_redactor_free(r);
+  return NULL;
+}
+
+static void test_parallel_redactors(void **state)
+{
+  (void)state;
+  size_t len;
+  char *in = slurp("syslog/im_ios_sdk_iphone_idevicesyslog.log", &len);
+  job solo = {in, len, NULL, 0, CP_OK};
+  run_job(&solo);
+  assert_int_equal(solo.rc, CP_OK);
+  job jobs[3];
+  pthread_t t[3];
+  for (int i = 0; i < 3; i++) {
+    jobs[i] = (job){in, len, NULL, 0, CP_OK};
+    assert_int_equal(pthread_create(&t[i], NULL, run_job, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(jobs[i].rc, CP_OK);
+    assert_int_equal(jobs[i].outlen, solo.outlen);
+    assert_memory_equal(jobs[i].out, solo.out, solo.outlen);
+    free(jobs[i].out);
+  }
+  free(solo.out);
+  free(in);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pattern_classes),
       cmocka_unit_test(test_identifier_forms),
+      cmocka_unit_test(test_one_word_device_name),
       cmocka_unit_test(test_chunk_boundaries),
       cmocka_unit_test(test_corpus_chunking),
       cmocka_unit_test(test_corpus_syslog),
@@ -702,6 +767,7 @@ int main(void)
       cmocka_unit_test(test_policy),
       cmocka_unit_test(test_sink_filter),
       cmocka_unit_test(test_holdback_is_bounded),
+      cmocka_unit_test(test_parallel_redactors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
