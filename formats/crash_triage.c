@@ -1,0 +1,320 @@
+/* Signatures and triage: many reports of the same failure must land in one
+ * group, so a signature keeps only what is stable across runs and devices
+ * (process, exception, the first frames that are not abort/throw plumbing,
+ * by image and symbol) and drops addresses, offsets and ASLR slides. Panics
+ * and jetsam events are summarised on their own: a technician asks "how many
+ * panics, saying what" and "who was the memory hog", not for stacks. */
+#include "crash_internal.h"
+#include "crash_report.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIG_FRAMES 3
+#define BASIS_MAX 2048
+#define GROUP_FILES_MAX 1000
+
+typedef struct sbuf {
+  char s[BASIS_MAX];
+  size_t n;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s)
+{
+  for (; s && *s && b->n + 1 < sizeof b->s; s++)
+    b->s[b->n++] = *s;
+  b->s[b->n] = '\0';
+}
+
+/* Appends s with every 0x<hex> and every other run of digits folded to '#',
+ * so "cpu 4 caller 0xfffffff015b84ae0" and "cpu 1 caller 0x..." match. */
+static void sb_add_norm(sbuf *b, const char *s, bool fold_decimal)
+{
+  while (s && *s && b->n + 1 < sizeof b->s) {
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && isxdigit((unsigned char)s[2])) {
+      s += 2;
+      while (isxdigit((unsigned char)*s))
+        s++;
+      sb_add(b, "0x#");
+    } else if (fold_decimal && isdigit((unsigned char)*s)) {
+      while (isdigit((unsigned char)*s))
+        s++;
+      sb_add(b, "#");
+    } else {
+      b->s[b->n++] = *s++;
+      b->s[b->n] = '\0';
+    }
+  }
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+  return json_string_value(json_object_get(o, key));
+}
+
+/* Frames every abort or uncaught exception passes through: they say how the
+ * process died, not where the bug is. */
+static bool plumbing(const json_t *f)
+{
+  static const char *const images[] = {"libsystem_kernel.dylib",
+                                       "libsystem_pthread.dylib",
+                                       "libsystem_c.dylib",
+                                       "libc++abi.dylib",
+                                       "libc++abi",
+                                       "libobjc.A.dylib"};
+  static const char *const symbols[] = {"__exceptionPreprocess", "objc_exception_throw",
+                                        "-[NSException raise]", "abort"};
+  const char *img = str(f, "image"), *sym = str(f, "symbol");
+  for (size_t i = 0; img && i < sizeof images / sizeof images[0]; i++)
+    if (!strcmp(img, images[i]))
+      return true;
+  for (size_t i = 0; sym && i < sizeof symbols / sizeof symbols[0]; i++)
+    if (!strcmp(sym, symbols[i]))
+      return true;
+  return false;
+}
+
+static void add_frames(sbuf *b, const json_t *frames)
+{
+  size_t n = json_array_size(frames), used = 0;
+  for (int pass = 0; pass < 2 && used == 0; pass++) {
+    for (size_t i = 0; i < n && used < SIG_FRAMES; i++) {
+      const json_t *f = json_array_get(frames, i);
+      if (pass == 0 && plumbing(f))
+        continue; /* second pass: all frames were plumbing, take them */
+      sb_add(b, "|");
+      sb_add(b, str(f, "image") ? str(f, "image") : "?");
+      if (str(f, "symbol")) {
+        sb_add(b, "`");
+        sb_add_norm(b, str(f, "symbol"), false);
+      }
+      used++;
+    }
+  }
+}
+
+/* The panic's first line without "panic(cpu N caller 0x...): ". */
+static const char *panic_reason(const char *ps)
+{
+  if (ps && !strncmp(ps, "panic(", 6)) {
+    const char *c = strstr(ps, "): ");
+    if (c)
+      return c + 3;
+  }
+  return ps;
+}
+
+void cp__crash_sign(json_t *rec)
+{
+  sbuf b = {.n = 0};
+  b.s[0] = '\0';
+  const char *kind = str(rec, "kind");
+  sb_add(&b, kind ? kind : "other");
+  if (kind && !strcmp(kind, "panic")) {
+    sb_add(&b, "|");
+    if (str(rec, "panic_string"))
+      sb_add_norm(&b, panic_reason(str(rec, "panic_string")), true);
+    else
+      sb_add(&b, str(rec, "bug_type_name"));
+  } else if (kind && !strcmp(kind, "jetsam")) {
+    const json_t *j = json_object_get(rec, "jetsam");
+    sb_add(&b, "|");
+    sb_add(&b, str(j, "reason"));
+    sb_add(&b, "|");
+    sb_add(&b, str(j, "largest_process"));
+  } else if (kind && !strcmp(kind, "resource")) {
+    sb_add(&b, "|");
+    sb_add(&b, str(rec, "process"));
+    sb_add(&b, "|");
+    sb_add(&b, str(json_object_get(rec, "resource"), "type"));
+  } else if (kind && !strcmp(kind, "analytics")) {
+    sb_add(&b, "|");
+    sb_add(&b, str(rec, "bug_type_name"));
+  } else {
+    static const char *const keys[] = {"process", "exception_type", "signal"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+      sb_add(&b, "|");
+      sb_add(&b, str(rec, keys[i]));
+    }
+    /* A watchdog or security kill (0x8badf00d, 0x2bad45ec) is its own
+     * failure; a signal's code only repeats the signal, spelled differently
+     * by .ips ("11") and .crash ("0xb"), so it stays out. */
+    const char *tr = str(rec, "termination_reason");
+    sb_add(&b, "|");
+    if (tr && !strstr(tr, "SIGNAL"))
+      sb_add(&b, str(rec, "termination_code"));
+    const json_t *ef = json_object_get(rec, "exception_frames");
+    add_frames(&b, json_array_size(ef) ? ef : json_object_get(rec, "frames"));
+  }
+  /* FNV-1a 64: short, stable, no dependency; groups are compared by equality. */
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < b.n; i++) {
+    h ^= (unsigned char)b.s[i];
+    h *= 0x100000001b3ULL;
+  }
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016" PRIx64, h);
+  (void)json_object_set_new(rec, "signature", json_string(hex));
+  json_t *basis = cp__crash_strn(b.s, b.n);
+  if (basis)
+    (void)json_object_set_new(rec, "signature_basis", basis);
+}
+
+/* Bumps counts[key] (an object used as a map) and returns the new count. */
+static void bump(json_t *counts, const char *key)
+{
+  json_t *c = json_object_get(counts, key);
+  if (c)
+    (void)json_integer_set(c, json_integer_value(c) + 1);
+  else
+    (void)json_object_set_new(counts, key, json_integer(1));
+}
+
+/* Earliest and latest member: keeps the report's own timestamp string. */
+static void seen(json_t *g, const json_t *rec)
+{
+  const json_t *t = json_object_get(rec, "time");
+  const json_t *ts = json_object_get(rec, "timestamp");
+  if (!json_is_integer(t) || !json_is_string(ts))
+    return;
+  json_int_t v = json_integer_value(t);
+  const json_t *ft = json_object_get(g, "first_time");
+  const json_t *lt = json_object_get(g, "last_time");
+  if (!ft || v < json_integer_value(ft)) {
+    (void)json_object_set_new(g, "first_time", json_integer(v));
+    (void)json_object_set(g, "first_seen", (json_t *)ts);
+  }
+  if (!lt || v > json_integer_value(lt)) {
+    (void)json_object_set_new(g, "last_time", json_integer(v));
+    (void)json_object_set(g, "last_seen", (json_t *)ts);
+  }
+}
+
+static int by_count(const void *a, const void *b)
+{
+  const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+  json_int_t cx = json_integer_value(json_object_get(x, "count"));
+  json_int_t cy = json_integer_value(json_object_get(y, "count"));
+  if (cx != cy)
+    return cx > cy ? -1 : 1;
+  json_int_t lx = json_integer_value(json_object_get(x, "last_time"));
+  json_int_t ly = json_integer_value(json_object_get(y, "last_time"));
+  if (lx != ly)
+    return lx > ly ? -1 : 1;
+  return strcmp(str(x, "signature"), str(y, "signature"));
+}
+
+/* {key: n, ...} -> [{name: key, count: n}, ...] by count descending. */
+static json_t *count_list(json_t *counts, const char *name)
+{
+  size_t n = json_object_size(counts);
+  json_t *arr = json_array();
+  json_t **items = n ? calloc(n, sizeof *items) : NULL;
+  if (!arr || (n && !items)) {
+    free(items);
+    json_decref(arr);
+    return NULL;
+  }
+  size_t k = 0;
+  const char *key;
+  json_t *v;
+  json_object_foreach(counts, key, v)
+  {
+    json_t *o = json_pack("{s:s, s:O, s:s}", name, key, "count", v, "signature", key);
+    if (o)
+      items[k++] = o;
+  }
+  qsort(items, k, sizeof *items, by_count);
+  for (size_t i = 0; i < k; i++) {
+    (void)json_object_del(items[i], "signature");
+    (void)json_array_append_new(arr, items[i]);
+  }
+  free(items);
+  return arr;
+}
+
+json_t *cp_crash_triage(const json_t *records)
+{
+  if (!json_is_array(records))
+    return NULL;
+  json_t *out = NULL;
+  json_t *groups = json_object(); /* signature -> group */
+  json_t *panic_lines = json_object(), *jetsam_procs = json_object();
+  json_t **sorted = NULL;
+  size_t total = 0, panics = 0, jetsams = 0, analytics = 0;
+  if (!groups || !panic_lines || !jetsam_procs)
+    goto out;
+  for (size_t i = 0; i < json_array_size(records); i++) {
+    const json_t *r = json_array_get(records, i);
+    if (!json_is_object(r))
+      continue;
+    total++;
+    const char *kind = str(r, "kind");
+    if (kind && !strcmp(kind, "panic")) {
+      panics++;
+      const char *ps = str(r, "panic_string");
+      bump(panic_lines, ps ? panic_reason(ps) : "(no panic string)");
+      continue;
+    }
+    if (kind && !strcmp(kind, "jetsam")) {
+      jetsams++;
+      const char *lp = str(json_object_get(r, "jetsam"), "largest_process");
+      bump(jetsam_procs, lp ? lp : "(unknown)");
+      continue;
+    }
+    if (kind && !strcmp(kind, "analytics")) {
+      analytics++;
+      continue;
+    }
+    const char *sig = str(r, "signature");
+    if (!sig)
+      sig = "(none)";
+    json_t *g = json_object_get(groups, sig);
+    if (!g) {
+      g = json_object();
+      if (!g || json_object_set_new(groups, sig, g))
+        goto out;
+      (void)json_object_set_new(g, "signature", json_string(sig));
+      static const char *const copy[] = {"process", "exception_type", "kind", "signature_basis"};
+      for (size_t k = 0; k < sizeof copy / sizeof copy[0]; k++)
+        if (json_object_get(r, copy[k]))
+          (void)json_object_set(g, copy[k], json_object_get(r, copy[k]));
+      (void)json_object_set_new(g, "count", json_integer(0));
+      (void)json_object_set_new(g, "files", json_array());
+    }
+    json_t *cnt = json_object_get(g, "count");
+    (void)json_integer_set(cnt, json_integer_value(cnt) + 1);
+    seen(g, r);
+    json_t *files = json_object_get(g, "files");
+    if (str(r, "file") && json_array_size(files) < GROUP_FILES_MAX)
+      (void)json_array_append(files, json_object_get(r, "file"));
+  }
+
+  size_t ng = json_object_size(groups), k = 0;
+  sorted = ng ? calloc(ng, sizeof *sorted) : NULL;
+  if (ng && !sorted)
+    goto out;
+  const char *key;
+  json_t *g;
+  json_object_foreach(groups, key, g) sorted[k++] = g;
+  qsort(sorted, k, sizeof *sorted, by_count);
+  json_t *garr = json_array();
+  json_t *pl = count_list(panic_lines, "line");
+  json_t *jp = count_list(jetsam_procs, "process");
+  out = json_pack("{s:o?, s:{s:I, s:o?}, s:{s:I, s:o?}, s:{s:I}, s:I}", "groups", garr, "panics",
+                  "count", (json_int_t)panics, "first_lines", pl, "jetsam", "count",
+                  (json_int_t)jetsams, "largest_processes", jp, "analytics", "count",
+                  (json_int_t)analytics, "total", (json_int_t)total);
+  if (out && garr)
+    for (size_t i = 0; i < k; i++)
+      (void)json_array_append(garr, sorted[i]);
+out:
+  free(sorted);
+  json_decref(groups);
+  json_decref(panic_lines);
+  json_decref(jetsam_procs);
+  return out;
+}
