@@ -159,6 +159,35 @@ static void test_identifier_forms(void **state)
   cp_redactor_free(r);
 }
 
+/* Pseudonyms keep JSON and XML members parseable. */
+static void test_member_syntax(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  const char *in = "{\"ecid\": 1707430441053478, \"s\": \"x \\\"q\\\" 1707430441053478\","
+                   " \"a\": [1707430441053478,1707430441053478], \"DNPT1P8EHG74\": 1}";
+  char *out = redact(r, "device/info.json", in);
+  json_error_t je;
+  json_t *j = json_loads(out, 0, &je);
+  if (!j)
+    fprintf(stderr, "not JSON: %s (%s)\n", out, je.text);
+  assert_non_null(j);
+  assert_string_equal(json_string_value(json_object_get(j, "ecid")), "<ecid-1>");
+  assert_string_equal(json_string_value(json_object_get(j, "s")), "x \"q\" <ecid-1>");
+  assert_string_equal(json_string_value(json_array_get(json_object_get(j, "a"), 1)), "<ecid-1>");
+  assert_non_null(json_object_get(j, "<serial-1>"));
+  json_decref(j);
+  free(out);
+  /* the same text in a log stays as it was written */
+  out = redact(r, "syslog/x.log", "\"ecid\": 1707430441053478,");
+  assert_string_equal(out, "\"ecid\": <ecid-1>,");
+  free(out);
+  out = redact(r, "device/x.plist", "<key>SerialNumber</key><string>DNPT1P8EHG74</string>");
+  assert_string_equal(out, "<key>SerialNumber</key><string>&lt;serial-1&gt;</string>");
+  free(out);
+  cp_redactor_free(r);
+}
+
 /* Feeds in with a chunking function; returns the output. */
 typedef size_t (*chunker)(size_t i, size_t left, unsigned *seed);
 
@@ -537,7 +566,7 @@ static void test_stable_pseudonyms_and_report(void **state)
 {
   (void)state;
   cp_redactor *r = make(k_ids, N_IDS, NULL);
-  char *a = redact(r, "device/info.json", "x@y.org DNPT1P8EHG74 z@w.net");
+  char *a = redact(r, "device/info.txt", "x@y.org DNPT1P8EHG74 z@w.net");
   char *b = redact(r, "crashes/a.ips", "Z@W.NET then x@y.org and dnpt1p8ehg74, q@q.io");
   assert_string_equal(a, "<email-1> <serial-1> <email-2>");
   assert_string_equal(b, "<email-2> then <email-1> and <serial-1>, <email-3>");
@@ -548,7 +577,7 @@ static void test_stable_pseudonyms_and_report(void **state)
   json_t *email = json_object_get(cl, "email");
   assert_int_equal(json_integer_value(json_object_get(email, "count")), 5);
   json_t *mem = json_object_get(email, "members");
-  assert_int_equal(json_integer_value(json_object_get(mem, "device/info.json")), 2);
+  assert_int_equal(json_integer_value(json_object_get(mem, "device/info.txt")), 2);
   assert_int_equal(json_integer_value(json_object_get(mem, "crashes/a.ips")), 3);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(cl, "serial"), "count")), 2);
   assert_int_equal(json_integer_value(json_object_get(rep, "total")), 7);
@@ -758,6 +787,7 @@ int main(void)
       cmocka_unit_test(test_pattern_classes),
       cmocka_unit_test(test_identifier_forms),
       cmocka_unit_test(test_one_word_device_name),
+      cmocka_unit_test(test_member_syntax),
       cmocka_unit_test(test_chunk_boundaries),
       cmocka_unit_test(test_corpus_chunking),
       cmocka_unit_test(test_corpus_syslog),
