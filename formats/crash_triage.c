@@ -227,7 +227,8 @@ static json_t *count_list(json_t *counts, const char *name)
     if (o)
       items[k++] = o;
   }
-  qsort(items, k, sizeof *items, by_count);
+  if (k) /* qsort(NULL, 0, ...) is undefined */
+    qsort(items, k, sizeof *items, by_count);
   for (size_t i = 0; i < k; i++) {
     (void)json_object_del(items[i], "signature");
     (void)json_array_append_new(arr, items[i]);
@@ -300,7 +301,8 @@ json_t *cp_crash_triage(const json_t *records)
   const char *key;
   json_t *g;
   json_object_foreach(groups, key, g) sorted[k++] = g;
-  qsort(sorted, k, sizeof *sorted, by_count);
+  if (k)
+    qsort(sorted, k, sizeof *sorted, by_count);
   json_t *garr = json_array();
   json_t *pl = count_list(panic_lines, "line");
   json_t *jp = count_list(jetsam_procs, "process");
