@@ -256,8 +256,14 @@ json_t *cp_crash_triage(const json_t *records)
     const char *kind = str(r, "kind");
     if (kind && !strcmp(kind, "panic")) {
       panics++;
+      /* Counted by the normalized line (addresses folded), so the same
+       * panic at other addresses is one entry. */
+      const char *basis = str(r, "signature_basis");
       const char *ps = str(r, "panic_string");
-      bump(panic_lines, ps ? panic_reason(ps) : "(no panic string)");
+      if (basis && !strncmp(basis, "panic|", 6) && ps)
+        bump(panic_lines, basis + 6);
+      else
+        bump(panic_lines, ps ? panic_reason(ps) : "(no panic string)");
       continue;
     }
     if (kind && !strcmp(kind, "jetsam")) {
