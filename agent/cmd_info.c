@@ -1,10 +1,122 @@
-/* caseprobe info: placeholder until its issue lands (replaced by the real command). */
+/* caseprobe info: what the device is (model, iOS, serial, activation), with
+ * storage and charge level. Runs the sysinfo and storage probes into a
+ * discarding sink, so it shows exactly what a bundle's device/info.json holds. */
+#include "cli_common.h"
 #include "commands.h"
 #include "hints.h"
+#include "probe.h"
+#include "registry.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+  fprintf(out,
+          "usage: caseprobe info [-u UDID] [--json] [--wait[=SECS]]\n\n"
+          "Shows what the attached device is: model, iOS version and build, serial\n"
+          "number, activation state, storage and charge level.\n\n%s",
+          cp_cli_common_help);
+}
+
+static const char *s(const json_t *o, const char *k)
+{
+  const char *v = json_string_value(json_object_get(o, k));
+  return v ? v : "-";
+}
+
+static void print_human(const json_t *info)
+{
+  printf("Device:      %s\n", s(info, "name"));
+  printf("Model:       %s (%s, %s)\n", s(info, "marketing_name"), s(info, "product_type"),
+         s(info, "hardware_model"));
+  printf("iOS:         %s (%s)\n", s(info, "ios_version"), s(info, "build_version"));
+  printf("Serial:      %s\n", s(info, "serial_number"));
+  printf("UDID:        %s\n", s(info, "udid"));
+  printf("Activation:  %s\n", s(info, "activation_state"));
+  printf("Trust:       %s\n", s(info, "trust"));
+  const json_t *st = json_object_get(info, "storage");
+  if (json_is_object(st)) {
+    char total[32], avail[32];
+    cp_cli_human_bytes(total, sizeof total,
+                       (double)json_integer_value(json_object_get(st, "total_disk_bytes")));
+    cp_cli_human_bytes(avail, sizeof avail,
+                       (double)json_integer_value(json_object_get(st, "data_available_bytes")));
+    printf("Storage:     %s total, %s free\n", total, avail);
+  }
+  json_t *lvl = json_object_get(info, "battery_charge_percent");
+  if (json_is_integer(lvl))
+    printf("Charge:      %lld %%%s\n", (long long)json_integer_value(lvl),
+           json_is_true(json_object_get(info, "battery_charging")) ? " (charging)" : "");
+}
 
 int cp_cmd_info(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  return cp_failf(CP_E_INTERNAL, "'info' is not built yet");
+  static const struct option longopts[] = {CP_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+  cp_cli c = {0};
+  cp_device *dev = NULL;
+  cp_sink *sink = NULL;
+  json_t *info = NULL, *storage = NULL, *batt = NULL;
+  cp_error err;
+  cp_error_clear(&err);
+  int rc = CP_OK, opt;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
+    if (opt == 'h') {
+      usage(stdout);
+      return CP_OK;
+    }
+    if (cp_cli_common_opt(&c, opt, optarg) != 1) {
+      usage(stderr);
+      return CP_E_USAGE;
+    }
+  }
+  if (optind != argc) {
+    usage(stderr);
+    return CP_E_USAGE;
+  }
+  cp_cli_catch_signals();
+  if (!(sink = cp_null_sink_new())) {
+    cp_error_set(&err, CP_E_NOMEM, "sink");
+    goto fail;
+  }
+  if (cp_cli_open(&c, &dev, &err) != CP_OK)
+    goto fail;
+  cp_probe_opts po = {0};
+  po.cancel = &cp_cli_interrupted;
+  if (cp_probe_find("sysinfo")->run(dev, sink, &po, &info, &err) != CP_OK)
+    goto fail;
+  /* Storage and charge are extras: a device that refuses them still has an identity. */
+  cp_error soft;
+  if (cp_probe_find("storage")->run(dev, sink, &po, &storage, &soft) == CP_OK && storage) {
+    json_object_del(storage, "disk_usage");
+    json_object_set(info, "storage", storage);
+  } else if (soft.code == CP_E_DETACHED) {
+    err = soft;
+    goto fail;
+  }
+  if (cp_device_get_value(dev, "com.apple.mobile.battery", NULL, &batt, &soft) == CP_OK) {
+    json_t *v = json_object_get(batt, "BatteryCurrentCapacity");
+    if (json_is_integer(v))
+      json_object_set(info, "battery_charge_percent", v);
+    v = json_object_get(batt, "BatteryIsCharging");
+    if (json_is_boolean(v))
+      json_object_set(info, "battery_charging", v);
+  }
+  json_object_set_new(info, "trust", json_string("trusted"));
+  if (c.json)
+    rc = cp_cli_print_json(info);
+  else
+    print_human(info);
+  goto out;
+fail:
+  rc = cp_cli_fail(&c, &err);
+out:
+  json_decref(info);
+  json_decref(storage);
+  json_decref(batt);
+  cp_simple_sink_free(sink);
+  cp_device_close(dev);
+  return rc;
 }

@@ -1,10 +1,172 @@
-/* caseprobe list: placeholder until its issue lands (replaced by the real command). */
+/* caseprobe list [--watch]: the attached devices with name, model, iOS and
+ * trust state, read without pairing (no Trust dialog pops up). --watch then
+ * prints attach/detach events as they happen (JSON lines with --json) until
+ * SIGINT. */
+#include "cli_common.h"
 #include "commands.h"
 #include "hints.h"
+#include "plist_json.h"
+#include "product_names.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { OPT_WATCH = CP_OPT_FIRST_FREE };
+
+static void usage(FILE *out)
+{
+  fprintf(out, "usage: caseprobe list [--watch] [--json]\n\n"
+               "Lists attached devices with name, model, iOS version and trust state.\n"
+               "  -w, --watch       then print attach/detach events until Ctrl-C\n"
+               "                    (one JSON object per line with --json)\n"
+               "      --json        print JSON instead of text\n"
+               "  -h, --help        show this help\n");
+}
+
+/* Adds the marketing name and prints one device as a table row. */
+static void decorate(json_t *row, int network)
+{
+  const char *pt = json_string_value(json_object_get(row, "product_type"));
+  json_object_set_new(row, "model", json_string(cp_product_name(pt ? pt : "")));
+  json_object_set_new(row, "connection", json_string(network ? "network" : "usb"));
+}
+
+static void print_row(const json_t *r)
+{
+  printf("%-40s  %-20.20s  %-26.26s  %-8s  %s\n", json_string_value(json_object_get(r, "udid")),
+         json_string_value(json_object_get(r, "name")),
+         json_string_value(json_object_get(r, "model")),
+         json_string_value(json_object_get(r, "product_version")),
+         json_string_value(json_object_get(r, "trust")));
+}
+
+static json_t *peek_row(const char *udid, int network)
+{
+  json_t *row = NULL;
+  cp_error e;
+  if (cp_device_peek(udid, &row, &e) != CP_OK) {
+    row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "udid", udid, "name", "", "product_type", "",
+                    "product_version", "", "trust", "unreachable", "error", cp_err_name(e.code));
+  }
+  if (row)
+    decorate(row, network);
+  return row;
+}
+
+typedef struct watch_ctx {
+  pthread_mutex_t lock;
+  int json;
+} watch_ctx;
+
+static void on_event(void *ctx, cp_device_event ev, const char *udid, int network)
+{
+  watch_ctx *w = ctx;
+  const char *name = ev == CP_DEV_ATTACHED   ? "attached"
+                     : ev == CP_DEV_DETACHED ? "detached"
+                                             : "paired";
+  json_t *row = ev == CP_DEV_DETACHED ? json_pack("{s:s}", "udid", udid) : peek_row(udid, network);
+  if (!row)
+    return;
+  char iso[32];
+  cp_iso8601_utc((long long)time(NULL), iso);
+  json_object_set_new(row, "event", json_string(name));
+  json_object_set_new(row, "time", json_string(iso));
+  pthread_mutex_lock(&w->lock);
+  if (w->json) {
+    char *line = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+    if (line)
+      printf("%s\n", line);
+    free(line);
+  } else if (ev == CP_DEV_DETACHED) {
+    printf("%s  detached  %s\n", iso, udid);
+  } else {
+    printf("%s  %-8s  ", iso, name);
+    print_row(row);
+  }
+  fflush(stdout);
+  pthread_mutex_unlock(&w->lock);
+  json_decref(row);
+}
+
+static int watch(const cp_cli *c)
+{
+  watch_ctx w;
+  cp_error err;
+  pthread_mutex_init(&w.lock, NULL);
+  w.json = c->json;
+  cp_cli_catch_signals();
+  if (cp_device_watch_start(on_event, &w, &err) != CP_OK) {
+    pthread_mutex_destroy(&w.lock);
+    return cp_cli_fail(c, &err);
+  }
+  while (!cp_cli_interrupted) {
+    struct timespec ts = {0, 100000000L};
+    nanosleep(&ts, NULL);
+  }
+  cp_device_watch_stop();
+  pthread_mutex_destroy(&w.lock);
+  return CP_OK;
+}
 
 int cp_cmd_list(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  return cp_failf(CP_E_INTERNAL, "'list' is not built yet");
+  static const struct option longopts[] = {{"watch", no_argument, NULL, 'w'},
+                                           {"json", no_argument, NULL, CP_OPT_JSON},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
+  cp_cli c = {0};
+  int do_watch = 0, opt;
+  cp_error err;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, "wh", longopts, NULL)) != -1) {
+    if (opt == 'h') {
+      usage(stdout);
+      return CP_OK;
+    }
+    if (opt == 'w')
+      do_watch = 1;
+    else if (cp_cli_common_opt(&c, opt, optarg) != 1) {
+      usage(stderr);
+      return CP_E_USAGE;
+    }
+  }
+  if (optind != argc) {
+    usage(stderr);
+    return CP_E_USAGE;
+  }
+  if (do_watch) /* the usbmuxd Listen reply starts with an "attached" per present device */
+    return watch(&c);
+  cp_device_entry *e = NULL;
+  size_t n = 0;
+  if (cp_device_list(&e, &n, &err) != CP_OK)
+    return cp_cli_fail(&c, &err);
+  json_t *rows = json_array();
+  for (size_t i = 0; rows && i < n; i++) {
+    json_t *row = peek_row(e[i].udid, e[i].network);
+    if (row)
+      json_array_append_new(rows, row);
+  }
+  free(e);
+  if (!rows)
+    return cp_failf(CP_E_NOMEM, "device list");
+  int rc = CP_OK;
+  if (c.json) {
+    json_t *doc = json_pack("{s:o}", "devices", rows);
+    rc = doc ? cp_cli_print_json(doc) : CP_E_NOMEM;
+    json_decref(doc);
+    return rc;
+  }
+  if (json_array_size(rows) == 0)
+    fprintf(stderr, "caseprobe: %s\n  %s\n", cp_strerror(CP_E_NO_DEVICE), cp_hint(CP_E_NO_DEVICE));
+  else
+    printf("%-40s  %-20s  %-26s  %-8s  %s\n", "UDID", "NAME", "MODEL", "IOS", "TRUST");
+  size_t i;
+  json_t *r;
+  json_array_foreach(rows, i, r) print_row(r);
+  json_decref(rows);
+  return rc;
 }

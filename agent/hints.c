@@ -43,6 +43,15 @@ const char *cp_hint(cp_err code)
   return NULL;
 }
 
+const char *cp_wait_message(cp_err state)
+{
+  switch (state) {
+  case CP_E_TRUST_PENDING: return "tap Trust on the device and enter its passcode; waiting";
+  case CP_E_LOCKED: return "unlock the device with its passcode; waiting";
+  default: return NULL;
+  }
+}
+
 int cp_fail(const cp_error *err)
 {
   cp_err code = err ? err->code : CP_E_INTERNAL;

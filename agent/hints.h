@@ -9,6 +9,10 @@
 /* What the person can do about `code`, or NULL when there is nothing to add. */
 const char *cp_hint(cp_err code);
 
+/* What to tell the person once while caseprobe waits (--wait) in `state`
+ * (CP_E_TRUST_PENDING, CP_E_LOCKED), or NULL. */
+const char *cp_wait_message(cp_err state);
+
 /* Prints "caseprobe: <what happened>: <detail>" and the hint to stderr, and
  * returns the code so callers can `return cp_fail(&err);`. */
 int cp_fail(const cp_error *err);

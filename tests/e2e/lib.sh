@@ -74,3 +74,135 @@ assert_eq() {
 json_get() {
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# --- simulator helpers (owned by the caseprobe-sim tests) -------------------
+
+# sim_ctl COMMAND [ARG] : one control command to the running simulator
+# (detach|attach UDID|all, trust|deny|lock|unlock UDID, status); prints the
+# reply, fails unless it is "ok ...".
+sim_ctl() {
+  "$CP_SIM" --ctl "$SIM_SOCK" "$@"
+}
+
+# sim_mkprofile DIR UDID [EXTRA] : writes a small but complete profile (see
+# tests/sim/README.md) built from shared/corpus files. EXTRA is raw plist XML
+# appended inside device.plist's dict (e.g. "<key>Trust</key><string>pending</string>").
+sim_mkprofile() {
+  local d=$1 u=$2 extra=${3:-} c="$CP_SHARED/corpus" h
+  h='<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">'
+  mkdir -p "$d/lockdown" "$d/diagnostics/ioreg" "$d/crash/Retired" "$d/crash/Panics" "$d/crash_pending"
+  printf '%s<dict><key>UDID</key><string>%s</string><key>ProductID</key><integer>4776</integer>%s</dict></plist>\n' \
+    "$h" "$u" "$extra" >"$d/device.plist"
+  printf '%s<dict><key>ActivationState</key><string>Activated</string><key>BuildVersion</key><string>20H115</string><key>CPUArchitecture</key><string>arm64e</string><key>DeviceClass</key><string>iPhone</string><key>DeviceName</key><string>Sim iPhone %s</string><key>HardwareModel</key><string>N104AP</string><key>ProductName</key><string>iPhone OS</string><key>ProductType</key><string>iPhone12,1</string><key>ProductVersion</key><string>16.7.2</string><key>SerialNumber</key><string>F2LSIM%s</string><key>UniqueChipID</key><integer>1234567890</integer><key>UniqueDeviceID</key><string>%s</string><key>WiFiAddress</key><string>aa:bb:cc:dd:ee:%s</string></dict></plist>\n' \
+    "$h" "${u: -4}" "${u: -4}" "$u" "${u: -2}" >"$d/lockdown/global.plist"
+  printf '%s<dict><key>BatteryCurrentCapacity</key><integer>87</integer><key>BatteryIsCharging</key><false/><key>ExternalChargeCapable</key><true/><key>ExternalConnected</key><true/><key>FullyCharged</key><false/><key>GasGaugeCapability</key><true/><key>HasBattery</key><true/></dict></plist>\n' \
+    "$h" >"$d/lockdown/com.apple.mobile.battery.plist"
+  printf '%s<dict><key>AmountDataAvailable</key><integer>21474836480</integer><key>TotalDataAvailable</key><integer>21474836480</integer><key>TotalDataCapacity</key><integer>53687091200</integer><key>TotalDiskCapacity</key><integer>64000000000</integer></dict></plist>\n' \
+    "$h" >"$d/lockdown/com.apple.disk_usage.plist"
+  printf '%s<dict><key>IOClass</key><string>AppleSmartBattery</string><key>CycleCount</key><integer>321</integer><key>DesignCapacity</key><integer>3110</integer><key>NominalChargeCapacity</key><integer>2790</integer><key>AppleRawMaxCapacity</key><integer>2801</integer></dict></plist>\n' \
+    "$h" >"$d/diagnostics/ioreg/AppleSmartBattery.plist"
+  printf '%s<dict><key>GasGauge</key><dict><key>CycleCount</key><integer>321</integer><key>DesignCapacity</key><integer>3110</integer><key>FullChargeCapacity</key><integer>2790</integer><key>Status</key><string>Success</string></dict><key>WiFi</key><dict><key>Active</key><string>YES</string><key>Status</key><string>Success</string></dict></dict></plist>\n' \
+    "$h" >"$d/diagnostics/All.plist"
+  printf '%s<dict><key>ProductType</key><string>iPhone12,1</string><key>BatteryIsFullyCharged</key><false/></dict></plist>\n' \
+    "$h" >"$d/diagnostics/mobilegestalt.plist"
+  printf '%s<array><dict><key>ApplicationType</key><string>User</string><key>CFBundleDisplayName</key><string>Example</string><key>CFBundleIdentifier</key><string>com.example.app</string><key>CFBundleShortVersionString</key><string>1.2</string><key>CFBundleVersion</key><string>42</string></dict><dict><key>ApplicationType</key><string>System</string><key>CFBundleDisplayName</key><string>Safari</string><key>CFBundleIdentifier</key><string>com.apple.mobilesafari</string><key>CFBundleVersion</key><string>8616</string></dict></array></plist>\n' \
+    "$h" >"$d/apps.plist"
+  cp "$c/ips/macsym_iOS16.0_iPhone14,2_app_crash_309.ips" "$d/crash/App-2022-09-20-101010.ips"
+  cp "$c/crash/macsym_iOS15.5_iPhone14,2.crash" "$d/crash/Retired/Old.crash"
+  cp "$c/ips/icdab_iOS14.2b_iPhone12,1_JetsamEvent_298.ips" "$d/crash/JetsamEvent-2020-10-15-172958.ips.synced"
+  cp "$c/ips/pycrashreport_iOS16.2_iPhone11,8_forceReset-full_151.ips" "$d/crash/Panics/panic-full.ips"
+  cp "$c/ips/sanfer_iOS18.5_iPad13,16_app_crash_309.ips" "$d/crash_pending/Pending-2025-01-01-000000.ips"
+  ln -s App-2022-09-20-101010.ips "$d/crash/LatestCrash.ips"
+  grep -m 40 '^[A-Z][a-z][a-z] [ 0-9][0-9] ' "$c/syslog/im_ios_sdk_iphone_idevicesyslog.log" >"$d/syslog.txt"
+}
+
+# sim_pyclient : writes $T/simclient.py, a tiny independent usbmux + lockdown
+# + AFC client (Python stdlib only) for what the stock tools cannot do: watch
+# raw usbmux events, large AFC reads, hostile AFC requests. Use after the
+# device is paired (e.g. after one ideviceinfo run).
+sim_pyclient() {
+  cat >"$T/simclient.py" <<'EOF'
+import os, plistlib, socket, ssl, struct, sys
+SOCK = os.environ['USBMUXD_SOCKET_ADDRESS'][5:]
+tag = 0
+def mux_open():
+    s = socket.socket(socket.AF_UNIX); s.connect(SOCK); return s
+def recvn(s, n):
+    b = b''
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c: raise EOFError('closed after %d of %d bytes' % (len(b), n))
+        b += c
+    return b
+def mux_send(s, d):
+    global tag; tag += 1
+    p = plistlib.dumps(d)
+    s.sendall(struct.pack('<IIII', 16 + len(p), 1, 8, tag) + p)
+def mux_recv(s):
+    ln, ver, msg, tg = struct.unpack('<IIII', recvn(s, 16))
+    return plistlib.loads(recvn(s, ln - 16))
+def mux(d):
+    s = mux_open(); mux_send(s, d); r = mux_recv(s); s.close(); return r
+def devices():
+    return mux({'MessageType': 'ListDevices'})['DeviceList']
+def connect(devid, port):
+    s = mux_open()
+    mux_send(s, {'MessageType': 'Connect', 'DeviceID': devid,
+                 'PortNumber': ((port & 0xff) << 8) | (port >> 8)})
+    r = mux_recv(s)
+    if r.get('Number') != 0: raise OSError('Connect result %r' % r.get('Number'))
+    return s
+def pl_send(s, d):
+    p = plistlib.dumps(d); s.sendall(struct.pack('>I', len(p)) + p)
+def pl_recv(s):
+    (n,) = struct.unpack('>I', recvn(s, 4)); return plistlib.loads(recvn(s, n))
+def start_service(devid, udid, name):
+    rec = plistlib.loads(mux({'MessageType': 'ReadPairRecord', 'PairRecordID': udid})['PairRecordData'])
+    s = connect(devid, 62078)
+    pl_send(s, {'Request': 'StartSession', 'HostID': rec['HostID'], 'SystemBUID': rec['SystemBUID'], 'Label': 'simclient'})
+    r = pl_recv(s)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    t = ctx.wrap_socket(s)
+    pl_send(t, {'Request': 'StartService', 'Service': name, 'Label': 'simclient'})
+    r = pl_recv(t); t.close()
+    if 'Error' in r: raise OSError(r['Error'])
+    return r['Port']
+class AFC:
+    def __init__(self, s): self.s = s; self.pn = 0
+    def req(self, op, hdata=b'', payload=b''):
+        self.pn += 1
+        self.s.sendall(b'CFA6LPAA' + struct.pack('<QQQQ', 40 + len(hdata) + len(payload), 40 + len(hdata), self.pn, op) + hdata + payload)
+        h = recvn(self.s, 40)
+        assert h[:8] == b'CFA6LPAA', h
+        ent, this, pn, rop = struct.unpack('<QQQQ', h[8:])
+        assert pn == self.pn, (pn, self.pn)
+        body = recvn(self.s, ent - 40)
+        if rop == 1:
+            code = struct.unpack('<Q', body[:8])[0]
+            return ('status', code)
+        return (rop, body[this - 40:] if rop == 2 else body)
+def afc_for(udid):
+    d = [x for x in devices() if x['Properties']['SerialNumber'] == udid][0]
+    port = start_service(d['DeviceID'], udid, 'com.apple.crashreportcopymobile')
+    return AFC(connect(d['DeviceID'], port))
+EOF
+}
+
+# sim_listen FILE : background usbmux Listen client (Python) writing one line
+# per event ("Attached 1 UDID", "Detached 1", "Paired 1") to FILE; its pid
+# is in $SIM_LISTEN_PID. Needs sim_pyclient.
+sim_listen() {
+  T="$T" python3 -u -c '
+import os, sys
+sys.path.insert(0, os.environ["T"])
+from simclient import *
+s = mux_open(); mux_send(s, {"MessageType": "Listen"}); r = mux_recv(s)
+print("Result", r["Number"], flush=True)
+while True:
+    e = mux_recv(s)
+    print(e["MessageType"], e["DeviceID"], e.get("Properties", {}).get("SerialNumber", ""), flush=True)
+' >"$1" 2>&1 &
+  SIM_LISTEN_PID=$!
+}

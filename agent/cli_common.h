@@ -1,0 +1,65 @@
+/*
+ * What the device subcommands (list, info, battery, crashes, syslog, apps)
+ * share: the common options (-u UDID, --json, --wait[=SECONDS], -h), opening
+ * the device with the "tap Trust" notice said once, printing a JSON document
+ * or a failure, a sink that discards (commands reuse the probes and show
+ * their summaries), a sink that writes one member to stdout, and SIGINT.
+ */
+#ifndef CP_CLI_COMMON_H
+#define CP_CLI_COMMON_H
+
+#include "cp_err.h"
+#include "device.h"
+#include "sink.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+
+typedef struct cp_cli {
+  const char *udid; /* -u */
+  int json;         /* --json */
+  int wait_seconds; /* --wait[=N]: 0 = fail at once when trust is pending */
+} cp_cli;
+
+/* getopt_long entries for the common options; commands append their own.
+ * Values returned by getopt for them: 'u', 'h', CP_OPT_JSON, CP_OPT_WAIT. */
+enum { CP_OPT_JSON = 1000, CP_OPT_WAIT, CP_OPT_FIRST_FREE };
+#define CP_CLI_COMMON_LONGOPTS                                                                     \
+  {"udid", required_argument, NULL, 'u'}, {"json", no_argument, NULL, CP_OPT_JSON},                \
+      {"wait", optional_argument, NULL, CP_OPT_WAIT},                                              \
+  {                                                                                                \
+    "help", no_argument, NULL, 'h'                                                                 \
+  }
+
+/* Handles a common option; returns 1 when it was one, 0 when not, -1 on a bad value. */
+int cp_cli_common_opt(cp_cli *c, int opt, const char *arg);
+
+/* The help text of the common options, appended to every device command's usage. */
+extern const char cp_cli_common_help[];
+
+/* Opens the chosen device; says "tap Trust" once on stderr while --wait waits.
+ * Returns CP_OK or the failure already reported with cp_fail (see cp_cli_fail). */
+cp_err cp_cli_open(const cp_cli *c, cp_device **dev, cp_error *err);
+
+/* Reports a failure: the sentence and hint on stderr (cp_fail), and with
+ * --json also {"error": {code, name, message, detail}} on stdout. Returns the code. */
+int cp_cli_fail(const cp_cli *c, const cp_error *err);
+
+/* Prints v as one JSON document (indented, sorted keys) on stdout. */
+int cp_cli_print_json(const json_t *v);
+
+/* A sink that discards everything (commands that only show probe summaries). */
+cp_sink *cp_null_sink_new(void);
+/* A sink that copies member bytes to a FILE (stdout for `syslog`). */
+cp_sink *cp_stream_sink_new(FILE *f);
+void cp_simple_sink_free(cp_sink *s);
+
+/* SIGINT/SIGTERM set this flag (installed by cp_cli_catch_signals). */
+extern volatile int cp_cli_interrupted;
+void cp_cli_catch_signals(void);
+
+/* "12.3 GB" style sizes for human output. */
+void cp_cli_human_bytes(char *out, size_t n, double bytes);
+
+#endif

@@ -1,0 +1,342 @@
+/* See bundle_check.h. Every member is hashed as it streams by; only the
+ * manifest, the signature and a few small JSON members are kept (capped), and
+ * the comparison happens at the end because manifest.json is the last member
+ * the writer adds. */
+#include "bundle_check.h"
+
+#include "bundle.h"
+#include "manifest.h"
+#include "sign.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (64u * 1024u)
+
+/* A member kept in memory up to `limit` bytes; `over` when it was larger. */
+typedef struct kept {
+  const char *name;
+  size_t limit;
+  char *buf;
+  size_t len;
+  int present;
+  int over;
+} kept;
+
+enum { K_MANIFEST, K_SIG, K_CONSENT, K_REDACTION, K_CRASHES, K_COUNT };
+
+static cp_err keep_bytes(kept *k, const unsigned char *b, size_t n, cp_error *err)
+{
+  if (k->over || n == 0)
+    return CP_OK;
+  if (k->len + n > k->limit) {
+    k->over = 1;
+    free(k->buf);
+    k->buf = NULL;
+    k->len = 0;
+    return CP_OK;
+  }
+  char *p = realloc(k->buf, k->len + n + 1);
+  if (!p)
+    return cp_error_set(err, CP_E_NOMEM, "keeping %s", k->name);
+  memcpy(p + k->len, b, n);
+  k->len += n;
+  p[k->len] = '\0';
+  k->buf = p;
+  return CP_OK;
+}
+
+/* Hashes one member to its end, keeping it when it is one of `ks`. */
+static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsigned char *chunk,
+                          EVP_MD_CTX *md, char hex[65], uint64_t *size, cp_error *err)
+{
+  kept *k = NULL;
+  for (int i = 0; i < K_COUNT; i++)
+    if (!strcmp(path, ks[i].name))
+      k = &ks[i];
+  if (k)
+    k->present = 1;
+  if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+    return cp_error_set(err, CP_E_INTERNAL, "SHA-256 init");
+  *size = 0;
+  for (;;) {
+    size_t got = 0;
+    cp_err rc = cp_bundle_read(r, chunk, CHUNK, &got, err);
+    if (rc != CP_OK)
+      return rc;
+    if (got == 0)
+      break;
+    if (EVP_DigestUpdate(md, chunk, got) != 1)
+      return cp_error_set(err, CP_E_INTERNAL, "SHA-256 update");
+    *size += got;
+    if (k && (rc = keep_bytes(k, chunk, got, err)) != CP_OK)
+      return rc;
+  }
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int dl = 0;
+  if (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32)
+    return cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
+  cp_hex(d, 32, hex);
+  return CP_OK;
+}
+
+/* Parses a kept JSON member, or null when absent, too large or malformed. */
+static json_t *kept_json(const kept *k)
+{
+  if (!k->present || k->over || !k->buf)
+    return json_null();
+  json_t *v = json_loadb(k->buf, k->len, 0, NULL);
+  return v ? v : json_null();
+}
+
+static int add(json_t *obj, const char *key, json_t *v)
+{
+  return v && json_object_set_new(obj, key, v) == 0;
+}
+
+/* 1 when the array of {"path": ...} rows has one for path. */
+static int listed(json_t *rows, const char *path)
+{
+  size_t i;
+  json_t *c;
+  json_array_foreach(rows, i, c)
+  {
+    const char *p = json_string_value(json_object_get(c, "path"));
+    if (p && !strcmp(p, path))
+      return 1;
+  }
+  return 0;
+}
+
+/* Compares what was read (`actual`, in archive order `order`) with the
+ * manifest and fills the report's member lists. Returns the number of problems. */
+static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t *order,
+                      int sig_declared, json_t *rep, const char **first, const char **why)
+{
+  json_t *rows = json_array(), *missing = json_array(), *extra = json_array(),
+         *changed = json_array();
+  size_t problems = 0;
+  size_t i;
+  json_t *m;
+  *first = NULL;
+  *why = NULL;
+  /* Archive order first, so "first failing member" is the first one met. */
+  json_array_foreach(order, i, m)
+  {
+    const char *path = json_string_value(m);
+    json_t *got = json_object_get(actual, path);
+    json_t *want = json_object_get(by_path, path);
+    if (!strcmp(path, CP_BUNDLE_MANIFEST) || (sig_declared && !strcmp(path, CP_BUNDLE_SIGNATURE)))
+      continue;
+    if (!want) {
+      json_array_append_new(extra, json_string(path));
+      json_array_append_new(rows, json_pack("{s:s, s:O, s:O, s:s, s:s}", "path", path, "size",
+                                            json_object_get(got, "size"), "sha256",
+                                            json_object_get(got, "sha256"), "scope", "", "status",
+                                            "extra"));
+      problems++;
+      if (!*first) {
+        *first = path;
+        *why = "is not in the manifest";
+      }
+    } else if (!json_equal(json_object_get(got, "size"), json_object_get(want, "size")) ||
+               !json_equal(json_object_get(got, "sha256"), json_object_get(want, "sha256"))) {
+      json_array_append_new(changed, json_pack("{s:s, s:O, s:O, s:O, s:O}", "path", path, "size",
+                                               json_object_get(got, "size"), "sha256",
+                                               json_object_get(got, "sha256"), "expected_size",
+                                               json_object_get(want, "size"), "expected_sha256",
+                                               json_object_get(want, "sha256")));
+      problems++;
+      if (!*first) {
+        *first = path;
+        *why = "was changed (size or SHA-256 differs)";
+      }
+    }
+  }
+  json_array_foreach(json_object_get(manifest, "members"), i, m)
+  {
+    const char *path = json_string_value(json_object_get(m, "path"));
+    json_t *row = json_deep_copy(m);
+    const char *status = "ok";
+    if (!json_object_get(actual, path)) {
+      status = "missing";
+      json_array_append_new(missing, json_string(path));
+      problems++;
+      if (!*first) {
+        *first = path;
+        *why = "is missing";
+      }
+    } else if (listed(changed, path)) {
+      status = "changed";
+    }
+    if (row) {
+      json_object_set_new(row, "status", json_string(status));
+      json_array_append_new(rows, row);
+    }
+  }
+  if (sig_declared && !json_object_get(actual, CP_BUNDLE_SIGNATURE)) {
+    json_array_append_new(missing, json_string(CP_BUNDLE_SIGNATURE));
+    problems++;
+    if (!*first) {
+      *first = CP_BUNDLE_SIGNATURE;
+      *why = "is missing";
+    }
+  }
+  add(rep, "members", rows);
+  add(rep, "missing", missing);
+  add(rep, "extra", extra);
+  add(rep, "changed", changed);
+  return problems;
+}
+
+/* Fills "signature" and returns CP_E_SIGNATURE when a requested check fails. */
+static cp_err check_signature(json_t *manifest, const kept *ks, const char *pubkey, json_t *rep,
+                              cp_error *err)
+{
+  json_t *decl = json_object_get(manifest, "signature");
+  const char *declared_key = json_string_value(json_object_get(decl, "key_sha256"));
+  const kept *sig = &ks[K_SIG];
+  const char *state;
+  char fp[65] = "";
+  cp_err rc = CP_OK;
+  if (pubkey) { /* an unusable key says nothing about the bundle: fail on it first */
+    rc = cp_sign_key_fingerprint(pubkey, 0, fp, err);
+    if (rc != CP_OK)
+      return rc;
+  }
+  if (!pubkey) {
+    state = json_is_object(decl) ? (sig->present ? "not_checked" : "missing") : "unsigned";
+  } else if (!sig->present || sig->over) {
+    state = "missing";
+    rc = cp_error_set(err, CP_E_SIGNATURE, "the bundle is not signed (no manifest.sig)");
+  } else {
+    cp_error e;
+    cp_error_clear(&e);
+    rc = cp_verify_ed25519(pubkey, ks[K_MANIFEST].buf, ks[K_MANIFEST].len, sig->buf, sig->len, fp,
+                           &e);
+    if (rc == CP_OK) {
+      state = "good";
+    } else if (rc == CP_E_SIGNATURE) {
+      int other = declared_key && fp[0] && strcmp(declared_key, fp) != 0;
+      state = other ? "wrong_key" : "bad";
+      rc = cp_error_set(err, CP_E_SIGNATURE, "%s",
+                        other ? "manifest.sig was made with another key than --key"
+                              : "manifest.sig does not match manifest.json");
+    } else {
+      if (err)
+        *err = e;
+      return rc; /* the key itself is unusable: not a statement about the bundle */
+    }
+  }
+  json_t *s = json_pack("{s:s}", "state", state);
+  if (s && declared_key)
+    json_object_set_new(s, "key_sha256", json_string(declared_key));
+  if (s && fp[0])
+    json_object_set_new(s, "checked_with", json_string(fp));
+  add(rep, "signature", s);
+  return rc;
+}
+
+cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **report, cp_error *err)
+{
+  kept ks[K_COUNT] = {{CP_BUNDLE_MANIFEST, CP_CHECK_MAX_MANIFEST, NULL, 0, 0, 0},
+                      {CP_BUNDLE_SIGNATURE, 1024, NULL, 0, 0, 0},
+                      {CP_BUNDLE_CONSENT, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0},
+                      {CP_BUNDLE_REDACTION, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0},
+                      {"crashes/index.json", CP_CHECK_MAX_CRASH_INDEX, NULL, 0, 0, 0}};
+  cp_err rc = CP_OK;
+  json_t *actual = json_object(), *order = json_array();
+  json_t *manifest = NULL, *by_path = NULL, *rep = NULL;
+  unsigned char *chunk = malloc(CHUNK);
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  *report = NULL;
+  if (!actual || !order || !chunk || !md) {
+    rc = cp_error_set(err, CP_E_NOMEM, "verify");
+    goto out;
+  }
+  for (;;) {
+    const char *path;
+    uint64_t size;
+    char hex[65];
+    rc = cp_bundle_next(r, &path, &size, err);
+    if (rc == CP_OK && !path)
+      break;
+    if (rc == CP_OK)
+      rc = hash_member(r, path, ks, chunk, md, hex, &size, err);
+    if (rc != CP_OK) {
+      /* Damage after a good start is a changed bundle; before, not a bundle. */
+      if (rc != CP_E_NOMEM && cp_bundle_count(r) > 0)
+        rc = CP_E_VERIFY;
+      if (err)
+        err->code = rc;
+      goto out;
+    }
+    if (json_array_append_new(order, json_string(path)) != 0 ||
+        json_object_set_new(
+            actual, path, json_pack("{s:I, s:s}", "size", (json_int_t)size, "sha256", hex)) != 0) {
+      rc = cp_error_set(err, CP_E_NOMEM, "member index");
+      goto out;
+    }
+  }
+  if (!ks[K_MANIFEST].present || ks[K_MANIFEST].over) {
+    rc = cp_error_set(err, CP_E_PARSE, "%s",
+                      ks[K_MANIFEST].over ? "manifest.json is too large"
+                                          : "no manifest.json: not a caseprobe bundle");
+    goto out;
+  }
+  rc = cp_manifest_parse(ks[K_MANIFEST].buf, ks[K_MANIFEST].len, &manifest, &by_path, err);
+  if (rc != CP_OK)
+    goto out;
+  rep = json_object();
+  if (!rep) {
+    rc = cp_error_set(err, CP_E_NOMEM, "report");
+    goto out;
+  }
+  static const char *const copied[] = {"case_id",       "created", "format_version",
+                                       "agent_version", "device",  NULL};
+  for (size_t i = 0; copied[i]; i++) {
+    json_t *v = json_object_get(manifest, copied[i]);
+    add(rep, copied[i], v ? json_deep_copy(v) : json_null());
+  }
+  int sig_declared = json_is_object(json_object_get(manifest, "signature"));
+  const char *first = NULL, *why = NULL;
+  size_t problems = compare(manifest, by_path, actual, order, sig_declared, rep, &first, &why);
+  cp_error sigerr;
+  cp_error_clear(&sigerr);
+  cp_err sigrc = check_signature(manifest, ks, pubkey_path, rep, &sigerr);
+  if (sigrc != CP_OK && sigrc != CP_E_SIGNATURE) {
+    rc = sigrc;
+    if (err)
+      *err = sigerr;
+    goto out;
+  }
+  add(rep, "consent", kept_json(&ks[K_CONSENT]));
+  add(rep, "redaction", kept_json(&ks[K_REDACTION]));
+  add(rep, "crash_index", kept_json(&ks[K_CRASHES]));
+  add(rep, "first_failure", first ? json_string(first) : json_null());
+  add(rep, "ok", json_boolean(problems == 0 && sigrc == CP_OK));
+  if (problems) {
+    json_t *c = json_object_get(rep, "changed");
+    rc = cp_error_set(err, CP_E_VERIFY, "member '%s' %s (%zu missing, %zu extra, %zu changed)",
+                      first, why, json_array_size(json_object_get(rep, "missing")),
+                      json_array_size(json_object_get(rep, "extra")), json_array_size(c));
+  } else if (sigrc != CP_OK) {
+    rc = sigrc;
+    if (err)
+      *err = sigerr;
+  }
+  *report = rep;
+  rep = NULL;
+out:
+  for (int i = 0; i < K_COUNT; i++)
+    free(ks[i].buf);
+  free(chunk);
+  EVP_MD_CTX_free(md);
+  json_decref(actual);
+  json_decref(order);
+  json_decref(manifest);
+  json_decref(by_path);
+  json_decref(rep);
+  return rc;
+}

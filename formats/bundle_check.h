@@ -1,0 +1,48 @@
+/*
+ * The logic of `caseprobe verify` and `inspect`: one pass over a bundle that
+ * re-hashes every member, checks them against manifest.json, checks the
+ * signature, and keeps the small JSON members a summary needs. Pure code over
+ * a cp_bundle_reader, so the fuzzer drives exactly what the commands run.
+ *
+ * The report (a new JSON object):
+ *   {"ok": true|false,
+ *    "case_id", "created", "format_version", "agent_version", "device": {...},
+ *    "members": [{"path","size","sha256","scope","status": "ok"|"changed"|"missing"|"extra"}],
+ *    "missing": [path...], "extra": [path...],
+ *    "changed": [{"path","size","sha256","expected_size","expected_sha256"}],
+ *    "first_failure": path|null,
+ *    "signature": {"state": "unsigned"|"not_checked"|"good"|"bad"|"wrong_key"|"missing",
+ *                  "key_sha256": hex (manifest's), "checked_with": hex (--key's)},
+ *    "consent": {...}|null, "redaction": {...}|null, "crash_index": ...|null}
+ *
+ * manifest.sig counts as a member the manifest declares when the manifest has
+ * a "signature" block (so deleting it is "missing"), and as "extra" otherwise.
+ */
+#ifndef CP_BUNDLE_CHECK_H
+#define CP_BUNDLE_CHECK_H
+
+#include "bundle_read.h"
+#include "cp_err.h"
+
+#include <jansson.h>
+
+/* Small members kept in memory for the report, and their caps. */
+#define CP_CHECK_MAX_MANIFEST (32u << 20)
+#define CP_CHECK_MAX_SMALL_JSON (4u << 20)
+#define CP_CHECK_MAX_CRASH_INDEX (16u << 20)
+
+/* Reads r to its end. pubkey_path (NULL: do not check the signature) is a
+ * PEM Ed25519 public key. Returns:
+ *   CP_OK           every member matches (and the signature is good if checked)
+ *   CP_E_VERIFY     members missing, extra or changed, or the archive is damaged
+ *                   after its start; err names the first failing member
+ *   CP_E_SIGNATURE  members match but --key was given and the signature is
+ *                   missing, bad or from another key
+ *   CP_E_PARSE      not a caseprobe bundle (no/invalid manifest, not tar.gz)
+ *   CP_E_NOT_FOUND / CP_E_PARSE for an unreadable key, CP_E_NOMEM
+ * *report is set for CP_OK, CP_E_VERIFY (except archive damage) and
+ * CP_E_SIGNATURE; NULL otherwise. */
+cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **report,
+                       cp_error *err);
+
+#endif

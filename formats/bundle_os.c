@@ -1,0 +1,175 @@
+/* POSIX implementation of bundle_os.h: the only file of the bundle code that
+ * calls open/fsync/link/rename directly (a Windows port replaces just this). */
+#include "bundle_os.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+cp_err cp_os_errno_code(int e)
+{
+#ifdef EDQUOT
+  if (e == EDQUOT)
+    return CP_E_DISK_FULL;
+#endif
+  return e == ENOSPC ? CP_E_DISK_FULL : CP_E_IO;
+}
+
+int cp_os_temp_create(const char *dir, const char *prefix, char **path_out, cp_error *err)
+{
+  size_t n = strlen(dir) + strlen(prefix) + 16;
+  char *p = malloc(n);
+  if (!p) {
+    cp_error_set(err, CP_E_NOMEM, "temporary file name");
+    return -1;
+  }
+  snprintf(p, n, "%s/%sXXXXXX", dir, prefix);
+  int fd = mkstemp(p);
+  if (fd < 0) {
+    int e = errno;
+    cp_error_set(err, e == ENOENT ? CP_E_NOT_FOUND : cp_os_errno_code(e), "%s: %s", p, strerror(e));
+    free(p);
+    return -1;
+  }
+  *path_out = p;
+  return fd;
+}
+
+int cp_os_scratch_open(const char *dir, cp_error *err)
+{
+  char *p = NULL;
+  int fd = cp_os_temp_create(dir, ".caseprobe-spool-", &p, err);
+  if (fd < 0)
+    return -1;
+  (void)unlink(p);
+  free(p);
+  return fd;
+}
+
+cp_err cp_os_write_all(int fd, const void *buf, size_t len, const char *what, int *errno_out,
+                       cp_error *err)
+{
+  const unsigned char *b = buf;
+  while (len > 0) {
+    ssize_t w = write(fd, b, len);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      int e = w < 0 ? errno : ENOSPC;
+      if (errno_out)
+        *errno_out = e;
+      return cp_error_set(err, cp_os_errno_code(e), "writing %s: %s", what, strerror(e));
+    }
+    b += w;
+    len -= (size_t)w;
+  }
+  return CP_OK;
+}
+
+long cp_os_read(int fd, void *buf, size_t len)
+{
+  for (;;) {
+    ssize_t r = read(fd, buf, len);
+    if (r < 0 && errno == EINTR)
+      continue;
+    return (long)r;
+  }
+}
+
+cp_err cp_os_rewind(int fd, int truncate, const char *what, cp_error *err)
+{
+  if (lseek(fd, 0, SEEK_SET) < 0)
+    return cp_error_set(err, CP_E_IO, "seeking %s: %s", what, strerror(errno));
+  if (truncate && ftruncate(fd, 0) != 0)
+    return cp_error_set(err, CP_E_IO, "emptying %s: %s", what, strerror(errno));
+  return CP_OK;
+}
+
+cp_err cp_os_fsync(int fd, const char *what, cp_error *err)
+{
+  if (fsync(fd) != 0) {
+    int e = errno;
+    return cp_error_set(err, cp_os_errno_code(e), "syncing %s: %s", what, strerror(e));
+  }
+  return CP_OK;
+}
+
+cp_err cp_os_fsync_dir(const char *dir, cp_error *err)
+{
+  int fd = open(dir, O_RDONLY);
+  if (fd < 0)
+    return cp_error_set(err, CP_E_IO, "opening folder %s: %s", dir, strerror(errno));
+  cp_err rc = CP_OK;
+  /* Some file systems refuse fsync on a folder (EINVAL): the rename is then
+   * as durable as they can make it. */
+  if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+    int e = errno;
+    rc = cp_error_set(err, cp_os_errno_code(e), "syncing folder %s: %s", dir, strerror(e));
+  }
+  close(fd);
+  return rc;
+}
+
+cp_err cp_os_close(int fd, const char *what, cp_error *err)
+{
+  if (close(fd) != 0 && errno != EINTR) {
+    int e = errno;
+    return cp_error_set(err, cp_os_errno_code(e), "closing %s: %s", what, strerror(e));
+  }
+  return CP_OK;
+}
+
+cp_err cp_os_rename_noreplace(const char *from, const char *to, cp_error *err)
+{
+  /* link() fails with EEXIST instead of replacing, atomically; file systems
+   * without hard links fall back to a check then rename(). */
+  if (link(from, to) == 0) {
+    (void)unlink(from);
+    return CP_OK;
+  }
+  int e = errno;
+  if (e == EEXIST)
+    return cp_error_set(err, CP_E_EXISTS, "%s", to);
+  if (cp_os_errno_code(e) == CP_E_DISK_FULL)
+    return cp_error_set(err, CP_E_DISK_FULL, "renaming to %s: %s", to, strerror(e));
+  struct stat st;
+  if (stat(to, &st) == 0)
+    return cp_error_set(err, CP_E_EXISTS, "%s", to);
+  if (rename(from, to) != 0) {
+    e = errno;
+    return cp_error_set(err, cp_os_errno_code(e), "renaming to %s: %s", to, strerror(e));
+  }
+  return CP_OK;
+}
+
+void cp_os_unlink(const char *path)
+{
+  if (path)
+    (void)unlink(path);
+}
+
+int cp_os_exists(const char *path)
+{
+  struct stat st;
+  return lstat(path, &st) == 0;
+}
+
+int cp_os_is_dir(const char *dir)
+{
+  struct stat st;
+  return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void cp_os_utc(time_t t, int iso, char out[32])
+{
+  struct tm tm;
+  if (!gmtime_r(&t, &tm)) {
+    snprintf(out, 32, "%s", iso ? "1970-01-01T00:00:00Z" : "19700101T000000Z");
+    return;
+  }
+  strftime(out, 32, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y%m%dT%H%M%SZ", &tm);
+}

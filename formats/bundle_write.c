@@ -1,0 +1,471 @@
+/* See bundle.h: the bundle writer. Each member is spooled to one scratch file
+ * (reused, emptied between members) while its SHA-256 is computed, then
+ * copied into the tar.gz in fixed-size chunks, so memory use does not depend
+ * on member sizes. The archive goes to a hidden partial file that only
+ * cp_bundle_finish() renames into place. */
+#include "bundle.h"
+#include "bundle_os.h"
+#include "manifest.h"
+#include "report_html.h"
+#include "safepath.h"
+#include "sign.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CP_BUNDLE_CHUNK (64u * 1024u)
+
+struct cp_bundle_writer {
+  cp_sink sink; /* first, so a cp_sink* from cp_bundle_sink() leads back here */
+  char *dir;
+  char *case_id;
+  char *final_path;
+  char *tmp_path;
+  int fd;    /* the partial archive file */
+  int spool; /* anonymous scratch file for the open member */
+  struct archive *a;
+  time_t created;
+  uint64_t max_bytes; /* 0: no limit on the archive file */
+  uint64_t out_bytes; /* archive bytes written so far */
+  int out_errno;      /* errno of the failed archive write, 0 if none */
+  json_t *members;    /* manifest rows of kept members, in archive order */
+  json_t *seen;       /* path -> true, to refuse duplicates */
+  EVP_MD_CTX *md;
+  unsigned char *chunk;
+  char *cur_scope;
+  int cur_failed; /* a write to the open member failed: it cannot be kept */
+  int internal;   /* the writer itself adds members: reserved names allowed */
+  int unlisted;   /* the member being added is not listed in the manifest */
+  cp_err broken;  /* the archive is unusable after this error */
+  char broken_detail[512];
+};
+
+static const char *const reserved[] = {CP_BUNDLE_MANIFEST,  CP_BUNDLE_SIGNATURE, CP_BUNDLE_CONSENT,
+                                       CP_BUNDLE_REDACTION, CP_BUNDLE_REPORT,    NULL};
+
+int cp_bundle_name_reserved(const char *path)
+{
+  for (size_t i = 0; reserved[i]; i++)
+    if (path && !strcmp(path, reserved[i]))
+      return 1;
+  return 0;
+}
+
+void cp_bundle_file_name(const char *case_id, time_t t, char *out, size_t size)
+{
+  char id[65];
+  size_t n = 0;
+  for (const char *p = case_id ? case_id : ""; *p && n < 64; p++) {
+    char c = *p;
+    int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             c == '.' || c == '_' || c == '-';
+    id[n++] = ok ? c : '_';
+  }
+  id[n] = '\0';
+  if (n == 0)
+    snprintf(id, sizeof id, "case");
+  if (id[0] == '.')
+    id[0] = '_';
+  char when[32];
+  cp_os_utc(t, 0, when);
+  snprintf(out, size, "%s-%s%s", id, when, CP_BUNDLE_SUFFIX);
+}
+
+/* Remembers the first fatal archive error; every later call returns it. */
+static cp_err set_broken(cp_bundle_writer *w, cp_err code, const char *detail, cp_error *err)
+{
+  if (w->broken == CP_OK) {
+    w->broken = code;
+    snprintf(w->broken_detail, sizeof w->broken_detail, "%s", detail);
+  }
+  return cp_error_set(err, w->broken, "%s", w->broken_detail);
+}
+
+/* A libarchive failure: disk full when our write callback saw ENOSPC. */
+static cp_err archive_failed(cp_bundle_writer *w, const char *what, cp_error *err)
+{
+  char detail[512];
+  cp_err code = w->out_errno ? cp_os_errno_code(w->out_errno) : CP_E_IO;
+  const char *why = archive_error_string(w->a);
+  snprintf(detail, sizeof detail, "%s: %s", what, why ? why : "archive error");
+  return set_broken(w, code, detail, err);
+}
+
+/* libarchive's output callback: our own write so ENOSPC is seen as such. */
+static la_ssize_t out_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+  cp_bundle_writer *w = ctx;
+  cp_error e;
+  int en = 0;
+  if (w->max_bytes && w->out_bytes + len > w->max_bytes) {
+    w->out_errno = ENOSPC;
+    archive_set_error(a, ENOSPC, "bundle would exceed %llu bytes",
+                      (unsigned long long)w->max_bytes);
+    return -1;
+  }
+  if (cp_os_write_all(w->fd, buf, len, w->tmp_path, &en, &e) != CP_OK) {
+    w->out_errno = en ? en : EIO;
+    archive_set_error(a, w->out_errno, "%s", e.detail);
+    return -1;
+  }
+  w->out_bytes += len;
+  return (la_ssize_t)len;
+}
+
+static cp_bundle_writer *impl(cp_sink *s)
+{
+  return (cp_bundle_writer *)s->impl;
+}
+
+static cp_err sink_begin(cp_sink *s, const char *path, const char *scope, cp_error *err)
+{
+  cp_bundle_writer *w = impl(s);
+  if (w->broken)
+    return cp_error_set(err, w->broken, "%s", w->broken_detail);
+  if (!cp_path_is_safe(path, strlen(path)))
+    return cp_error_set(err, CP_E_UNSAFE_PATH, "member name '%s'", path);
+  if (!scope[0])
+    return cp_error_set(err, CP_E_INTERNAL, "member '%s' has no scope", path);
+  if (!w->internal && cp_bundle_name_reserved(path))
+    return cp_error_set(err, CP_E_INTERNAL, "member name '%s' is reserved for the bundle", path);
+  if (json_object_get(w->seen, path))
+    return cp_error_set(err, CP_E_INTERNAL, "member '%s' added twice", path);
+  free(w->cur_scope);
+  w->cur_scope = strdup(scope);
+  if (!w->cur_scope)
+    return cp_error_set(err, CP_E_NOMEM, "member scope");
+  w->cur_failed = 0;
+  if (EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) != 1)
+    return cp_error_set(err, CP_E_INTERNAL, "SHA-256 init");
+  return cp_os_rewind(w->spool, 1, "the spool file", err);
+}
+
+static cp_err sink_write(cp_sink *s, const void *buf, size_t len, cp_error *err)
+{
+  cp_bundle_writer *w = impl(s);
+  cp_err rc = CP_OK;
+  if (w->broken)
+    rc = cp_error_set(err, w->broken, "%s", w->broken_detail);
+  else if (EVP_DigestUpdate(w->md, buf, len) != 1)
+    rc = cp_error_set(err, CP_E_INTERNAL, "SHA-256 update");
+  else
+    rc = cp_os_write_all(w->spool, buf, len, "the spool file", NULL, err);
+  if (rc != CP_OK)
+    w->cur_failed = 1;
+  return rc;
+}
+
+/* Copies the spooled member into the archive under its final name. */
+static cp_err append_spooled(cp_bundle_writer *w, const char *path, uint64_t size, cp_error *err)
+{
+  cp_err rc = cp_os_rewind(w->spool, 0, "the spool file", err);
+  if (rc != CP_OK)
+    return rc;
+  struct archive_entry *e = archive_entry_new();
+  if (!e)
+    return cp_error_set(err, CP_E_NOMEM, "archive entry");
+  archive_entry_set_pathname(e, path);
+  archive_entry_set_size(e, (la_int64_t)size);
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_mtime(e, w->created, 0);
+  int ar = archive_write_header(w->a, e);
+  archive_entry_free(e);
+  if (ar != ARCHIVE_OK)
+    return archive_failed(w, path, err);
+  uint64_t left = size;
+  while (left > 0) {
+    size_t want = left < CP_BUNDLE_CHUNK ? (size_t)left : CP_BUNDLE_CHUNK;
+    long got = cp_os_read(w->spool, w->chunk, want);
+    if (got <= 0)
+      return set_broken(w, CP_E_IO, "reading the spool file back", err);
+    la_ssize_t put = archive_write_data(w->a, w->chunk, (size_t)got);
+    if (put != (la_ssize_t)got)
+      return archive_failed(w, path, err);
+    left -= (uint64_t)got;
+  }
+  return CP_OK;
+}
+
+static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
+{
+  cp_bundle_writer *w = impl(s);
+  const char *path = s->current;
+  uint64_t size = s->member_bytes;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  char hex[65];
+  if (!keep) /* give the space back at once: a dropped member may be large */
+    return cp_os_rewind(w->spool, 1, "the spool file", err);
+  if (w->broken)
+    return cp_error_set(err, w->broken, "%s", w->broken_detail);
+  if (w->cur_failed)
+    return cp_error_set(err, CP_E_IO, "member '%s' had a failed write and was dropped", path);
+  if (EVP_DigestFinal_ex(w->md, md, &mdlen) != 1 || mdlen != 32)
+    return cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
+  cp_hex(md, 32, hex);
+  cp_err rc = append_spooled(w, path, size, err);
+  if (rc == CP_OK)
+    rc = cp_os_rewind(w->spool, 1, "the spool file", err);
+  if (rc != CP_OK)
+    return rc;
+  if (json_object_set_new(w->seen, path, json_true()) != 0)
+    return set_broken(w, CP_E_NOMEM, "member index", err);
+  if (!w->unlisted) {
+    json_t *row = cp_manifest_member(path, size, hex, w->cur_scope);
+    if (!row || json_array_append_new(w->members, row) != 0)
+      return set_broken(w, CP_E_NOMEM, "manifest row", err);
+  }
+  return CP_OK;
+}
+
+static const cp_sink_ops bundle_sink_ops = {sink_begin, sink_write, sink_end};
+
+/* Frees everything; removes the partial file unless it was renamed. */
+static void writer_free(cp_bundle_writer *w)
+{
+  if (!w)
+    return;
+  if (w->a)
+    archive_write_free(w->a); /* may try a last flush; the file is removed anyway */
+  if (w->fd >= 0)
+    (void)cp_os_close(w->fd, "bundle", NULL);
+  if (w->spool >= 0)
+    (void)cp_os_close(w->spool, "spool", NULL);
+  if (w->tmp_path)
+    cp_os_unlink(w->tmp_path);
+  free(w->sink.current);
+  free(w->dir);
+  free(w->case_id);
+  free(w->final_path);
+  free(w->tmp_path);
+  free(w->cur_scope);
+  free(w->chunk);
+  json_decref(w->members);
+  json_decref(w->seen);
+  EVP_MD_CTX_free(w->md);
+  free(w);
+}
+
+cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_bundle_opts *opts,
+                            cp_bundle_writer **out, cp_error *err)
+{
+  cp_err rc = CP_OK;
+  char name[160];
+  *out = NULL;
+  if (!out_dir || !out_dir[0])
+    out_dir = ".";
+  if (!case_id || !case_id[0])
+    return cp_error_set(err, CP_E_USAGE, "a bundle needs a case id");
+  if (!cp_os_is_dir(out_dir))
+    return cp_error_set(err, CP_E_NOT_FOUND, "output folder %s", out_dir);
+  cp_bundle_writer *w = calloc(1, sizeof *w);
+  if (!w)
+    return cp_error_set(err, CP_E_NOMEM, "bundle writer");
+  w->fd = -1;
+  w->spool = -1;
+  w->created = opts && opts->created ? opts->created : time(NULL);
+  w->max_bytes = opts ? opts->max_bundle_bytes : 0;
+  w->sink.ops = &bundle_sink_ops;
+  w->sink.impl = w;
+  cp_bundle_file_name(case_id, w->created, name, sizeof name);
+  size_t plen = strlen(out_dir) + strlen(name) + 2;
+  w->dir = strdup(out_dir);
+  w->case_id = strdup(case_id);
+  w->final_path = malloc(plen);
+  w->members = json_array();
+  w->seen = json_object();
+  w->md = EVP_MD_CTX_new();
+  w->chunk = malloc(CP_BUNDLE_CHUNK);
+  if (!w->dir || !w->case_id || !w->final_path || !w->members || !w->seen || !w->md || !w->chunk) {
+    rc = cp_error_set(err, CP_E_NOMEM, "bundle writer");
+    goto out;
+  }
+  snprintf(w->final_path, plen, "%s/%s", out_dir, name);
+  /* Fail before any collecting when the name is taken (finish re-checks). */
+  if (cp_os_exists(w->final_path)) {
+    rc = cp_error_set(err, CP_E_EXISTS, "%s", w->final_path);
+    goto out;
+  }
+  char prefix[200];
+  snprintf(prefix, sizeof prefix, ".%s.partial-", name);
+  w->fd = cp_os_temp_create(out_dir, prefix, &w->tmp_path, err);
+  if (w->fd < 0) {
+    rc = err ? err->code : CP_E_IO;
+    goto out;
+  }
+  w->spool = cp_os_scratch_open(out_dir, err);
+  if (w->spool < 0) {
+    rc = err ? err->code : CP_E_IO;
+    goto out;
+  }
+  w->a = archive_write_new();
+  if (!w->a) {
+    rc = cp_error_set(err, CP_E_NOMEM, "archive");
+    goto out;
+  }
+  if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
+      archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+      archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
+      archive_write_open(w->a, w, NULL, out_write, NULL) != ARCHIVE_OK) {
+    rc = archive_failed(w, "starting the archive", err);
+    goto out;
+  }
+  *out = w;
+  w = NULL;
+out:
+  writer_free(w);
+  return rc;
+}
+
+cp_sink *cp_bundle_sink(cp_bundle_writer *w)
+{
+  return w ? &w->sink : NULL;
+}
+
+void cp_bundle_abort(cp_bundle_writer *w)
+{
+  writer_free(w);
+}
+
+static cp_err report_to_sink(void *ctx, const void *buf, size_t len, cp_error *err)
+{
+  return cp_sink_write(ctx, buf, len, err);
+}
+
+/* report.html, streamed into its member; findings get the case id and the
+ * creation time when the caller did not put them in. */
+static cp_err add_report(cp_bundle_writer *w, const json_t *findings, cp_error *err)
+{
+  char when[32];
+  cp_os_utc(w->created, 1, when);
+  json_t *f = json_is_object(findings) ? json_copy((json_t *)findings) : json_object();
+  if (!f)
+    return cp_error_set(err, CP_E_NOMEM, "report findings");
+  if (!json_object_get(f, "case_id"))
+    json_object_set_new(f, "case_id", json_string(w->case_id));
+  if (!json_object_get(f, "created"))
+    json_object_set_new(f, "created", json_string(when));
+  cp_err rc = cp_sink_begin(&w->sink, CP_BUNDLE_REPORT, CP_BUNDLE_SCOPE_BUNDLE, err);
+  if (rc == CP_OK) {
+    rc = cp_report_html_write(f, w->members, report_to_sink, &w->sink, err);
+    cp_error ignored;
+    cp_err end = cp_sink_end(&w->sink, rc == CP_OK, rc == CP_OK ? err : &ignored);
+    if (rc == CP_OK)
+      rc = end;
+  }
+  json_decref(f);
+  return rc;
+}
+
+/* manifest.json, then manifest.sig when a key is given; neither is listed. */
+static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char *key,
+                           cp_error *err)
+{
+  char fp[65];
+  char *text = NULL;
+  char *sig = NULL;
+  size_t len = 0;
+  json_t *m = NULL;
+  cp_err rc = CP_OK;
+  if (key) {
+    rc = cp_sign_key_fingerprint(key, 1, fp, err);
+    if (rc != CP_OK)
+      goto out;
+  }
+  m = cp_manifest_new(w->case_id, w->created, device, w->members, key ? fp : NULL);
+  text = m ? cp_manifest_dump(m, &len) : NULL;
+  if (!text) {
+    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+    goto out;
+  }
+  if (key) { /* sign before writing, so a bad key leaves no half-signed bundle */
+    rc = cp_sign_ed25519(key, text, len, &sig, fp, err);
+    if (rc != CP_OK)
+      goto out;
+  }
+  w->unlisted = 1;
+  rc = cp_sink_add_file(&w->sink, CP_BUNDLE_MANIFEST, CP_BUNDLE_SCOPE_BUNDLE, text, len, err);
+  if (rc == CP_OK && sig)
+    rc = cp_sink_add_file(&w->sink, CP_BUNDLE_SIGNATURE, CP_BUNDLE_SCOPE_BUNDLE, sig, strlen(sig),
+                          err);
+out:
+  free(text);
+  free(sig);
+  json_decref(m);
+  return rc;
+}
+
+cp_err cp_bundle_finish(cp_bundle_writer *w, const json_t *consent_json,
+                        const json_t *redaction_json, const json_t *device_summary_json,
+                        const json_t *findings_json, const char *sign_key_path, char **final_path,
+                        cp_error *err)
+{
+  cp_err rc = CP_OK;
+  json_t *empty = json_object();
+  if (final_path)
+    *final_path = NULL;
+  if (!w) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "finish without a writer");
+    goto out;
+  }
+  if (!empty) {
+    rc = cp_error_set(err, CP_E_NOMEM, "bundle");
+    goto out;
+  }
+  if (w->broken) {
+    rc = cp_error_set(err, w->broken, "%s", w->broken_detail);
+    goto out;
+  }
+  if (w->sink.current) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "member '%s' still open at finish", w->sink.current);
+    goto out;
+  }
+  w->internal = 1;
+  rc = cp_sink_add_json(&w->sink, CP_BUNDLE_CONSENT, CP_BUNDLE_SCOPE_BUNDLE,
+                        consent_json ? consent_json : empty, err);
+  if (rc == CP_OK)
+    rc = cp_sink_add_json(&w->sink, CP_BUNDLE_REDACTION, CP_BUNDLE_SCOPE_BUNDLE,
+                          redaction_json ? redaction_json : empty, err);
+  if (rc == CP_OK)
+    rc = add_report(w, findings_json, err);
+  if (rc == CP_OK)
+    rc = add_manifest(w, device_summary_json, sign_key_path, err);
+  if (rc != CP_OK)
+    goto out;
+  if (archive_write_close(w->a) != ARCHIVE_OK) {
+    rc = archive_failed(w, "closing the archive", err);
+    goto out;
+  }
+  archive_write_free(w->a);
+  w->a = NULL;
+  rc = cp_os_fsync(w->fd, w->tmp_path, err);
+  if (rc != CP_OK)
+    goto out;
+  rc = cp_os_close(w->fd, w->tmp_path, err);
+  w->fd = -1;
+  if (rc != CP_OK)
+    goto out;
+  rc = cp_os_rename_noreplace(w->tmp_path, w->final_path, err);
+  if (rc != CP_OK)
+    goto out;
+  free(w->tmp_path); /* renamed: nothing to remove any more */
+  w->tmp_path = NULL;
+  rc = cp_os_fsync_dir(w->dir, err);
+  if (rc != CP_OK) {
+    cp_os_unlink(w->final_path); /* not durable: do not leave it looking whole */
+    goto out;
+  }
+  if (final_path) {
+    *final_path = w->final_path;
+    w->final_path = NULL;
+  }
+out:
+  json_decref(empty);
+  writer_free(w);
+  return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * manifest.json of a bundle (format version 1): what the bundle claims to
+ * hold, so `verify` can re-hash every member against it.
+ *
+ *   {
+ *     "format": "caseprobe-bundle",
+ *     "format_version": 1,
+ *     "agent_version": "0.1.0",
+ *     "case_id": "CASE-42",
+ *     "created": "2026-11-23T12:45:17Z",
+ *     "device": { ...redacted summary... },
+ *     "members": [ {"path": "...", "size": 123, "sha256": "<64 hex>", "scope": "..."} ],
+ *     "signature": {"algorithm": "ed25519", "member": "manifest.sig",
+ *                   "key_sha256": "<hex of the public key's DER>"}   (only when signed)
+ *   }
+ *
+ * The manifest lists every member but itself and manifest.sig.
+ */
+#ifndef CP_MANIFEST_H
+#define CP_MANIFEST_H
+
+#include "cp_err.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CP_MANIFEST_FORMAT "caseprobe-bundle"
+
+/* Lower-case hex of `len` bytes into out (2*len+1 bytes). */
+void cp_hex(const unsigned char *bytes, size_t len, char *out);
+
+/* 1 when s is exactly 64 lower-case hex digits. */
+int cp_is_sha256_hex(const char *s);
+
+/* SHA-256 of a buffer as 64 hex digits + NUL. */
+cp_err cp_sha256_hex(const void *buf, size_t len, char out[65], cp_error *err);
+
+/* One member row: {"path","size","sha256","scope"}. NULL on out of memory. */
+json_t *cp_manifest_member(const char *path, uint64_t size, const char *sha256_hex,
+                           const char *scope);
+
+/* Builds the manifest object. `members` is borrowed (deep-copied); device may
+ * be NULL ({}); key_sha256 NULL means unsigned. NULL on out of memory. */
+json_t *cp_manifest_new(const char *case_id, time_t created, const json_t *device,
+                        const json_t *members, const char *key_sha256);
+
+/* The exact bytes written as manifest.json (sorted keys, 2-space indent,
+ * trailing newline). malloc'd; *len gets the length. NULL on out of memory. */
+char *cp_manifest_dump(const json_t *manifest, size_t *len);
+
+/* Parses and checks manifest.json bytes: format, a format version this build
+ * understands, every member with a safe unique path, size, sha256 and scope.
+ * On success *out is the manifest and *by_path an object path -> member row
+ * (both new references). CP_E_PARSE with the reason otherwise. */
+cp_err cp_manifest_parse(const void *buf, size_t len, json_t **out, json_t **by_path,
+                         cp_error *err);
+
+#endif

@@ -1,0 +1,863 @@
+/*
+ * See device.h. libimobiledevice 1.3.0 reports failures as per-service error
+ * numbers; this file turns each into a cp_err. A transport failure (mux
+ * error, short read) is told apart as "the device went away" (CP_E_DETACHED,
+ * when usbmuxd no longer lists the UDID), "it stopped answering"
+ * (CP_E_TIMEOUT, when the call lasted about as long as the library's receive
+ * timeout) or "it answered nonsense" (CP_E_PROTOCOL).
+ */
+#include "device.h"
+
+#include "plist_json.h"
+
+#include <libimobiledevice/afc.h>
+#include <libimobiledevice/diagnostics_relay.h>
+#include <libimobiledevice/installation_proxy.h>
+#include <libimobiledevice/libimobiledevice.h>
+#include <libimobiledevice/lockdown.h>
+#include <libimobiledevice/service.h>
+#include <libimobiledevice/syslog_relay.h>
+#include <plist/plist.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <usbmuxd.h>
+
+/* libimobiledevice 1.3.0 waits 30 s for a lockdown or service reply; a call
+ * that failed after most of that is a timeout, not a bad answer. */
+#define CP_LIB_RECV_TIMEOUT_S 30.0
+#define CP_DEFAULT_LABEL "caseprobe"
+
+struct cp_device {
+  idevice_t idev;
+  lockdownd_client_t ld;
+  pthread_mutex_t lock; /* guards ld */
+  char udid[64];
+  char product_type[64];
+  char product_version[32];
+  char name[256];
+  char label[64];
+};
+
+struct cp_afc {
+  cp_device *dev;
+  afc_client_t afc;
+  char service[96];
+};
+
+struct cp_syslog {
+  cp_device *dev;
+  syslog_relay_client_t client;
+};
+
+static double now_s(void)
+{
+  struct timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+    return 0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0)
+    ;
+}
+
+/* ---------------------------------------------------------------- listing */
+
+cp_err cp_device_list(cp_device_entry **out, size_t *count, cp_error *err)
+{
+  idevice_info_t *list = NULL;
+  int n = 0;
+  *out = NULL;
+  *count = 0;
+  /* 1.3.0 fails only when usbmuxd cannot be reached; no device is success with 0. */
+  if (idevice_get_device_list_extended(&list, &n) != IDEVICE_E_SUCCESS) {
+    const char *addr = getenv("USBMUXD_SOCKET_ADDRESS");
+    return cp_error_set(err, CP_E_USBMUXD, "nothing answers at %s",
+                        addr && *addr ? addr : "its default socket");
+  }
+  cp_device_entry *e = calloc(n > 0 ? (size_t)n : 1, sizeof *e);
+  if (!e) {
+    idevice_device_list_extended_free(list);
+    return cp_error_set(err, CP_E_NOMEM, "device list");
+  }
+  size_t k = 0;
+  for (int i = 0; i < n; i++) {
+    if (!list[i] || !list[i]->udid)
+      continue;
+    (void)snprintf(e[k].udid, sizeof e[k].udid, "%s", list[i]->udid);
+    e[k].network = list[i]->conn_type == CONNECTION_NETWORK;
+    k++;
+  }
+  idevice_device_list_extended_free(list);
+  *out = e;
+  *count = k;
+  return CP_OK;
+}
+
+int cp_device_attached(const char *udid)
+{
+  cp_device_entry *e = NULL;
+  size_t n = 0;
+  if (cp_device_list(&e, &n, NULL) != CP_OK)
+    return -1;
+  int found = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(e[i].udid, udid))
+      found = 1;
+  free(e);
+  return found;
+}
+
+/* A transport failure, classified by whether the device is still there and
+ * how long the failed call took. */
+static cp_err transport_failure(const char *udid, double started, cp_error *err, const char *what)
+{
+  int att = cp_device_attached(udid);
+  if (att == 0)
+    return cp_error_set(err, CP_E_DETACHED, "%s was unplugged during %s", udid, what);
+  if (att < 0)
+    return cp_error_set(err, CP_E_USBMUXD, "usbmuxd went away during %s", what);
+  if (now_s() - started >= CP_LIB_RECV_TIMEOUT_S - 2.0)
+    return cp_error_set(err, CP_E_TIMEOUT, "%s did not answer %s", udid, what);
+  return cp_error_set(err, CP_E_PROTOCOL, "%s gave a malformed reply to %s", udid, what);
+}
+
+/* Maps a lockdown error (pairing, session, StartService, GetValue). */
+static cp_err map_lockdown(lockdownd_error_t e, const char *udid, double started, cp_error *err,
+                           const char *what)
+{
+  switch (e) {
+  case LOCKDOWN_E_SUCCESS: return CP_OK;
+  case LOCKDOWN_E_PAIRING_DIALOG_RESPONSE_PENDING:
+    return cp_error_set(err, CP_E_TRUST_PENDING, "%s is waiting for Trust to be tapped", udid);
+  case LOCKDOWN_E_USER_DENIED_PAIRING:
+    return cp_error_set(err, CP_E_TRUST_DENIED, "Don't Trust was tapped on %s", udid);
+  case LOCKDOWN_E_PASSWORD_PROTECTED:
+  case LOCKDOWN_E_ESCROW_LOCKED:
+    return cp_error_set(err, CP_E_LOCKED, "%s refused %s while locked", udid, what);
+  case LOCKDOWN_E_INVALID_HOST_ID:
+  case LOCKDOWN_E_INVALID_PAIR_RECORD:
+  case LOCKDOWN_E_MISSING_PAIR_RECORD:
+  case LOCKDOWN_E_MISSING_HOST_ID:
+  case LOCKDOWN_E_INVALID_CONF:
+  case LOCKDOWN_E_PAIRING_FAILED:
+  case LOCKDOWN_E_SSL_ERROR:
+  case LOCKDOWN_E_SAVE_PAIR_RECORD_FAILED:
+    return cp_error_set(err, CP_E_PAIRING_INVALID, "%s did not accept this computer's pairing (%s)",
+                        udid, lockdownd_strerror(e));
+  case LOCKDOWN_E_PAIRING_PROHIBITED_OVER_THIS_CONNECTION:
+    return cp_error_set(err, CP_E_PAIRING_INVALID, "%s refuses pairing over this connection", udid);
+  case LOCKDOWN_E_INVALID_SERVICE:
+  case LOCKDOWN_E_MISSING_SERVICE:
+  case LOCKDOWN_E_SERVICE_PROHIBITED:
+  case LOCKDOWN_E_SERVICE_LIMIT:
+    return cp_error_set(err, CP_E_SERVICE_UNAVAILABLE, "%s does not offer %s (%s)", udid, what,
+                        lockdownd_strerror(e));
+  case LOCKDOWN_E_MISSING_VALUE:
+  case LOCKDOWN_E_MISSING_KEY:
+  case LOCKDOWN_E_GET_PROHIBITED:
+    return cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", udid, what);
+  case LOCKDOWN_E_RECEIVE_TIMEOUT:
+    return cp_error_set(err, CP_E_TIMEOUT, "%s did not answer %s", udid, what);
+  case LOCKDOWN_E_MUX_ERROR:
+  case LOCKDOWN_E_PLIST_ERROR:
+  case LOCKDOWN_E_DICT_ERROR:
+  case LOCKDOWN_E_INVALID_RESPONSE:
+  case LOCKDOWN_E_UNKNOWN_ERROR:
+  default: return transport_failure(udid, started, err, what);
+  }
+}
+
+/* Picks the device to open: the named one, or the only attached one. */
+static cp_err resolve_udid(const char *want, char out[64], cp_error *err)
+{
+  cp_device_entry *e = NULL;
+  size_t n = 0;
+  cp_err rc = cp_device_list(&e, &n, err);
+  if (rc != CP_OK)
+    return rc;
+  if (want) {
+    rc = cp_error_set(err, CP_E_DEVICE_NOT_FOUND, "no device %s is attached", want);
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(e[i].udid, want)) {
+        (void)snprintf(out, 64, "%s", want);
+        rc = CP_OK;
+        cp_error_clear(err);
+      }
+    goto out;
+  }
+  size_t usb = 0, pick = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!e[i].network) {
+      if (usb == 0)
+        pick = i;
+      else if (!strcmp(e[i].udid, e[pick].udid))
+        continue; /* the same device listed twice */
+      usb++;
+    }
+  if (usb == 0)
+    rc = cp_error_set(err, CP_E_NO_DEVICE, "no device is attached");
+  else if (usb > 1)
+    rc = cp_error_set(err, CP_E_MANY_DEVICES, "%zu devices are attached", usb);
+  else
+    (void)snprintf(out, 64, "%s", e[pick].udid);
+out:
+  free(e);
+  return rc;
+}
+
+/* ------------------------------------------------------------ values */
+
+/* GetValue on a lockdown client the caller holds. */
+static cp_err ld_get(lockdownd_client_t ld, const char *udid, const char *domain, const char *key,
+                     json_t **out, cp_error *err)
+{
+  plist_t v = NULL;
+  char what[200];
+  (void)snprintf(what, sizeof what, "value %s%s%s", domain ? domain : "", domain && key ? " " : "",
+                 key ? key : (domain ? "" : "(global)"));
+  double t0 = now_s();
+  lockdownd_error_t le = lockdownd_get_value(ld, domain, key, &v);
+  if (le != LOCKDOWN_E_SUCCESS || !v) {
+    plist_free(v);
+    return le == LOCKDOWN_E_SUCCESS ? cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", udid, what)
+                                    : map_lockdown(le, udid, t0, err, what);
+  }
+  *out = cp_plist_to_json(v, NULL, err);
+  plist_free(v);
+  if (!*out)
+    return cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable %s", udid, what);
+  return CP_OK;
+}
+
+static void cache_string(lockdownd_client_t ld, const char *udid, const char *key, char *dst,
+                         size_t n)
+{
+  json_t *v = NULL;
+  if (ld_get(ld, udid, NULL, key, &v, NULL) == CP_OK && json_is_string(v))
+    (void)snprintf(dst, n, "%s", json_string_value(v));
+  json_decref(v);
+}
+
+cp_err cp_device_peek(const char *udid, json_t **out, cp_error *err)
+{
+  idevice_t idev = NULL;
+  lockdownd_client_t ld = NULL;
+  cp_err rc = CP_OK;
+  char name[256] = "", type[64] = "", version[32] = "", klass[32] = "";
+  const char *trust = "unknown";
+  *out = NULL;
+  double t0 = now_s();
+  if (idevice_new_with_options(&idev, udid, IDEVICE_LOOKUP_USBMUX | IDEVICE_LOOKUP_NETWORK) !=
+      IDEVICE_E_SUCCESS) {
+    rc = cp_error_set(err, CP_E_DEVICE_NOT_FOUND, "no device %s is attached", udid);
+    goto out;
+  }
+  lockdownd_error_t le = lockdownd_client_new(idev, &ld, CP_DEFAULT_LABEL);
+  if (le != LOCKDOWN_E_SUCCESS) {
+    rc = map_lockdown(le, udid, t0, err, "a lockdown connection");
+    goto out;
+  }
+  cache_string(ld, udid, "DeviceName", name, sizeof name);
+  cache_string(ld, udid, "ProductType", type, sizeof type);
+  cache_string(ld, udid, "ProductVersion", version, sizeof version);
+  cache_string(ld, udid, "DeviceClass", klass, sizeof klass);
+  lockdownd_client_free(ld);
+  ld = NULL;
+  /* Trust without pairing: with no record the handshake would pair (and show
+   * the dialog), so only try a session when our record exists. */
+  /* usbmuxd holds the pair records (1.3.0 reads them through it too). */
+  int have_record = 0;
+  char *data = NULL;
+  uint32_t size = 0;
+  if (usbmuxd_read_pair_record(udid, &data, &size) == 0 && data && size > 0)
+    have_record = 1;
+  free(data);
+  lockdownd_client_t sess = NULL;
+  if (!have_record) {
+    trust = "not_paired";
+  } else {
+    le = lockdownd_client_new_with_handshake(idev, &sess, CP_DEFAULT_LABEL);
+    if (le == LOCKDOWN_E_SUCCESS)
+      trust = "trusted";
+    else if (le == LOCKDOWN_E_PASSWORD_PROTECTED)
+      trust = "locked";
+    else if (le == LOCKDOWN_E_INVALID_HOST_ID || le == LOCKDOWN_E_INVALID_PAIR_RECORD ||
+             le == LOCKDOWN_E_SSL_ERROR || le == LOCKDOWN_E_INVALID_CONF)
+      trust = "pairing_invalid";
+    else if (le == LOCKDOWN_E_PAIRING_DIALOG_RESPONSE_PENDING)
+      trust = "trust_pending";
+    else if (le == LOCKDOWN_E_USER_DENIED_PAIRING)
+      trust = "trust_denied";
+    if (sess)
+      lockdownd_client_free(sess);
+  }
+  *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "udid", udid, "name", name, "product_type",
+                   type, "product_version", version, "device_class", klass, "trust", trust);
+  if (!*out)
+    rc = cp_error_set(err, CP_E_NOMEM, "device summary");
+out:
+  if (ld)
+    lockdownd_client_free(ld);
+  if (idev)
+    idevice_free(idev);
+  return rc;
+}
+
+/* ------------------------------------------------------------ sessions */
+
+cp_err cp_device_open(const cp_device_open_opts *o, cp_device **out, cp_error *err)
+{
+  cp_device *d = NULL;
+  cp_err rc = CP_OK;
+  *out = NULL;
+  d = calloc(1, sizeof *d);
+  if (!d)
+    return cp_error_set(err, CP_E_NOMEM, "device session");
+  if (pthread_mutex_init(&d->lock, NULL) != 0) {
+    free(d);
+    return cp_error_set(err, CP_E_INTERNAL, "device mutex");
+  }
+  (void)snprintf(d->label, sizeof d->label, "%s", o && o->label ? o->label : CP_DEFAULT_LABEL);
+  rc = resolve_udid(o ? o->udid : NULL, d->udid, err);
+  if (rc != CP_OK)
+    goto out;
+  if (idevice_new_with_options(&d->idev, d->udid, IDEVICE_LOOKUP_USBMUX | IDEVICE_LOOKUP_NETWORK) !=
+      IDEVICE_E_SUCCESS) {
+    rc = cp_error_set(err, CP_E_DEVICE_NOT_FOUND, "no device %s is attached", d->udid);
+    goto out;
+  }
+  double deadline = now_s() + (o ? o->wait_trust_seconds : 0);
+  cp_err told = CP_OK;
+  for (;;) {
+    double t0 = now_s();
+    lockdownd_error_t le = lockdownd_client_new_with_handshake(d->idev, &d->ld, d->label);
+    rc = map_lockdown(le, d->udid, t0, err, "the lockdown session");
+    if (rc == CP_OK)
+      break;
+    d->ld = NULL;
+    int retry = (rc == CP_E_TRUST_PENDING || rc == CP_E_LOCKED) && o && o->wait_trust_seconds > 0 &&
+                now_s() < deadline;
+    if (!retry)
+      goto out;
+    if (rc != told && o->on_wait) {
+      o->on_wait(o->wait_ctx, d->udid, rc);
+      told = rc;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (o->cancel && *o->cancel) {
+        rc = cp_error_set(err, CP_E_INTERRUPTED, "stopped while waiting for %s", d->udid);
+        goto out;
+      }
+      sleep_ms(100);
+    }
+    if (cp_device_attached(d->udid) == 0) {
+      rc = cp_error_set(err, CP_E_DETACHED, "%s was unplugged while waiting for Trust", d->udid);
+      goto out;
+    }
+  }
+  cache_string(d->ld, d->udid, "ProductType", d->product_type, sizeof d->product_type);
+  cache_string(d->ld, d->udid, "ProductVersion", d->product_version, sizeof d->product_version);
+  cache_string(d->ld, d->udid, "DeviceName", d->name, sizeof d->name);
+  cp_error_clear(err);
+out:
+  if (rc != CP_OK) {
+    cp_device_close(d);
+    return rc;
+  }
+  *out = d;
+  return CP_OK;
+}
+
+void cp_device_close(cp_device *d)
+{
+  if (!d)
+    return;
+  if (d->ld)
+    lockdownd_client_free(d->ld);
+  if (d->idev)
+    idevice_free(d->idev);
+  pthread_mutex_destroy(&d->lock);
+  free(d);
+}
+
+const char *cp_device_udid(const cp_device *d)
+{
+  return d ? d->udid : "";
+}
+
+const char *cp_device_product_type(const cp_device *d)
+{
+  return d ? d->product_type : "";
+}
+
+const char *cp_device_product_version(const cp_device *d)
+{
+  return d ? d->product_version : "";
+}
+
+const char *cp_device_name(const cp_device *d)
+{
+  return d ? d->name : "";
+}
+
+cp_err cp_device_get_value(cp_device *d, const char *domain, const char *key, json_t **out,
+                           cp_error *err)
+{
+  *out = NULL;
+  pthread_mutex_lock(&d->lock);
+  cp_err rc = ld_get(d->ld, d->udid, domain, key, out, err);
+  pthread_mutex_unlock(&d->lock);
+  return rc;
+}
+
+/* StartService on the session; *svc is freed by the caller. */
+static cp_err start_service(cp_device *d, const char *name, lockdownd_service_descriptor_t *svc,
+                            cp_error *err)
+{
+  *svc = NULL;
+  pthread_mutex_lock(&d->lock);
+  double t0 = now_s();
+  lockdownd_error_t le = lockdownd_start_service(d->ld, name, svc);
+  pthread_mutex_unlock(&d->lock);
+  if (le == LOCKDOWN_E_SUCCESS && *svc && (*svc)->port == 0) {
+    lockdownd_service_descriptor_free(*svc);
+    *svc = NULL;
+    return cp_error_set(err, CP_E_PROTOCOL, "%s gave no port for %s", d->udid, name);
+  }
+  if (le != LOCKDOWN_E_SUCCESS) {
+    if (*svc)
+      lockdownd_service_descriptor_free(*svc);
+    *svc = NULL;
+  }
+  return map_lockdown(le, d->udid, t0, err, name);
+}
+
+/* ------------------------------------------------------------ diagnostics */
+
+static cp_err map_diag(diagnostics_relay_error_t e, cp_device *d, double t0, cp_error *err,
+                       const char *what)
+{
+  switch (e) {
+  case DIAGNOSTICS_RELAY_E_SUCCESS: return CP_OK;
+  case DIAGNOSTICS_RELAY_E_UNKNOWN_REQUEST:
+    return cp_error_set(err, CP_E_SERVICE_UNAVAILABLE, "%s does not know %s", d->udid, what);
+  case DIAGNOSTICS_RELAY_E_UNKNOWN_ERROR:
+    if (cp_device_attached(d->udid) == 1 && now_s() - t0 < CP_LIB_RECV_TIMEOUT_S - 2.0)
+      return cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", d->udid, what);
+    return transport_failure(d->udid, t0, err, what);
+  default: return transport_failure(d->udid, t0, err, what);
+  }
+}
+
+static cp_err diag_client(cp_device *d, diagnostics_relay_client_t *c, cp_error *err)
+{
+  lockdownd_service_descriptor_t svc = NULL;
+  *c = NULL;
+  cp_err rc = start_service(d, DIAGNOSTICS_RELAY_SERVICE_NAME, &svc, err);
+  if (rc == CP_E_SERVICE_UNAVAILABLE) /* iOS before 5 */
+    rc = start_service(d, "com.apple.iosdiagnostics.relay", &svc, err);
+  if (rc != CP_OK)
+    return rc;
+  double t0 = now_s();
+  diagnostics_relay_error_t de = diagnostics_relay_client_new(d->idev, svc, c);
+  lockdownd_service_descriptor_free(svc);
+  if (de != DIAGNOSTICS_RELAY_E_SUCCESS)
+    return transport_failure(d->udid, t0, err, "connecting to diagnostics");
+  return CP_OK;
+}
+
+cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_class, json_t **out,
+                       cp_error *err)
+{
+  diagnostics_relay_client_t c = NULL;
+  plist_t res = NULL;
+  *out = NULL;
+  char what[160];
+  (void)snprintf(what, sizeof what, "IORegistry entry %s", entry_name ? entry_name : entry_class);
+  cp_err rc = diag_client(d, &c, err);
+  if (rc != CP_OK)
+    return rc;
+  double t0 = now_s();
+  diagnostics_relay_error_t de = diagnostics_relay_query_ioregistry_entry(
+      c, entry_name ? entry_name : "", entry_class ? entry_class : "", &res);
+  rc = map_diag(de, d, t0, err, what);
+  if (rc == CP_OK) {
+    plist_t io = res ? plist_dict_get_item(res, "IORegistry") : NULL;
+    if (!io || plist_get_node_type(io) != PLIST_DICT || plist_dict_get_size(io) == 0)
+      rc = cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", d->udid, what);
+    else if (!(*out = cp_plist_to_json(io, NULL, err)))
+      rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable %s", d->udid, what);
+  }
+  plist_free(res);
+  (void)diagnostics_relay_goodbye(c);
+  diagnostics_relay_client_free(c);
+  return rc;
+}
+
+cp_err cp_device_diagnostics(cp_device *d, const char *type, json_t **out, cp_error *err)
+{
+  diagnostics_relay_client_t c = NULL;
+  plist_t res = NULL;
+  *out = NULL;
+  cp_err rc = diag_client(d, &c, err);
+  if (rc != CP_OK)
+    return rc;
+  double t0 = now_s();
+  diagnostics_relay_error_t de = diagnostics_relay_request_diagnostics(c, type, &res);
+  rc = map_diag(de, d, t0, err, type);
+  if (rc == CP_OK) {
+    if (!res || plist_get_node_type(res) != PLIST_DICT)
+      rc = cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s diagnostics", d->udid, type);
+    else if (!(*out = cp_plist_to_json(res, NULL, err)))
+      rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent unreadable %s diagnostics", d->udid, type);
+  }
+  plist_free(res);
+  (void)diagnostics_relay_goodbye(c);
+  diagnostics_relay_client_free(c);
+  return rc;
+}
+
+/* ------------------------------------------------------------ crash mover */
+
+cp_err cp_device_move_crashes(cp_device *d, cp_error *err)
+{
+  lockdownd_service_descriptor_t svc = NULL;
+  service_client_t sc = NULL;
+  cp_err rc = start_service(d, "com.apple.crashreportmover", &svc, err);
+  if (rc != CP_OK)
+    return rc;
+  double t0 = now_s();
+  if (service_client_new(d->idev, svc, &sc) != SERVICE_E_SUCCESS) {
+    lockdownd_service_descriptor_free(svc);
+    return transport_failure(d->udid, t0, err, "connecting to the crash report mover");
+  }
+  lockdownd_service_descriptor_free(svc);
+  /* The device writes "ping" once it has moved everything. */
+  char buf[8] = {0};
+  uint32_t have = 0;
+  rc = cp_error_set(err, CP_E_TIMEOUT, "%s did not finish moving crash reports", d->udid);
+  for (int i = 0; i < 10 && have < 4; i++) {
+    uint32_t got = 0;
+    service_error_t se = service_receive_with_timeout(sc, buf + have, 4 - have, &got, 2000);
+    have += got;
+    if (se != SERVICE_E_SUCCESS && se != SERVICE_E_TIMEOUT) {
+      rc = transport_failure(d->udid, t0, err, "moving crash reports");
+      break;
+    }
+  }
+  if (have == 4)
+    rc = memcmp(buf, "ping", 4) == 0
+             ? CP_OK
+             : cp_error_set(err, CP_E_PROTOCOL, "%s's crash report mover said something else",
+                            d->udid);
+  if (rc == CP_OK)
+    cp_error_clear(err);
+  service_client_free(sc);
+  return rc;
+}
+
+/* ------------------------------------------------------------ apps */
+
+cp_err cp_device_browse_apps(cp_device *d, const char *app_type, json_t **out, cp_error *err)
+{
+  lockdownd_service_descriptor_t svc = NULL;
+  instproxy_client_t ip = NULL;
+  plist_t opts = NULL, res = NULL;
+  *out = NULL;
+  cp_err rc = start_service(d, INSTPROXY_SERVICE_NAME, &svc, err);
+  if (rc != CP_OK)
+    return rc;
+  double t0 = now_s();
+  instproxy_error_t ie = instproxy_client_new(d->idev, svc, &ip);
+  lockdownd_service_descriptor_free(svc);
+  if (ie != INSTPROXY_E_SUCCESS)
+    return transport_failure(d->udid, t0, err, "connecting to installation_proxy");
+  opts = instproxy_client_options_new();
+  instproxy_client_options_add(opts, "ApplicationType", app_type ? app_type : "User", NULL);
+  instproxy_client_options_set_return_attributes(opts, "CFBundleIdentifier", "CFBundleDisplayName",
+                                                 "CFBundleName", "CFBundleShortVersionString",
+                                                 "CFBundleVersion", "ApplicationType", NULL);
+  t0 = now_s();
+  ie = instproxy_browse(ip, opts, &res);
+  if (ie == INSTPROXY_E_SUCCESS && res && plist_get_node_type(res) == PLIST_ARRAY) {
+    if (!(*out = cp_plist_to_json(res, NULL, err)))
+      rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable app list", d->udid);
+  } else if (ie == INSTPROXY_E_SUCCESS || ie == INSTPROXY_E_PLIST_ERROR ||
+             ie == INSTPROXY_E_CONN_FAILED || ie == INSTPROXY_E_RECEIVE_TIMEOUT) {
+    rc = ie == INSTPROXY_E_RECEIVE_TIMEOUT
+             ? cp_error_set(err, CP_E_TIMEOUT, "%s did not answer the app list", d->udid)
+             : transport_failure(d->udid, t0, err, "the app list");
+  } else {
+    rc = cp_error_set(err, CP_E_PROTOCOL, "%s refused the app list (error %d)", d->udid, (int)ie);
+  }
+  plist_free(res);
+  instproxy_client_options_free(opts);
+  instproxy_client_free(ip);
+  return rc;
+}
+
+/* ------------------------------------------------------------ AFC */
+
+static cp_err map_afc(afc_error_t e, cp_afc *a, double t0, cp_error *err, const char *what,
+                      const char *path)
+{
+  char w[1200];
+  (void)snprintf(w, sizeof w, "%s%s%s", what, path ? " " : "", path ? path : "");
+  switch (e) {
+  case AFC_E_SUCCESS: return CP_OK;
+  case AFC_E_OBJECT_NOT_FOUND:
+    return cp_error_set(err, CP_E_NOT_FOUND, "%s: no such file on %s", w, a->dev->udid);
+  case AFC_E_PERM_DENIED:
+  case AFC_E_OBJECT_IS_DIR:
+  case AFC_E_OBJECT_EXISTS:
+  case AFC_E_DIR_NOT_EMPTY:
+  case AFC_E_INVALID_ARG:
+  case AFC_E_OBJECT_BUSY:
+    return cp_error_set(err, CP_E_IO, "%s refused by %s (AFC error %d)", w, a->dev->udid, (int)e);
+  case AFC_E_OP_TIMEOUT: return cp_error_set(err, CP_E_TIMEOUT, "%s timed out", w);
+  case AFC_E_OP_HEADER_INVALID:
+  case AFC_E_UNKNOWN_PACKET_TYPE:
+  case AFC_E_OP_NOT_SUPPORTED:
+    if (cp_device_attached(a->dev->udid) == 0)
+      return cp_error_set(err, CP_E_DETACHED, "%s was unplugged during %s", a->dev->udid, w);
+    return cp_error_set(err, CP_E_PROTOCOL, "%s gave a malformed reply to %s", a->dev->udid, w);
+  default: return transport_failure(a->dev->udid, t0, err, w);
+  }
+}
+
+cp_err cp_afc_open(cp_device *d, const char *service, cp_afc **out, cp_error *err)
+{
+  lockdownd_service_descriptor_t svc = NULL;
+  *out = NULL;
+  cp_afc *a = calloc(1, sizeof *a);
+  if (!a)
+    return cp_error_set(err, CP_E_NOMEM, "AFC client");
+  a->dev = d;
+  (void)snprintf(a->service, sizeof a->service, "%s", service);
+  cp_err rc = start_service(d, service, &svc, err);
+  if (rc != CP_OK) {
+    free(a);
+    return rc;
+  }
+  double t0 = now_s();
+  afc_error_t ae = afc_client_new(d->idev, svc, &a->afc);
+  lockdownd_service_descriptor_free(svc);
+  if (ae != AFC_E_SUCCESS) {
+    free(a);
+    return transport_failure(d->udid, t0, err, service);
+  }
+  *out = a;
+  return CP_OK;
+}
+
+void cp_afc_close(cp_afc *a)
+{
+  if (!a)
+    return;
+  if (a->afc)
+    afc_client_free(a->afc);
+  free(a);
+}
+
+cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err)
+{
+  char **list = NULL;
+  *names = NULL;
+  double t0 = now_s();
+  afc_error_t ae = afc_read_directory(a->afc, path, &list);
+  if (ae != AFC_E_SUCCESS)
+    return map_afc(ae, a, t0, err, "listing", path);
+  size_t n = 0, k = 0;
+  while (list && list[n])
+    n++;
+  char **res = calloc(n + 1, sizeof *res);
+  if (!res) {
+    afc_dictionary_free(list);
+    return cp_error_set(err, CP_E_NOMEM, "folder listing");
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!strcmp(list[i], ".") || !strcmp(list[i], ".."))
+      continue;
+    res[k] = strdup(list[i]);
+    if (!res[k]) {
+      afc_dictionary_free(list);
+      cp_afc_names_free(res);
+      return cp_error_set(err, CP_E_NOMEM, "folder listing");
+    }
+    k++;
+  }
+  afc_dictionary_free(list);
+  *names = res;
+  return CP_OK;
+}
+
+void cp_afc_names_free(char **names)
+{
+  for (size_t i = 0; names && names[i]; i++)
+    free(names[i]);
+  free(names);
+}
+
+cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *err)
+{
+  char **info = NULL;
+  memset(st, 0, sizeof *st);
+  st->type = CP_AFC_OTHER;
+  double t0 = now_s();
+  afc_error_t ae = afc_get_file_info(a->afc, path, &info);
+  if (ae != AFC_E_SUCCESS || !info) {
+    afc_dictionary_free(info);
+    return ae != AFC_E_SUCCESS ? map_afc(ae, a, t0, err, "reading information of", path)
+                               : cp_error_set(err, CP_E_PROTOCOL, "no information for %s", path);
+  }
+  int has_size = 0;
+  for (size_t i = 0; info[i] && info[i + 1]; i += 2) {
+    const char *k = info[i], *v = info[i + 1];
+    if (!strcmp(k, "st_size")) {
+      char *end = NULL;
+      st->size = strtoull(v, &end, 10);
+      has_size = end && end != v;
+    } else if (!strcmp(k, "st_mtime"))
+      st->mtime = (int64_t)(strtoull(v, NULL, 10) / 1000000000ULL);
+    else if (!strcmp(k, "st_ifmt"))
+      st->type = !strcmp(v, "S_IFREG")   ? CP_AFC_FILE
+                 : !strcmp(v, "S_IFDIR") ? CP_AFC_DIR
+                 : !strcmp(v, "S_IFLNK") ? CP_AFC_LINK
+                                         : CP_AFC_OTHER;
+    else if (!strcmp(k, "LinkTarget"))
+      st->type = CP_AFC_LINK;
+  }
+  afc_dictionary_free(info);
+  if (st->type == CP_AFC_FILE && !has_size)
+    return cp_error_set(err, CP_E_PROTOCOL, "no size for %s", path);
+  return CP_OK;
+}
+
+cp_err cp_afc_file_open(cp_afc *a, const char *path, uint64_t *handle, cp_error *err)
+{
+  double t0 = now_s();
+  *handle = 0;
+  afc_error_t ae = afc_file_open(a->afc, path, AFC_FOPEN_RDONLY, handle);
+  if (ae == AFC_E_SUCCESS && *handle == 0)
+    return cp_error_set(err, CP_E_PROTOCOL, "no file handle for %s", path);
+  return map_afc(ae, a, t0, err, "opening", path);
+}
+
+cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uint32_t *got,
+                        cp_error *err)
+{
+  double t0 = now_s();
+  *got = 0;
+  afc_error_t ae = afc_file_read(a->afc, handle, buf, len, got);
+  return map_afc(ae, a, t0, err, "reading a file", NULL);
+}
+
+void cp_afc_file_close(cp_afc *a, uint64_t handle)
+{
+  if (a && handle)
+    (void)afc_file_close(a->afc, handle);
+}
+
+cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err)
+{
+  double t0 = now_s();
+  afc_error_t ae = afc_remove_path(a->afc, path);
+  return map_afc(ae, a, t0, err, "removing", path);
+}
+
+/* ------------------------------------------------------------ syslog */
+
+cp_err cp_syslog_open(cp_device *d, cp_syslog **out, cp_error *err)
+{
+  lockdownd_service_descriptor_t svc = NULL;
+  *out = NULL;
+  cp_syslog *s = calloc(1, sizeof *s);
+  if (!s)
+    return cp_error_set(err, CP_E_NOMEM, "syslog client");
+  s->dev = d;
+  cp_err rc = start_service(d, SYSLOG_RELAY_SERVICE_NAME, &svc, err);
+  if (rc != CP_OK) {
+    free(s);
+    return rc;
+  }
+  double t0 = now_s();
+  syslog_relay_error_t se = syslog_relay_client_new(d->idev, svc, &s->client);
+  lockdownd_service_descriptor_free(svc);
+  if (se != SYSLOG_RELAY_E_SUCCESS) {
+    free(s);
+    return transport_failure(d->udid, t0, err, "connecting to syslog_relay");
+  }
+  *out = s;
+  return CP_OK;
+}
+
+cp_err cp_syslog_read(cp_syslog *s, void *buf, uint32_t len, uint32_t *got, unsigned timeout_ms,
+                      cp_error *err)
+{
+  *got = 0;
+  syslog_relay_error_t se = syslog_relay_receive_with_timeout(s->client, buf, len, got, timeout_ms);
+  if (se == SYSLOG_RELAY_E_SUCCESS || (se == SYSLOG_RELAY_E_TIMEOUT))
+    return CP_OK;
+  if (*got > 0)
+    return CP_OK;
+  if (cp_device_attached(s->dev->udid) == 0)
+    return cp_error_set(err, CP_E_DETACHED, "%s was unplugged during the log capture",
+                        s->dev->udid);
+  /* 1.3.0 reports a quiet stream as a mux error too: treat it as no data. */
+  return CP_OK;
+}
+
+void cp_syslog_close(cp_syslog *s)
+{
+  if (!s)
+    return;
+  if (s->client)
+    syslog_relay_client_free(s->client);
+  free(s);
+}
+
+/* ------------------------------------------------------------ events */
+
+static cp_device_event_fn watch_fn;
+static void *watch_ctx;
+
+static void on_event(const idevice_event_t *ev, void *user)
+{
+  (void)user;
+  if (!ev || !ev->udid || !watch_fn)
+    return;
+  cp_device_event t = ev->event == IDEVICE_DEVICE_ADD      ? CP_DEV_ATTACHED
+                      : ev->event == IDEVICE_DEVICE_REMOVE ? CP_DEV_DETACHED
+                                                           : CP_DEV_PAIRED;
+  watch_fn(watch_ctx, t, ev->udid, ev->conn_type == CONNECTION_NETWORK);
+}
+
+cp_err cp_device_watch_start(cp_device_event_fn fn, void *ctx, cp_error *err)
+{
+  /* Check usbmuxd first: 1.3.0's watcher would otherwise wait silently for it. */
+  cp_device_entry *e = NULL;
+  size_t n = 0;
+  cp_err rc = cp_device_list(&e, &n, err);
+  free(e);
+  if (rc != CP_OK)
+    return rc;
+  watch_fn = fn;
+  watch_ctx = ctx;
+  if (idevice_event_subscribe(on_event, NULL) != IDEVICE_E_SUCCESS)
+    return cp_error_set(err, CP_E_USBMUXD, "cannot subscribe to usbmuxd events");
+  return CP_OK;
+}
+
+void cp_device_watch_stop(void)
+{
+  (void)idevice_event_unsubscribe();
+  watch_fn = NULL;
+  watch_ctx = NULL;
+}

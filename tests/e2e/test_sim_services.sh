@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# caseprobe-sim, services: diagnostics_relay (IORegistry by name and class,
+# MobileGestalt, All / GasGauge), installation_proxy Browse with filters,
+# and syslog_relay streaming "line\n\0" until a Detached event.
+source "$(dirname "$0")/lib.sh"
+U=00008030-00000000000D0001
+P="$T/iphone"
+sim_mkprofile "$P" "$U"
+sim_start "$P"
+
+idevicediagnostics ioregentry AppleSmartBattery >"$T/io.txt" 2>&1 || fail "ioregentry"
+python3 - "$T/io.txt" <<'PY' || fail "ioregentry content"
+import plistlib, sys
+d = plistlib.loads(open(sys.argv[1], 'rb').read())
+e = d['IORegistry']
+assert e['CycleCount'] == 321 and e['DesignCapacity'] == 3110 and e['NominalChargeCapacity'] == 2790, e
+PY
+assert_contains "$SIM_LOG" "diagnostics IORegistry EntryName='AppleSmartBattery' EntryClass='' -> found"
+# an entry the device lacks: the tool fails (exit 1), the simulator says why
+idevicediagnostics ioregentry AppleARMPMUCharger >"$T/io2.txt" 2>&1 && fail "absent ioreg entry answered"
+assert_contains "$SIM_LOG" "EntryName='AppleARMPMUCharger' EntryClass='' -> absent"
+
+idevicediagnostics mobilegestalt ProductType BatteryIsFullyCharged NoSuchKey >"$T/mg.txt" 2>&1 || fail "mobilegestalt"
+python3 - "$T/mg.txt" <<'PY' || fail "mobilegestalt content"
+import plistlib, sys
+d = plistlib.loads(open(sys.argv[1], 'rb').read())['MobileGestalt']
+assert d == {'ProductType': 'iPhone12,1', 'BatteryIsFullyCharged': False, 'Status': 'Success'}, d
+PY
+idevicediagnostics diagnostics >"$T/all.txt" 2>&1 || fail "diagnostics All"
+python3 - "$T/all.txt" <<'PY' || fail "diagnostics All content"
+import plistlib, sys
+d = plistlib.loads(open(sys.argv[1], 'rb').read())
+assert sorted(d) == ['GasGauge', 'WiFi'] and d['GasGauge']['CycleCount'] == 321, d
+PY
+idevicediagnostics diagnostics GasGauge >"$T/gg.txt" 2>&1 || fail "diagnostics GasGauge"
+python3 - "$T/gg.txt" <<'PY' || fail "GasGauge content"
+import plistlib, sys
+d = plistlib.loads(open(sys.argv[1], 'rb').read())
+assert list(d) == ['GasGauge'] and d['GasGauge']['FullChargeCapacity'] == 2790, d
+PY
+idevicediagnostics sleep >"$T/sl.txt" 2>&1 || fail "diagnostics sleep"
+assert_contains "$T/sl.txt" "Putting device into deep sleep mode."
+
+ideviceinstaller -l >"$T/apps.txt" 2>&1 || fail "ideviceinstaller -l"
+assert_eq "$(cat "$T/apps.txt")" 'CFBundleIdentifier, CFBundleVersion, CFBundleDisplayName
+com.example.app, "42", "Example"' "ideviceinstaller -l (User apps)"
+ideviceinstaller -l -o list_system >"$T/sys.txt" 2>&1 || fail "list_system"
+assert_contains "$T/sys.txt" 'com.apple.mobilesafari, "8616", "Safari"'
+assert_not_contains "$T/sys.txt" "com.example.app"
+ideviceinstaller -l -o list_all >"$T/any.txt" 2>&1 || fail "list_all"
+assert_contains "$T/any.txt" "com.example.app"
+assert_contains "$T/any.txt" "com.apple.mobilesafari"
+assert_contains "$SIM_LOG" "installation_proxy Browse ApplicationType=User -> 1 app(s)"
+
+# syslog: lines arrive, the stream stays open; a Detached event ends -x
+idevicesyslog -x >"$T/sys.log" 2>&1 &
+SL=$!
+for i in $(seq 1 100); do
+  grep -q "syslog_relay: sent 40 line(s), idle" "$SIM_LOG" && break
+  sleep 0.1
+done
+sleep 0.5
+kill -0 $SL 2>/dev/null || fail "idevicesyslog ended while the stream was open"
+sim_ctl detach "$U" >/dev/null || fail "detach"
+for i in $(seq 1 50); do kill -0 $SL 2>/dev/null || break; sleep 0.1; done
+kill -0 $SL 2>/dev/null && { kill $SL; fail "idevicesyslog -x did not exit on Detached"; }
+wait $SL || fail "idevicesyslog -x exit status"
+assert_contains "$T/sys.log" "[connected]"
+assert_contains "$T/sys.log" "[disconnected]"
+first=$(head -1 "$P/syslog.txt")
+last=$(tail -1 "$P/syslog.txt")
+assert_contains "$T/sys.log" "${first:16}"
+assert_contains "$T/sys.log" "${last:16}"
+assert_eq "$(grep -c '<Notice>\|<Error>\|<Warning>\|<Debug>\|<Info>' "$T/sys.log")" \
+  "$(grep -c '<Notice>\|<Error>\|<Warning>\|<Debug>\|<Info>' "$P/syslog.txt")" "syslog line count"
+assert_contains "$SIM_LOG" "sim: $U: StartService com.apple.syslog_relay -> port"
+assert_contains "$SIM_LOG" "sim: $U: detached (control)"
+idevice_id -l >"$T/ids.txt"
+assert_eq "$(cat "$T/ids.txt")" "" "no device after detach"
+sim_ctl attach "$U" >/dev/null
+assert_eq "$(idevice_id -l)" "$U" "device back after attach"
+echo PASS

@@ -1,0 +1,249 @@
+/* sim_io.c: byte I/O of one connection, plaintext or TLS (device = TLS
+ * server), with the device's link model applied to everything the device
+ * sends: a virtual clock shared by all of the device's connections gives a
+ * token-bucket-like rate, and DetachAfterBytes cuts the cable mid-stream. */
+#include "sim.h"
+
+#include <errno.h>
+#include <openssl/err.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int sim_recv_all(struct sim_conn *c, void *buf, size_t n)
+{
+  unsigned char *p = buf;
+  while (n > 0) {
+    if (c->ssl) {
+      int chunk = n > (1u << 30) ? (1 << 30) : (int)n;
+      int r = SSL_read(c->ssl, p, chunk);
+      if (r <= 0)
+        return -1;
+      p += r;
+      n -= (size_t)r;
+    } else {
+      ssize_t r = read(c->fd, p, n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return -1;
+      p += r;
+      n -= (size_t)r;
+    }
+  }
+  return 0;
+}
+
+/* Writes without the link model (usbmux control replies and events). */
+int sim_send_raw(struct sim_conn *c, const void *buf, size_t n)
+{
+  const unsigned char *p = buf;
+  while (n > 0) {
+    if (c->ssl) {
+      int chunk = n > (1u << 30) ? (1 << 30) : (int)n;
+      int r = SSL_write(c->ssl, p, chunk);
+      if (r <= 0)
+        return -1;
+      p += r;
+      n -= (size_t)r;
+    } else {
+      ssize_t r = write(c->fd, p, n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return -1;
+      p += r;
+      n -= (size_t)r;
+    }
+  }
+  return 0;
+}
+
+/* Pays for n bytes on the device's link: the sender sleeps until the
+ * virtual clock says the bytes have crossed the cable. Tiny debts are not
+ * slept at once but accumulate on the clock, so the rate stays right. */
+static void link_pay(struct sim_device *dev, size_t n)
+{
+  if (!dev || dev->bandwidth <= 0)
+    return;
+  pthread_mutex_lock(&dev->link_lock);
+  double now = sim_now();
+  double start = dev->link_free_at > now ? dev->link_free_at : now;
+  double done = start + (double)n / dev->bandwidth;
+  dev->link_free_at = done;
+  pthread_mutex_unlock(&dev->link_lock);
+  if (done - now > 0.0002)
+    sim_sleep(done - now);
+}
+
+int sim_send(struct sim_conn *c, const void *buf, size_t n)
+{
+  struct sim_device *dev = c->dev;
+  size_t allow = n;
+  bool fire = false;
+  if (dev && c->service && dev->fault_detach_after) {
+    pthread_mutex_lock(&dev->lock);
+    if (!dev->detach_fired) {
+      uint64_t left = dev->fault_detach_after > dev->service_bytes
+                          ? dev->fault_detach_after - dev->service_bytes
+                          : 0;
+      if (n >= left) {
+        allow = (size_t)left;
+        fire = true;
+        dev->detach_fired = true;
+      }
+      dev->service_bytes += allow;
+    }
+    pthread_mutex_unlock(&dev->lock);
+  }
+  link_pay(dev, allow);
+  if (allow > 0 && sim_send_raw(c, buf, allow) != 0)
+    return -1;
+  if (fire) {
+    sim_device_detach(dev, "fault: DetachAfterBytes");
+    return -1;
+  }
+  return 0;
+}
+
+void sim_latency(struct sim_conn *c)
+{
+  if (c->dev && c->dev->latency_us > 0)
+    sim_sleep((double)c->dev->latency_us / 1e6);
+}
+
+/* Reads one length-prefixed plist (lockdown framing: 4-byte big-endian
+ * length, then XML or binary). 0 ok, -1 closed, -2 malformed. */
+int sim_plist_recv(struct sim_conn *c, plist_t *out)
+{
+  unsigned char hdr[4];
+  *out = NULL;
+  if (sim_recv_all(c, hdr, 4) != 0)
+    return -1;
+  uint32_t len = ((uint32_t)hdr[0] << 24) | ((uint32_t)hdr[1] << 16) | ((uint32_t)hdr[2] << 8) |
+                 (uint32_t)hdr[3];
+  if (len == 0 || len > SIM_MAX_PLIST)
+    return -2;
+  char *body = malloc(len);
+  if (!body)
+    return -1;
+  if (sim_recv_all(c, body, len) != 0) {
+    free(body);
+    return -1;
+  }
+  plist_from_memory(body, len, out);
+  free(body);
+  if (!*out)
+    return -2;
+  if (plist_get_node_type(*out) != PLIST_DICT) {
+    plist_free(*out);
+    *out = NULL;
+    return -2;
+  }
+  return 0;
+}
+
+/* Sends one plist, length and body in one write (clients read the length
+ * with a single recv). */
+int sim_plist_send(struct sim_conn *c, plist_t p, bool binary)
+{
+  char *body = NULL;
+  uint32_t len = 0;
+  int rc = -1;
+  if (binary)
+    plist_to_bin(p, &body, &len);
+  else
+    plist_to_xml(p, &body, &len);
+  if (!body)
+    return -1;
+  unsigned char *buf = malloc((size_t)len + 4);
+  if (!buf)
+    goto out;
+  buf[0] = (unsigned char)(len >> 24);
+  buf[1] = (unsigned char)(len >> 16);
+  buf[2] = (unsigned char)(len >> 8);
+  buf[3] = (unsigned char)len;
+  memcpy(buf + 4, body, len);
+  rc = sim_send(c, buf, (size_t)len + 4);
+  free(buf);
+out:
+  if (binary)
+    plist_to_bin_free(body);
+  else
+    plist_to_xml_free(body);
+  return rc;
+}
+
+/* 48 bytes that are neither a plist frame nor an AFC packet: a frame
+ * length of 44 followed by bytes no parser accepts. */
+int sim_send_garbage(struct sim_conn *c)
+{
+  unsigned char g[48];
+  memset(g, 0xA5, sizeof g);
+  g[0] = 0;
+  g[1] = 0;
+  g[2] = 0;
+  g[3] = 44;
+  memcpy(g + 4, "GARBAGE!", 8);
+  return sim_send(c, g, sizeof g);
+}
+
+/* Reads and discards until the peer closes (or the cable is cut). */
+void sim_drain(struct sim_conn *c)
+{
+  char buf[4096];
+  for (;;) {
+    if (c->ssl) {
+      if (SSL_read(c->ssl, buf, sizeof buf) <= 0)
+        return;
+    } else {
+      ssize_t r = read(c->fd, buf, sizeof buf);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return;
+    }
+  }
+}
+
+int sim_tls_accept(struct sim_conn *c)
+{
+  c->ssl = SSL_new(c->dev->tls);
+  if (!c->ssl)
+    return -1;
+  SSL_set_fd(c->ssl, c->fd);
+  int r = SSL_accept(c->ssl);
+  if (r != 1) {
+    unsigned long e = ERR_get_error();
+    char msg[256];
+    ERR_error_string_n(e, msg, sizeof msg);
+    sim_log(c->dev, "TLS handshake failed: %s", e ? msg : "peer closed");
+    ERR_clear_error();
+    SSL_free(c->ssl);
+    c->ssl = NULL;
+    return -1;
+  }
+  sim_log(c->dev, "TLS up: %s %s", SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
+  return 0;
+}
+
+/* The client's StopSession dance: it sends one close_notify and does not
+ * wait for ours. Consume records until that close_notify (or EOF), never
+ * call SSL_shutdown (our alert would land in its plaintext stream), then
+ * drop back to plaintext on the same fd. */
+void sim_tls_stop(struct sim_conn *c)
+{
+  char buf[512];
+  if (!c->ssl)
+    return;
+  for (;;) {
+    int r = SSL_read(c->ssl, buf, sizeof buf);
+    if (r > 0)
+      continue;
+    break;
+  }
+  ERR_clear_error();
+  SSL_free(c->ssl);
+  c->ssl = NULL;
+}
