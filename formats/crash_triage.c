@@ -285,7 +285,8 @@ json_t *cp_crash_triage(const json_t *records)
       if (!g || json_object_set_new(groups, sig, g))
         goto out;
       (void)json_object_set_new(g, "signature", json_string(sig));
-      static const char *const copy[] = {"process", "exception_type", "kind", "signature_basis"};
+      static const char *const copy[] = {"process", "exception_type", "kind", "bug_type_name",
+                                         "signature_basis"};
       for (size_t k = 0; k < sizeof copy / sizeof copy[0]; k++)
         if (json_object_get(r, copy[k]))
           (void)json_object_set(g, copy[k], json_object_get(r, copy[k]));
@@ -295,6 +296,12 @@ json_t *cp_crash_triage(const json_t *records)
     json_t *cnt = json_object_get(g, "count");
     (void)json_integer_set(cnt, json_integer_value(cnt) + 1);
     seen(g, r);
+    /* The OS of the latest report: "still crashing after the update?" */
+    const json_t *rt = json_object_get(r, "time");
+    if (json_object_get(r, "os_version") &&
+        (!json_object_get(g, "os_version") ||
+         (rt && json_integer_value(rt) == json_integer_value(json_object_get(g, "last_time")))))
+      (void)json_object_set(g, "os_version", json_object_get(r, "os_version"));
     json_t *files = json_object_get(g, "files");
     if (str(r, "file") && json_array_size(files) < GROUP_FILES_MAX)
       (void)json_array_append(files, json_object_get(r, "file"));

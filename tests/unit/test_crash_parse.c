@@ -420,6 +420,7 @@ static void test_triage(void **state)
   assert_string_equal(str(g0, "first_seen"), "2022-08-04 01:11:01.2455 +0900");
   assert_string_equal(str(g0, "last_seen"), "2022-09-18 15:28:37.00 +0900");
   assert_int_equal(json_array_size(json_object_get(g0, "files")), 3);
+  assert_string_equal(str(g0, "os_version"), "16.0"); /* of the latest member */
   size_t members = 0;
   for (size_t i = 0; i < json_array_size(groups); i++) {
     json_int_t c = json_integer_value(json_object_get(json_array_get(groups, i), "count"));
