@@ -193,9 +193,11 @@ static void on_device_event(void *ctx, cp_device_event ev, const char *udid, int
         cp_station_emit_failed(st, udid, CP_E_DETACHED, "unplugged before its turn", x);
         json_decref(x);
       } else if (j->state == JOB_RUNNING) {
-        /* Stop waiting on a device that is gone; the job reports "detached". */
+        /* Not a cancel: collect would take a cancel during the log capture
+         * as "stop capturing" and finish the bundle. The device layer fails
+         * on its own once the device is gone; this only makes the job stop
+         * retrying and report "detached". */
         j->detached = 1;
-        j->cancel = 1;
       }
     }
   }
