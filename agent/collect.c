@@ -76,29 +76,75 @@ static void on_wait(void *ctx, const char *udid, cp_err state)
   emit(o, state == CP_E_LOCKED ? "locked" : "trust_pending", json_pack("{s:s}", "udid", udid));
 }
 
-/* Redacts a JSON value by its text: serialise, redact as `member`, parse back.
- * A redacted JSON text stays valid JSON (pseudonyms contain no quotes). */
-static json_t *redact_json(cp_redactor *r, const char *member, const json_t *v, cp_error *err)
+/* Redacts a JSON value node by node: strings through the redactor, integers
+ * as their decimal text (an ECID is an integer in lockdown) becoming a string
+ * pseudonym when they match. Redacting the serialised text instead would turn
+ * `"ecid": 123` into invalid JSON. Depth is bounded like every parser's. */
+static json_t *redact_node(cp_redactor *r, const char *member, const json_t *v, int depth,
+                           cp_error *err)
 {
-  if (!v)
+  if (depth > 64) {
+    cp_error_set(err, CP_E_PARSE, "summary nested too deeply");
     return NULL;
-  char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS);
-  if (!text) {
-    cp_error_set(err, CP_E_NOMEM, "summary");
-    return NULL;
+  }
+  if (json_is_object(v)) {
+    json_t *o = json_object();
+    const char *k;
+    json_t *child;
+    json_object_foreach((json_t *)v, k, child)
+    {
+      json_t *c = redact_node(r, member, child, depth + 1, err);
+      if (!o || !c || json_object_set_new(o, k, c) != 0) {
+        json_decref(o);
+        return NULL;
+      }
+    }
+    return o;
+  }
+  if (json_is_array(v)) {
+    json_t *a = json_array();
+    size_t i;
+    json_t *child;
+    json_array_foreach(v, i, child)
+    {
+      json_t *c = redact_node(r, member, child, depth + 1, err);
+      if (!a || !c || json_array_append_new(a, c) != 0) {
+        json_decref(a);
+        return NULL;
+      }
+    }
+    return a;
+  }
+  char num[32];
+  const char *text = NULL;
+  size_t len = 0;
+  if (json_is_string(v)) {
+    text = json_string_value(v);
+    len = json_string_length(v);
+  } else if (json_is_integer(v)) {
+    len = (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    text = num;
+  } else {
+    return json_deep_copy(v);
   }
   char *out = NULL;
   size_t outlen = 0;
-  json_t *res = NULL;
-  if (cp_redact_buffer(r, member, text, strlen(text), &out, &outlen, err) == CP_OK) {
-    json_error_t jerr;
-    res = json_loadb(out, outlen, JSON_DECODE_ANY, &jerr);
-    if (!res)
-      cp_error_set(err, CP_E_INTERNAL, "redacted summary is not JSON: %s", jerr.text);
-  }
+  if (cp_redact_buffer(r, member, text, len, &out, &outlen, err) != CP_OK)
+    return NULL;
+  json_t *res;
+  if (json_is_integer(v) && outlen == len && !memcmp(out, text, len))
+    res = json_deep_copy(v);
+  else
+    res = json_stringn(out, outlen);
   free(out);
-  free(text);
+  if (!res)
+    cp_error_set(err, CP_E_NOMEM, "summary");
   return res;
+}
+
+static json_t *redact_json(cp_redactor *r, const char *member, const json_t *v, cp_error *err)
+{
+  return v ? redact_node(r, member, v, 0, err) : NULL;
 }
 
 /* Device summary for the manifest: what identifies the kind of device, never

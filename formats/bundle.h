@@ -22,6 +22,8 @@
  *   and the folder and renames it to the final name (never replacing an
  *   existing file: CP_E_EXISTS). A bundle that is not finished never sits at
  *   the final path, and on any failure (or abort) the partial file is removed.
+ * - The bundle file is created mode 0600: it holds personal data, even
+ *   redacted; whoever shares it decides who else may read it.
  * - ENOSPC/EDQUOT anywhere (spool, archive, close, fsync) -> CP_E_DISK_FULL.
  * - Members ended with keep=0 leave no trace (not in the archive or manifest).
  * - A member path must satisfy cp_path_is_safe(), appear once, and not be one

@@ -64,7 +64,7 @@ cp_err cp_bundle_open(const char *path, cp_bundle_reader **out, cp_error *err)
   if (rc != CP_OK)
     return rc;
   if (archive_read_open_filename(r->a, path, 64 * 1024) != ARCHIVE_OK) {
-    rc = fail(r, CP_E_PARSE, err, "not a caseprobe bundle (gzip/tar)");
+    rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
     cp_bundle_close(r);
     return rc;
   }
@@ -80,7 +80,7 @@ cp_err cp_bundle_open_memory(const void *buf, size_t len, cp_bundle_reader **out
   if (rc != CP_OK)
     return rc;
   if (archive_read_open_memory(r->a, buf, len) != ARCHIVE_OK) {
-    rc = fail(r, CP_E_PARSE, err, "not a caseprobe bundle (gzip/tar)");
+    rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
     cp_bundle_close(r);
     return rc;
   }

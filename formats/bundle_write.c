@@ -199,8 +199,8 @@ static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
   char hex[65];
-  if (!keep)
-    return CP_OK;
+  if (!keep) /* give the space back at once: a dropped member may be large */
+    return cp_os_rewind(w->spool, 1, "the spool file", err);
   if (w->broken)
     return cp_error_set(err, w->broken, "%s", w->broken_detail);
   if (w->cur_failed)
@@ -209,6 +209,8 @@ static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
     return cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
   cp_hex(md, 32, hex);
   cp_err rc = append_spooled(w, path, size, err);
+  if (rc == CP_OK)
+    rc = cp_os_rewind(w->spool, 1, "the spool file", err);
   if (rc != CP_OK)
     return rc;
   if (json_object_set_new(w->seen, path, json_true()) != 0)

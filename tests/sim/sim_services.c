@@ -32,9 +32,10 @@ void sim_service_serve(struct sim_conn *c, const char *service)
   if (service_ssl(dev, service) && sim_tls_accept(c) != 0)
     return;
   if (dev->fault_malformed_service && strcmp(dev->fault_malformed_service, service) == 0) {
+    /* garbage, then hang up: a client that then waits for an answer to
+     * its Goodbye would otherwise sit out its 30 s timeout */
     sim_log(dev, "%s -> garbage (fault: MalformedService)", service);
-    if (sim_send_garbage(c) == 0)
-      sim_drain(c);
+    sim_send_garbage(c);
     return;
   }
   if (strcmp(service, "com.apple.crashreportcopymobile") == 0)
