@@ -13,6 +13,7 @@
 
 #include "device.h"
 #include "hints.h"
+#include "redact.h"
 #include "station_int.h"
 #include "station_log.h"
 
@@ -103,6 +104,15 @@ static cp_err load_policy(station *st, const char *path, cp_error *err)
     if (!cp_scope_known(st->pol->scopes[i]))
       return cp_error_set(err, CP_E_POLICY, "%s: [consent] scopes: no such scope '%s'", path,
                           st->pol->scopes[i]);
+  if (st->pol->redact) {
+    /* Class names are the redactor's: check them now, not per device. */
+    cp_redact_policy *rp = NULL;
+    cp_error re;
+    cp_error_clear(&re);
+    if (cp_redact_policy_from_json(st->pol->redact, &rp, &re) != CP_OK)
+      return cp_error_set(err, CP_E_POLICY, "%s: [redaction]/[patterns]: %s", path, re.detail);
+    cp_redact_policy_free(rp);
+  }
   const char *slash = strrchr(path, '/');
   st->policy_dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
   if (!st->policy_dir)
