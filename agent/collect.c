@@ -1,0 +1,428 @@
+/*
+ * The collect pipeline (see collect.h): device session -> consented probes ->
+ * redact sink -> bundle sink -> finish, then an immediate re-verification of
+ * the finished file. Every path that does not end in a verified bundle calls
+ * cp_bundle_abort(), so nothing partial is ever left at the final path.
+ *
+ * Summaries that probes return (device info, battery, crash triage) feed the
+ * manifest and report.html, which the bundle writer adds itself, outside the
+ * redact sink: they are therefore redacted here, as text, before use.
+ */
+#include "collect.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bundle.h"
+#include "bundle_check.h"
+#include "bundle_read.h"
+#include "consent_record.h"
+#include "device.h"
+#include "progress.h"
+#include "redact.h"
+#include "registry.h"
+
+/* Errors after which no probe can succeed: stop and keep nothing. */
+static int fatal_for_bundle(cp_err rc)
+{
+  return rc == CP_E_DETACHED || rc == CP_E_USBMUXD || rc == CP_E_DISK_FULL || rc == CP_E_NOMEM ||
+         rc == CP_E_INTERRUPTED || rc == CP_E_IO || rc == CP_E_NO_DEVICE ||
+         rc == CP_E_DEVICE_NOT_FOUND;
+}
+
+static void emit(const cp_collect_opts *o, const char *type, json_t *fields)
+{
+  if (o->event)
+    o->event(o->event_ctx, type, fields);
+  json_decref(fields);
+}
+
+static int granted(const cp_collect_opts *o, const char *scope)
+{
+  for (size_t i = 0; o->scopes_granted && o->scopes_granted[i]; i++)
+    if (!strcmp(o->scopes_granted[i], scope))
+      return 1;
+  return 0;
+}
+
+typedef struct progress_ctx {
+  const cp_collect_opts *o;
+  cp_progress bar;
+  const char *probe;
+  double last_event;
+} progress_ctx;
+
+/* Sink progress: draws the bar and, for station mode, a "collecting" event
+ * at most twice a second. */
+static void on_progress(void *ctx, const char *path, uint64_t member_bytes, uint64_t total)
+{
+  progress_ctx *p = ctx;
+  (void)member_bytes;
+  cp_progress_update(&p->bar, total, path);
+  double now = cp_now();
+  if (p->o->event && now - p->last_event >= 0.5) {
+    p->last_event = now;
+    emit(p->o, "collecting",
+         json_pack("{s:s, s:I}", "probe", p->probe ? p->probe : "", "bytes", (json_int_t)total));
+  }
+}
+
+static void on_wait(void *ctx, const char *udid, cp_err state)
+{
+  const cp_collect_opts *o = ctx;
+  emit(o, state == CP_E_LOCKED ? "locked" : "trust_pending", json_pack("{s:s}", "udid", udid));
+}
+
+/* Redacts a JSON value node by node: strings through the redactor, integers
+ * as their decimal text (an ECID is an integer in lockdown) becoming a string
+ * pseudonym when they match. Redacting the serialised text instead would turn
+ * `"ecid": 123` into invalid JSON. Depth is bounded like every parser's. */
+static json_t *redact_node(cp_redactor *r, const char *member, const json_t *v, int depth,
+                           cp_error *err)
+{
+  if (depth > 64) {
+    cp_error_set(err, CP_E_PARSE, "summary nested too deeply");
+    return NULL;
+  }
+  if (json_is_object(v)) {
+    json_t *o = json_object();
+    const char *k;
+    json_t *child;
+    json_object_foreach((json_t *)v, k, child)
+    {
+      json_t *c = redact_node(r, member, child, depth + 1, err);
+      if (!o || !c || json_object_set_new(o, k, c) != 0) {
+        json_decref(o);
+        return NULL;
+      }
+    }
+    return o;
+  }
+  if (json_is_array(v)) {
+    json_t *a = json_array();
+    size_t i;
+    json_t *child;
+    json_array_foreach(v, i, child)
+    {
+      json_t *c = redact_node(r, member, child, depth + 1, err);
+      if (!a || !c || json_array_append_new(a, c) != 0) {
+        json_decref(a);
+        return NULL;
+      }
+    }
+    return a;
+  }
+  char num[32];
+  const char *text = NULL;
+  size_t len = 0;
+  if (json_is_string(v)) {
+    text = json_string_value(v);
+    len = json_string_length(v);
+  } else if (json_is_integer(v)) {
+    len = (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    text = num;
+  } else {
+    return json_deep_copy(v);
+  }
+  char *out = NULL;
+  size_t outlen = 0;
+  if (cp_redact_buffer(r, member, text, len, &out, &outlen, err) != CP_OK)
+    return NULL;
+  json_t *res;
+  if (json_is_integer(v) && outlen == len && !memcmp(out, text, len))
+    res = json_deep_copy(v);
+  else
+    res = json_stringn(out, outlen);
+  free(out);
+  if (!res)
+    cp_error_set(err, CP_E_NOMEM, "summary");
+  return res;
+}
+
+static json_t *redact_json(cp_redactor *r, const char *member, const json_t *v, cp_error *err)
+{
+  return v ? redact_node(r, member, v, 0, err) : NULL;
+}
+
+/* Device summary for the manifest: what identifies the kind of device, never
+ * the device itself. */
+static json_t *device_summary(cp_device *d, const json_t *sysinfo)
+{
+  json_t *s = json_object();
+  if (!s)
+    return NULL;
+  json_object_set_new(s, "product_type", json_string(cp_device_product_type(d)));
+  json_object_set_new(s, "product_version", json_string(cp_device_product_version(d)));
+  static const char *const keep[] = {"marketing_name", "build_version", "device_class",
+                                     "hardware_model", "activation_state"};
+  for (size_t i = 0; sysinfo && i < sizeof keep / sizeof keep[0]; i++) {
+    json_t *v = json_object_get(sysinfo, keep[i]);
+    if (v)
+      json_object_set(s, keep[i], v);
+  }
+  return s;
+}
+
+static json_t *string_array(const char *const *list)
+{
+  json_t *a = json_array();
+  for (size_t i = 0; a && list && list[i]; i++)
+    json_array_append_new(a, json_string(list[i]));
+  return a;
+}
+
+/* SHA-256 and size of the finished file, for the result and bundle_ready. */
+static cp_err hash_file(const char *path, char hex[65], uint64_t *size, cp_error *err)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return cp_error_set(err, CP_E_IO, "cannot reopen %s", path);
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  cp_err rc = CP_OK;
+  unsigned char buf[1 << 16];
+  *size = 0;
+  if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+    rc = cp_error_set(err, CP_E_NOMEM, "sha256");
+    goto out;
+  }
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+    EVP_DigestUpdate(md, buf, n);
+    *size += n;
+  }
+  if (ferror(f)) {
+    rc = cp_error_set(err, CP_E_IO, "reading %s", path);
+    goto out;
+  }
+  unsigned char dig[32];
+  unsigned int dlen = 0;
+  EVP_DigestFinal_ex(md, dig, &dlen);
+  for (unsigned i = 0; i < 32; i++)
+    snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+out:
+  EVP_MD_CTX_free(md);
+  fclose(f);
+  return rc;
+}
+
+/* Re-reads the finished bundle exactly as `caseprobe verify` would. */
+static cp_err self_verify(const char *path, const char *sign_key, cp_error *err)
+{
+  cp_bundle_reader *rd = NULL;
+  json_t *report = NULL;
+  (void)sign_key;
+  cp_err rc = cp_bundle_open(path, &rd, err);
+  if (rc == CP_OK)
+    rc = cp_bundle_check(rd, NULL, &report, err);
+  cp_bundle_close(rd);
+  json_decref(report);
+  return rc;
+}
+
+/* Runs every granted probe in registry order. A probe failure that leaves
+ * the device usable is recorded and the collection goes on (CP_E_PARTIAL);
+ * one that means the device or the disk is gone stops everything. */
+static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink,
+                         progress_ctx *pc, json_t *status, json_t *summaries, int *failed,
+                         cp_error *err)
+{
+  cp_probe_opts popts;
+  memset(&popts, 0, sizeof popts);
+  popts.syslog_seconds = o->syslog_seconds > 0 ? o->syslog_seconds : 5;
+  popts.syslog_max_bytes = o->syslog_max_bytes ? o->syslog_max_bytes : (64u << 20);
+  popts.timeout_ms = o->timeout_ms;
+  popts.cancel = o->cancel;
+  const cp_probe *const *list = cp_probe_list();
+  for (size_t i = 0; list[i]; i++) {
+    const cp_probe *p = list[i];
+    if (!granted(o, p->scope))
+      continue; /* never run: its service is never opened */
+    if (o->cancel && *o->cancel)
+      return cp_error_set(err, CP_E_INTERRUPTED, "stopped before the %s probe", p->name);
+    pc->probe = p->name;
+    emit(o, "collecting", json_pack("{s:s, s:I}", "probe", p->name, "bytes",
+                                    (json_int_t)sink->total_bytes));
+    json_t *summary = NULL;
+    cp_error perr;
+    cp_error_clear(&perr);
+    cp_err rc = p->run(dev, sink, &popts, &summary, &perr);
+    if (sink->current) { /* a probe that failed mid-member: drop that member */
+      cp_error ignored;
+      (void)cp_sink_end(sink, 0, &ignored);
+    }
+    if (rc == CP_OK) {
+      json_object_set_new(status, p->name, json_pack("{s:s, s:s}", "status", "ok", "scope",
+                                                      p->scope));
+      if (summary)
+        json_object_set_new(summaries, p->name, summary);
+      continue;
+    }
+    json_decref(summary);
+    if (rc != CP_E_DETACHED && cp_device_attached(cp_device_udid(dev)) == 0)
+      rc = cp_error_set(&perr, CP_E_DETACHED, "during the %s probe", p->name);
+    if (fatal_for_bundle(rc)) {
+      *err = perr;
+      return rc;
+    }
+    (*failed)++;
+    json_object_set_new(status, p->name,
+                        json_pack("{s:s, s:s, s:s, s:s}", "status", "failed", "scope", p->scope,
+                                  "code", cp_err_name(rc), "detail", perr.detail));
+    fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_strerror(rc),
+            perr.detail[0] ? ": " : "", perr.detail);
+  }
+  pc->probe = NULL;
+  return CP_OK;
+}
+
+cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *err)
+{
+  cp_device *dev = NULL;
+  cp_redactor *red = NULL;
+  cp_redact_policy *policy = NULL;
+  cp_redact_id *ids = NULL;
+  size_t nids = 0;
+  cp_bundle_writer *w = NULL;
+  json_t *global = NULL, *summaries = json_object(), *findings = NULL, *consent = NULL;
+  json_t *redaction = NULL, *devsum = NULL, *device_red = NULL, *battery_red = NULL;
+  json_t *crashes_red = NULL;
+  char *final_path = NULL;
+  int failed = 0;
+  cp_err rc = CP_OK;
+  progress_ctx pc;
+  memset(&pc, 0, sizeof pc);
+  memset(r, 0, sizeof *r);
+  r->probes = json_object();
+  if (!summaries || !r->probes) {
+    rc = cp_error_set(err, CP_E_NOMEM, "collect");
+    goto out;
+  }
+  if (!o->case_id || !o->case_id[0]) {
+    rc = cp_error_set(err, CP_E_USAGE, "a case id is required (--case ID)");
+    goto out;
+  }
+
+  cp_device_open_opts dopts;
+  memset(&dopts, 0, sizeof dopts);
+  dopts.udid = o->udid;
+  dopts.wait_trust_seconds = o->wait_trust_seconds;
+  dopts.on_wait = on_wait;
+  dopts.wait_ctx = (void *)o;
+  dopts.cancel = o->cancel;
+  rc = cp_device_open(&dopts, &dev, err);
+  if (rc != CP_OK) {
+    if (rc == CP_E_TRUST_PENDING || rc == CP_E_LOCKED)
+      emit(o, rc == CP_E_LOCKED ? "locked" : "trust_pending",
+           json_pack("{s:s}", "udid", o->udid ? o->udid : ""));
+    goto out;
+  }
+  snprintf(r->udid, sizeof r->udid, "%s", cp_device_udid(dev));
+
+  /* The device's own identifiers, read only to be redacted. */
+  rc = cp_device_get_value(dev, NULL, NULL, &global, err);
+  if (rc == CP_OK)
+    rc = cp_redact_ids_from_lockdown(global, &ids, &nids, err);
+  if (rc == CP_OK && o->redact_policy)
+    rc = cp_redact_policy_from_json(o->redact_policy, &policy, err);
+  if (rc != CP_OK)
+    goto out;
+  cp_redact_config rcfg = {ids, nids, policy, NULL};
+  rc = cp_redactor_new(&rcfg, &red, err);
+  if (rc != CP_OK)
+    goto out;
+
+  rc = cp_bundle_writer_new(o->out_dir ? o->out_dir : ".", o->case_id, NULL, &w, err);
+  if (rc != CP_OK)
+    goto out;
+  cp_sink rsink;
+  rc = cp_redact_sink_init(&rsink, red, cp_bundle_sink(w));
+  if (rc != CP_OK)
+    goto out;
+  pc.o = o;
+  cp_progress_start(&pc.bar, "collecting", 0, !o->progress_bar);
+  rsink.progress = on_progress;
+  rsink.progress_ctx = &pc;
+
+  rc = run_probes(o, dev, &rsink, &pc, r->probes, summaries, &failed, err);
+  cp_progress_finish(&pc.bar);
+  if (rc != CP_OK)
+    goto out;
+
+  /* Everything below leaves the redactor as text first. */
+  device_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "sysinfo"), err);
+  battery_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "battery"), err);
+  crashes_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "crashlogs"), err);
+  devsum = device_summary(dev, device_red);
+  redaction = cp_redactor_report(red);
+  time_t now = time(NULL);
+  consent = cp_consent_record_new(o->case_id, o->scopes_granted, o->scopes_refused,
+                                  o->consent_how ? o->consent_how : "flag", now,
+                                  o->consent_text ? o->consent_text : "");
+  findings = json_object();
+  if (!devsum || !redaction || !consent || !findings) {
+    rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");
+    goto out;
+  }
+  json_object_set_new(findings, "case_id", json_string(o->case_id));
+  json_object_set(findings, "device", device_red ? device_red : devsum);
+  if (battery_red)
+    json_object_set(findings, "battery", battery_red);
+  if (crashes_red)
+    json_object_set(findings, "crashes", crashes_red);
+  json_object_set_new(findings, "scopes",
+                      json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted),
+                                "refused", string_array(o->scopes_refused)));
+  json_object_set(findings, "redaction", redaction);
+  json_object_set(findings, "probes", r->probes);
+
+  rc = cp_bundle_finish(w, consent, redaction, devsum, findings, o->sign_key, &final_path, err);
+  w = NULL; /* finish always consumes the writer */
+  if (rc != CP_OK)
+    goto out;
+  rc = self_verify(final_path, o->sign_key, err);
+  if (rc == CP_OK)
+    rc = hash_file(final_path, r->sha256, &r->size, err);
+  if (rc != CP_OK) {
+    remove(final_path);
+    goto out;
+  }
+  r->bundle_path = final_path;
+  final_path = NULL;
+  emit(o, "bundle_ready", json_pack("{s:s, s:I, s:s, s:i}", "path", r->bundle_path, "size",
+                                    (json_int_t)r->size, "sha256", r->sha256, "failed_probes",
+                                    failed));
+  if (failed)
+    rc = cp_error_set(err, CP_E_PARTIAL, "%d probe%s failed; the bundle lists which", failed,
+                      failed == 1 ? "" : "s");
+
+out:
+  if (w)
+    cp_bundle_abort(w);
+  free(final_path);
+  cp_device_close(dev);
+  cp_redactor_free(red);
+  cp_redact_policy_free(policy);
+  cp_redact_ids_free(ids, nids);
+  json_decref(global);
+  json_decref(summaries);
+  json_decref(findings);
+  json_decref(consent);
+  json_decref(redaction);
+  json_decref(devsum);
+  json_decref(device_red);
+  json_decref(battery_red);
+  json_decref(crashes_red);
+  return rc;
+}
+
+void cp_collect_result_free(cp_collect_result *r)
+{
+  if (!r)
+    return;
+  free(r->bundle_path);
+  json_decref(r->probes);
+  memset(r, 0, sizeof *r);
+}
