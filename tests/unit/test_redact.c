@@ -629,6 +629,21 @@ static void test_policy(void **state)
   free(o);
   cp_redactor_free(r);
   cp_redact_policy_free(p);
+  /* the most patterns a policy may have all work together */
+  assert_int_equal(cp_redact_policy_new(&p, &e), CP_OK);
+  for (int i = 0; i < 64; i++) {
+    char name[16], rx[32];
+    snprintf(name, sizeof(name), "p%d", i);
+    snprintf(rx, sizeof(rx), "Q%02dX[0-9]+", i);
+    assert_int_equal(cp_redact_policy_add_pattern(p, name, rx, &e), CP_OK);
+  }
+  assert_int_equal(cp_redact_policy_add_pattern(p, "p64", "x", &e), CP_E_POLICY);
+  r = make(k_ids, N_IDS, p);
+  o = redact(r, "m", "Q00X1 Q63X22 Q99X3");
+  assert_string_equal(o, "<p0-1> <p63-1> Q99X3");
+  free(o);
+  cp_redactor_free(r);
+  cp_redact_policy_free(p);
   /* malformed policies */
   static const char *bad[] = {"{\"classes\": {\"nosuch\": true}}",
                               "{\"classes\": {\"email\": 1}}",
