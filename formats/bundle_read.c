@@ -3,6 +3,7 @@
 #include "bundle_read.h"
 
 #include "bundle_os.h"
+#include "manifest.h"
 #include "safepath.h"
 
 #include <archive.h>
@@ -102,17 +103,21 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
     r->in_member = 0;
     return CP_OK;
   }
-  if (ar != ARCHIVE_OK) /* WARN too: a bundle we wrote never needs one */
+  /* WARN is libarchive failing to convert a name to the locale (a UTF-8
+   * name under LANG=C): harmless, as names are taken as UTF-8 below. */
+  if (ar != ARCHIVE_OK && ar != ARCHIVE_WARN)
     return fail(r, CP_E_PARSE, err,
                 r->path ? "archive truncated or damaged after member" : "not a caseprobe bundle");
   free(r->path);
   r->path = NULL;
   r->in_member = 0;
-  const char *name = archive_entry_pathname(e);
+  const char *name = archive_entry_pathname_utf8(e);
+  if (!name)
+    name = archive_entry_pathname(e);
   if (!name)
     return fail(r, CP_E_PARSE, err, "a member without a name");
   size_t n = strlen(name);
-  if (!cp_path_is_safe(name, n)) {
+  if (!cp_path_is_safe(name, n) || !cp_utf8_valid(name, n)) {
     r->failed = CP_E_UNSAFE_PATH;
     return cp_error_set(err, CP_E_UNSAFE_PATH, "member name '%.200s' is not a safe path", name);
   }
