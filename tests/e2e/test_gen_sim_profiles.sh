@@ -62,8 +62,20 @@ assert got == n, (got, n)
 PY
 }
 
+# the replayed syslog parses in idevicesyslog's format (pid column found)
+check_syslog() { # DIR (its simulator is running)
+  local d=$1 proc
+  proc=$(head -n 1 "$d/syslog.txt" | awk '{print $5}' | sed 's/[[(].*//')
+  timeout -s INT 8 idevicesyslog -u "$(udid "$d")" -p "$proc" >"$T/syslog.out" 2>&1
+  [ "$(grep -c "$proc" "$T/syslog.out")" -ge 5 ] ||
+    fail "idevicesyslog -p $proc on $d: $(head -c 600 "$T/syslog.out")"
+  assert_not_contains "$T/syslog.out" "Annas-iPhone"  # device column is parsed, not shown
+}
+
 check_device "$P/iphone-modern" AppleSmartBattery
+check_syslog "$P/iphone-modern"
 check_device "$P/iphone7-legacy" AppleARMPMUCharger
+check_syslog "$P/iphone7-legacy"
 check_device "$P/ipad" AppleSmartBattery
 check_device "$P/worn-battery" AppleSmartBattery
 check_device "$T/gen" AppleSmartBattery
