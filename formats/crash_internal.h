@@ -95,8 +95,10 @@ const char *cp__crash_bugtype_kind(int bug_type);
 /* Fills rec from a decoded .ips JSON body of the given bug_type (-1 unknown). */
 void cp__crash_ips_body(json_t *rec, int bug_type, const json_t *body);
 /* Decodes only the members a record needs from JSON body text and fills rec;
- * a body cut short still gives every member before the cut, then salvage. */
-void cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n);
+ * a body cut short still gives every member before the cut, then salvage.
+ * Returns the body's own numeric bug_type (panic and crash bodies repeat it),
+ * or -1: it stands in when the header line is missing. */
+int cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n);
 /* Salvages what it can from a JSON body that did not load. */
 void cp__crash_ips_salvage(json_t *rec, int bug_type, const char *p, size_t n);
 /* Reads the JSON-lines body of a 211 analytics report. */

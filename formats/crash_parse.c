@@ -74,7 +74,8 @@ static bool is_json_lines(const char *p, size_t n)
   return false;
 }
 
-static void parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool had_header)
+/* Returns the bug_type the body itself names (JSON bodies only), or -1. */
+static int parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool had_header)
 {
   while (n && isspace((unsigned char)p[0])) {
     p++;
@@ -85,18 +86,18 @@ static void parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool 
       cp__crash_warn(rec, "the report has only its header line (truncated?)");
     else
       cp__crash_warn(rec, "the report is empty");
-    return;
+    return -1;
   }
   if (p[0] == '{') {
     if (bug_type == 211 || is_json_lines(p, n)) {
       cp__crash_analytics_lines(rec, p, n);
-      return;
+      return -1;
     }
-    cp__crash_ips_json(rec, bug_type, p, n);
-    return;
+    return cp__crash_ips_json(rec, bug_type, p, n);
   }
   if (cp__crash_text_body(rec, p, n) == 0)
     cp__crash_warn(rec, "the report body is not in a format this version knows");
+  return -1;
 }
 
 /* The kind from the bug_type, or from what the body turned out to hold. */
@@ -175,8 +176,16 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
     }
     json_decref(h);
   }
-  if (!header_broken)
-    parse_body(rec, bug_type, body, body_n, had_header);
+  if (!header_broken) {
+    int body_bt = parse_body(rec, bug_type, body, body_n, had_header);
+    if (bug_type < 0 && body_bt >= 0) {
+      /* No header line (a body saved on its own): the body names its type. */
+      bug_type = body_bt;
+      char code[16];
+      snprintf(code, sizeof code, "%d", bug_type);
+      cp__crash_set(rec, "bug_type_name", cp__crash_bugtype_name(code));
+    }
+  }
 
   (void)json_object_set_new(rec, "bug_type", bug_type >= 0 ? json_integer(bug_type) : json_null());
   cp__crash_set(rec, "kind", infer_kind(rec, bug_type));

@@ -441,6 +441,40 @@ static void test_triage(void **state)
   json_decref(records);
 }
 
+/* A JSON body saved without its header line: the body's own bug_type and
+ * fields stand in (the timestamp is then the body's captureTime/date). */
+static void test_body_without_header(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *path;
+    int bug_type;
+    const char *kind, *timestamp;
+  } cases[] = {
+      {"ips/macsym_iOS16.0_iPhone14,2_app_crash_309.ips", 309, "crash",
+       "2022-09-18 15:28:37.3451 +0900"},
+      {"ips/applekeystore_iOS26.1_iPhone12,5_panic-full_210.ips", 210, "panic",
+       "2026-01-13 12:23:35.00 -0500"},
+      {"ips/pycrashreport_iOS16.2_iPhone11,8_forceReset-full_151.ips", 151, "panic",
+       "2022-12-24 11:43:00.47 +0000"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t len;
+    char *buf = load(cases[i].path, &len);
+    const char *nl = memchr(buf, '\n', len);
+    assert_non_null(nl);
+    size_t off = (size_t)(nl + 1 - buf);
+    json_t *r = parse(buf + off, len - off, cases[i].path);
+    assert_int_equal(json_integer_value(json_object_get(r, "bug_type")), cases[i].bug_type);
+    assert_string_equal(str(r, "kind"), cases[i].kind);
+    assert_string_equal(str(r, "timestamp"), cases[i].timestamp);
+    assert_non_null(str(r, "bug_type_name"));
+    assert_non_null(str(r, "os_version"));
+    json_decref(r);
+    free(buf);
+  }
+}
+
 /* Two watchdog panics on other CPUs and addresses are one panic line; the
  * record keeps the first line only and the panicked task. */
 static void test_panic_lines_fold(void **state)
@@ -485,6 +519,7 @@ int main(void)
       cmocka_unit_test(test_hostile_inputs),
       cmocka_unit_test(test_triage),
       cmocka_unit_test(test_panic_lines_fold),
+      cmocka_unit_test(test_body_without_header),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
