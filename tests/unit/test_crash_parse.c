@@ -186,6 +186,7 @@ static void test_type_details(void **state)
   json_decref(r);
 
   r = parse_file("ips/icdab_iOS14.2b_iPhone12,1_JetsamEvent_298.ips", NULL);
+  json_t *f0;
   json_t *j = json_object_get(r, "jetsam");
   assert_string_equal(str(j, "largest_process"), "AppStore");
   assert_string_equal(str(j, "reason"), "highwater");
@@ -199,11 +200,17 @@ static void test_type_details(void **state)
   assert_string_equal(str(res, "type"), "cpu usage");
   assert_string_equal(str(res, "limit"), "90s");
   assert_string_equal(str(res, "observed"), "90s");
+  /* heaviest stack, leaf first: "2   ??? (libz.1.dylib + 47196) [0x1dae8885c]" */
+  f0 = json_array_get(json_object_get(r, "frames"), 0);
+  assert_string_equal(str(f0, "image"), "libz.1.dylib");
+  assert_int_equal(json_integer_value(json_object_get(f0, "offset")), 47196);
+  assert_null(json_object_get(f0, "symbol"));
+  assert_int_equal(json_array_size(json_object_get(r, "frames")), 15);
   json_decref(r);
 
   r = parse_file("ips/sanfer_iOS18.5_iPad13,16_app_crash_309.ips", NULL);
   assert_int_equal(json_integer_value(json_object_get(r, "crashed_thread")), 6);
-  json_t *f0 = json_array_get(json_object_get(r, "frames"), 0);
+  f0 = json_array_get(json_object_get(r, "frames"), 0);
   assert_string_equal(str(f0, "image"), "libsystem_kernel.dylib");
   assert_string_equal(str(f0, "symbol"), "__pthread_kill");
   assert_int_equal(json_integer_value(json_object_get(f0, "offset")), 45532);
