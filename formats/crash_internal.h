@@ -49,8 +49,9 @@ void cp__crash_set_os(json_t *rec, const char *s, size_t n);
 bool cp__crash_depth_ok(const char *p, size_t n, int max);
 
 /* Finds "key" : "value" anywhere in possibly truncated JSON text and returns
- * the decoded value (escapes resolved, capped), or NULL. Used to salvage a
- * few fields from a body jansson could not load. */
+ * the decoded value (escapes resolved, capped), or NULL, also when the value
+ * is cut by the end of the buffer. Used to salvage a few fields from a body
+ * or header that was cut short. */
 json_t *cp__crash_salvage_string(const char *p, size_t n, const char *key);
 
 /* Bodies are decoded with JSON_DECODE_INT_AS_REAL (register values are
@@ -61,8 +62,10 @@ bool cp__crash_int(const json_t *v, long long *out);
 json_t *cp__crash_num(const json_t *v);
 
 /* Like cp__crash_salvage_string but the raw decoded bytes (newlines kept)
- * into buf; returns the length, 0 when not found. */
-size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf, size_t cap);
+ * into buf, also when cut by the end of the buffer (*closed, optional, says
+ * whether it was); returns the length, 0 when not found. */
+size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf, size_t cap,
+                             bool *closed);
 
 /* Bounded memmem (not in C11). */
 const char *cp__crash_memmem(const char *h, size_t hn, const char *needle, size_t nn);

@@ -288,9 +288,9 @@ void cp__crash_ips_salvage(json_t *rec, int bug_type, const char *p, size_t n)
   /* Panic text keeps its newlines here: the first line and the task line
    * are found in it. ForceReset (151) names it "string". */
   char raw[8192];
-  size_t rl = cp__crash_salvage_raw(p, n, "panicString", raw, sizeof raw - 1);
+  size_t rl = cp__crash_salvage_raw(p, n, "panicString", raw, sizeof raw - 1, NULL);
   if (!rl && (bug_type == 151 || bug_type == 210))
-    rl = cp__crash_salvage_raw(p, n, "string", raw, sizeof raw - 1);
+    rl = cp__crash_salvage_raw(p, n, "string", raw, sizeof raw - 1, NULL);
   if (rl) {
     raw[rl] = '\0';
     panic_text(rec, raw);

@@ -56,6 +56,37 @@ static int apply_header(json_t *rec, const json_t *h)
   return bug_type;
 }
 
+/* A header line cut short (a listing that read only a few bytes): the
+ * header's own keys, read straight from the text. Returns the bug_type. */
+static int salvage_header(json_t *rec, const char *p, size_t n)
+{
+  int bug_type = -1;
+  json_t *bt = cp__crash_salvage_string(p, n, "bug_type");
+  const char *code = json_string_value(bt);
+  if (code && strspn(code, "0123456789") == strlen(code) && strlen(code) <= 5) {
+    bug_type = atoi(code);
+    cp__crash_set(rec, "bug_type_name", cp__crash_bugtype_name(code));
+  }
+  json_decref(bt);
+  static const char *const keys[][2] = {{"incident_id", "incident_id"},
+                                        {"name", "process"},
+                                        {"app_name", "process"},
+                                        {"bundleID", "bundle_id"},
+                                        {"app_version", "app_version"}};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    if (!json_object_get(rec, keys[i][1]))
+      cp__crash_set_new(rec, keys[i][1], cp__crash_salvage_string(p, n, keys[i][0]));
+  json_t *ts = cp__crash_salvage_string(p, n, "timestamp");
+  if (ts)
+    cp__crash_set_timestamp(rec, json_string_value(ts), json_string_length(ts));
+  json_decref(ts);
+  json_t *os = cp__crash_salvage_string(p, n, "os_version");
+  if (os)
+    cp__crash_set_os(rec, json_string_value(os), json_string_length(os));
+  json_decref(os);
+  return bug_type;
+}
+
 /* JSON lines: the first line is one whole object and another line follows
  * (a compact one-line document is not JSON lines). */
 static bool is_json_lines(const char *p, size_t n)
@@ -125,10 +156,8 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
     return cp_error_set(err, CP_E_INTERNAL, "cp_crash_parse: NULL argument");
   *record = NULL;
   json_t *rec = json_object();
-  json_t *warnings = json_array();
-  if (!rec || !warnings || json_object_set_new(rec, "warnings", warnings)) {
-    if (!rec || json_object_get(rec, "warnings") != warnings)
-      json_decref(warnings);
+  /* set_new takes the array (or NULL) whatever happens: nothing to free. */
+  if (!rec || json_object_set_new(rec, "warnings", json_array())) {
     json_decref(rec);
     return cp_error_set(err, CP_E_NOMEM, "crash record");
   }
@@ -167,11 +196,9 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
       bug_type = apply_header(rec, h);
       body = nl ? nl + 1 : p + n;
       body_n = nl ? n - hl - 1 : 0;
-    } else if (json_is_object(h) && !nl) {
-      cp__crash_warn(rec, "a JSON object with no report header keys");
     } else if (hl > 1 && !h && !nl) {
       cp__crash_warn(rec, "the header line is cut short (truncated?)");
-      cp__crash_ips_salvage(rec, bug_type, p, n);
+      bug_type = salvage_header(rec, p, hl);
       header_broken = true;
     }
     json_decref(h);
@@ -187,6 +214,9 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
     }
   }
 
+  if (bug_type < 0 && !json_object_get(rec, "process") && !json_object_get(rec, "timestamp") &&
+      !json_array_size(json_object_get(rec, "warnings")))
+    cp__crash_warn(rec, "nothing in this file reads as a crash report");
   (void)json_object_set_new(rec, "bug_type", bug_type >= 0 ? json_integer(bug_type) : json_null());
   cp__crash_set(rec, "kind", infer_kind(rec, bug_type));
   cp__crash_sign(rec);

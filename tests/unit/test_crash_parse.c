@@ -310,6 +310,51 @@ static void test_truncated_copies(void **state)
   }
 }
 
+/* absent, or exactly the full value: a cut never yields a shorter value */
+static void absent_or(const json_t *r, const char *k, const char *want, const char *file,
+                      size_t cut)
+{
+  const char *got = str(r, k);
+  if (got && (!want || strcmp(got, want)))
+    fail_msg("%s cut at %zu: %s is '%s', expected '%s' or nothing", file, cut, k, got,
+             want ? want : "(absent)");
+}
+
+/* Cuts inside the header line, byte by byte: every value read is the real
+ * one ("30" is never taken for "309", "iOSCrash" for "iOSCrashingTest"). */
+static void test_cut_header_never_invents(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < NCORPUS; i++) {
+    size_t len;
+    char *buf = load(corpus[i].path, &len);
+    const char *nl = memchr(buf, '\n', len);
+    if (buf[0] != '{' || !nl) {
+      free(buf);
+      continue;
+    }
+    size_t header_end = (size_t)(nl - buf);
+    for (size_t cut = 1; cut < header_end; cut++) {
+      char *copy = malloc(cut);
+      assert_non_null(copy);
+      memcpy(copy, buf, cut);
+      json_t *r = parse(copy, cut, corpus[i].path);
+      assert_true(has_warning(r));
+      json_t *bt = json_object_get(r, "bug_type");
+      if (!json_is_null(bt) && json_integer_value(bt) != corpus[i].bug_type)
+        fail_msg("%s cut at %zu: bug_type %lld", corpus[i].path, cut,
+                 (long long)json_integer_value(bt));
+      absent_or(r, "process", corpus[i].process, corpus[i].path, cut);
+      absent_or(r, "timestamp", corpus[i].timestamp, corpus[i].path, cut);
+      absent_or(r, "os_version", corpus[i].os_version, corpus[i].path, cut);
+      absent_or(r, "os_build", corpus[i].os_build, corpus[i].path, cut);
+      json_decref(r);
+      free(copy);
+    }
+    free(buf);
+  }
+}
+
 /* A device listing reads only the first 16 KiB: the header line must give
  * bug_type, process, timestamp and OS version; the salvage pass adds more. */
 static void test_listing_prefix(void **state)
@@ -527,6 +572,7 @@ int main(void)
       cmocka_unit_test(test_triage),
       cmocka_unit_test(test_panic_lines_fold),
       cmocka_unit_test(test_body_without_header),
+      cmocka_unit_test(test_cut_header_never_invents),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
