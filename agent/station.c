@@ -13,6 +13,7 @@
 
 #include "device.h"
 #include "hints.h"
+#include "redact.h"
 #include "station_int.h"
 #include "station_log.h"
 
@@ -103,6 +104,15 @@ static cp_err load_policy(station *st, const char *path, cp_error *err)
     if (!cp_scope_known(st->pol->scopes[i]))
       return cp_error_set(err, CP_E_POLICY, "%s: [consent] scopes: no such scope '%s'", path,
                           st->pol->scopes[i]);
+  if (st->pol->redact) {
+    /* Class names are the redactor's: check them now, not per device. */
+    cp_redact_policy *rp = NULL;
+    cp_error re;
+    cp_error_clear(&re);
+    if (cp_redact_policy_from_json(st->pol->redact, &rp, &re) != CP_OK)
+      return cp_error_set(err, CP_E_POLICY, "%s: [redaction]/[patterns]: %s", path, re.detail);
+    cp_redact_policy_free(rp);
+  }
   const char *slash = strrchr(path, '/');
   st->policy_dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
   if (!st->policy_dir)
@@ -193,9 +203,11 @@ static void on_device_event(void *ctx, cp_device_event ev, const char *udid, int
         cp_station_emit_failed(st, udid, CP_E_DETACHED, "unplugged before its turn", x);
         json_decref(x);
       } else if (j->state == JOB_RUNNING) {
-        /* Stop waiting on a device that is gone; the job reports "detached". */
+        /* Not a cancel: collect would take a cancel during the log capture
+         * as "stop capturing" and finish the bundle. The device layer fails
+         * on its own once the device is gone; this only makes the job stop
+         * retrying and report "detached". */
         j->detached = 1;
-        j->cancel = 1;
       }
     }
   }

@@ -147,11 +147,12 @@ static cp_err choose_case(job *j, char *out, size_t cap, char *tmpl_id, cp_error
   return CP_OK;
 }
 
-/* Sleeps up to `secs`, waking early when the job is cancelled. */
+/* Sleeps up to `secs`, waking early when the job is cancelled or the
+ * device is unplugged. */
 static void nap(job *j, int secs)
 {
   struct timespec ts = {0, 100 * 1000 * 1000};
-  for (int i = 0; i < secs * 10 && !j->cancel; i++)
+  for (int i = 0; i < secs * 10 && !j->cancel && !j->detached; i++)
     nanosleep(&ts, NULL);
 }
 
@@ -269,8 +270,8 @@ void *cp_station_job_main(void *arg)
     memset(&res, 0, sizeof res);
     cp_error_clear(&e);
     j->saw_locked = j->saw_trust = 0;
-    if (j->cancel) {
-      rc = CP_E_INTERRUPTED;
+    if (j->cancel || j->detached) {
+      rc = j->detached ? CP_E_DETACHED : CP_E_INTERRUPTED;
       break;
     }
     if ((rc = choose_case(j, case_id, sizeof case_id, tmpl_id, &e)))
@@ -316,7 +317,7 @@ void *cp_station_job_main(void *arg)
       cp_events_emit(st->ev, "trust_pending", j->udid, f);
       json_decref(f);
     }
-    if (!retryable(rc) || j->cancel || attempt > p->retries)
+    if (!retryable(rc) || j->cancel || j->detached || attempt > p->retries)
       break;
     cp_slog(LOG_NOTICE, "%s: %s, trying again in %d s (attempt %d of %d)", j->udid, cp_strerror(rc),
             p->retry_delay_seconds, attempt + 1, 1 + p->retries);

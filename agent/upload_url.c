@@ -97,7 +97,7 @@ void cp_upload_redact_url(const char *url, char *out, size_t n)
     if (i >= skip_from && i < skip_to)
       continue;
     unsigned char c = (unsigned char)url[i];
-    out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    out[o++] = (c < 0x20 || c == 0x7f) ? '_' : (char)c;
   }
   out[o] = '\0';
 }

@@ -249,6 +249,8 @@ typedef struct pattern_def {
  * where it can ('.', '+', "::", '-'), because an expression that can begin
  * at any hex digit makes the whole database scan slowly. The confirm step
  * throws away the extra reports. */
+/* a letter of a name: ASCII, or any UTF-8 sequence */
+#define NAMECH "(?:[a-z\\-]|[\\xc3-\\xf4][\\x80-\\xbf]{1,3})"
 #define PHONE_SEP "[ ()\\-]"
 static const pattern_def k_patterns[] = {
     {"email", "[a-z0-9._%+\\-]+@[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.[a-z]{2,24}",
@@ -291,6 +293,14 @@ static const pattern_def k_patterns[] = {
      "\\\\\\s\"'<>:|*?,;]"
      "{1,64})",
      90, CP_B_PATHSEG, 1},
+    /* the owner's name in any device name: "kangyu’s MacBook Pro" */
+    {"person_name",
+     "(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#39;)s "
+     "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
+     "(?<![a-z\\x80-\\xff])(?<v>(?:(?-i:[A-Z])" NAMECH "* )?" NAMECH
+     "{2,32})(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#39;)s "
+     "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
+     140, CP_B_NONE, 1},
     /* SSID: "Home Net", "SSID" : "x", ssid=Home */
     {"ssid", "ssid(?:_str|name)?\"?\\s{0,3}[:=]\\s{0,3}\"[^\"\\r\\n]{1,64}\"",
      "(?<![a-z])ssid(?:_str|name)?\"?\\s{0,3}[:=]\\s{0,3}\"(?<v>[^\"\\r\\n]{1,64})\"", 100,
@@ -787,7 +797,10 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       tmp = NULL;
     }
     free(plain);
-    rc = add_forms(r, cls, &f, CP_B_NONE, CP_B_NONE, key, err);
+    /* a one-word name ("Anna", "Kitchen") must not hit inside other words */
+    int lb = is_alnum((unsigned char)v[0]) ? CP_B_ALNUM : CP_B_NONE;
+    int rbd = is_alnum((unsigned char)v[vl - 1]) ? CP_B_ALNUM : CP_B_NONE;
+    rc = add_forms(r, cls, &f, lb, rbd, key, err);
     goto out;
   }
 generic:

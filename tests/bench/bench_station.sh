@@ -33,10 +33,12 @@ trap cleanup EXIT
 
 max=0
 for n in $COUNTS; do [ "$n" -gt "$max" ] && max=$n; done
+mkdir -p "$T/p"
 echo "generating $max device profiles of $CRASHES reports / $CRASH_MB MB each..." >&2
 for i in $(seq 1 "$max"); do
   "$CP_SIM_GEN" "$T/p/d$i" --crashes "$CRASHES" --crash-mb "$CRASH_MB" --seed "$i" \
-    --udid "$(printf '00008030-BE4C%012X' "$i")" --name "Bench $i" >/dev/null
+    --udid "$(printf '00008030-BE4C%012X' "$i")" --name "Bench $i" >/dev/null 2>>"$T/gen.log" ||
+    { cat "$T/gen.log" >&2; exit 1; }
 done
 sed -e 's/^syslog_seconds = .*/syslog_seconds = 1/' \
     -e "s/^max_parallel = .*/max_parallel = $max/" \
@@ -50,7 +52,8 @@ for n in $COUNTS; do
   for i in $(seq 1 "$n"); do profiles+=("$T/p/d$i"); done
   "$CP_SIM" --socket "$sock" --bandwidth "$BANDWIDTH" "${profiles[@]}" >"$T/sim-$n.log" 2>&1 &
   SIM_PID=$!
-  for _ in $(seq 1 200); do grep -qx ready "$T/sim-$n.log" && break; sleep 0.05; done
+  for _ in $(seq 1 1200); do grep -qx ready "$T/sim-$n.log" && break; sleep 0.05; done
+  grep -qx ready "$T/sim-$n.log" || { echo "bench_station: simulator not ready" >&2; cat "$T/sim-$n.log" >&2; exit 1; }
   rc=0
   USBMUXD_SOCKET_ADDRESS="UNIX:$sock" "$CP_BIN" station --no-syslog --policy "$T/policy" \
     --spool "$T/spool-$n" --events "$T/ev-$n.jsonl" --once "$n" 2>"$T/station-$n.log" || rc=$?

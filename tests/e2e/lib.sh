@@ -16,6 +16,7 @@ SIM_LOG="$T/sim.log"
 cleanup() {
   sim_stop
   if [ -n "${KEEP_T:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+  [ -z "${SIM_BROKEN:-}" ] || exit 1
 }
 trap cleanup EXIT
 
@@ -48,11 +49,18 @@ sim_start() {
   fail "simulator not ready after 10 s"
 }
 
+# sim_stop: SIGTERM, wait, and fail the test if the simulator's log holds a
+# sanitizer report (the ASan build's simulator reports leaks at exit).
 sim_stop() {
   if [ -n "$SIM_PID" ]; then
     kill -TERM "$SIM_PID" 2>/dev/null
     wait "$SIM_PID" 2>/dev/null
     SIM_PID=""
+    if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$SIM_LOG" 2>/dev/null; then
+      echo "FAIL: sanitizer report in the simulator log:" >&2
+      grep -A25 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$SIM_LOG" | head -60 >&2
+      SIM_BROKEN=1
+    fi
   fi
 }
 

@@ -16,6 +16,11 @@
 // never read nor answered: a hung server). Each is logged as
 // "fault: KIND METHOD URL".
 //
+// S3_LISTPARTS=N adds what s3rver lacks for resuming: ListParts (GET
+// ?uploadId=, at most N parts a page, paged with part-number-marker) and
+// AbortMultipartUpload (DELETE ?uploadId=), read from s3rver's own store.
+// Without it the server answers 405 to both, as s3rver does.
+//
 // usage: node s3server.js S3RVER_MODULE_DIR DATA_DIR BUCKET
 // prints "S3rver listening on 127.0.0.1:PORT" once it accepts connections.
 'use strict';
@@ -132,6 +137,47 @@ function inject(ctx) {
   throw new S3Error('InternalError', 'We encountered an internal error. Please try again.');
 }
 
+const fs = require('fs');
+const listMax = Number(process.env.S3_LISTPARTS || 0);
+
+function uploadDir(ctx) {
+  const bucketName = ctx.path.split('/')[1];
+  const id = String(ctx.query.uploadId);
+  if (!/^[0-9a-f]+$/.test(id)) throw new S3Error('NoSuchUpload', 'The specified upload does not exist.');
+  return path.join(server.store.getResourcePath(bucketName, undefined, 'uploads'), id);
+}
+
+// ListParts and AbortMultipartUpload over s3rver's store; true when answered.
+function multipartExtras(ctx) {
+  if (!listMax || !('uploadId' in ctx.query) || 'partNumber' in ctx.query) return false;
+  if (ctx.method !== 'GET' && ctx.method !== 'DELETE') return false;
+  const dir = uploadDir(ctx);
+  if (!fs.existsSync(dir)) throw new S3Error('NoSuchUpload', 'The specified upload does not exist.');
+  if (ctx.method === 'DELETE') {
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(`abort: ${ctx.query.uploadId}`);
+    ctx.status = 204;
+    return true;
+  }
+  const marker = Number(ctx.query['part-number-marker'] || 0);
+  const nums = fs.readdirSync(dir).filter(n => /^[0-9]+$/.test(n)).map(Number)
+    .filter(n => n > marker && fs.existsSync(path.join(dir, `${n}.md5`))).sort((a, b) => a - b);
+  const page = nums.slice(0, listMax);
+  const truncated = nums.length > page.length;
+  const parts = page.map(n => {
+    const md5 = fs.readFileSync(path.join(dir, `${n}.md5`), 'utf8');
+    const size = fs.statSync(path.join(dir, String(n))).size;
+    return `<Part><PartNumber>${n}</PartNumber><ETag>&quot;${md5}&quot;</ETag><Size>${size}</Size></Part>`;
+  }).join('');
+  console.log(`listparts: ${ctx.query.uploadId} after ${marker}: ${page.join(',')}`);
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult><UploadId>${ctx.query.uploadId}</UploadId>` +
+    `<PartNumberMarker>${marker}</PartNumberMarker>` +
+    `<NextPartNumberMarker>${page.length ? page[page.length - 1] : marker}</NextPartNumberMarker>` +
+    `<MaxParts>${listMax}</MaxParts><IsTruncated>${truncated}</IsTruncated>${parts}</ListPartsResult>`;
+  return true;
+}
+
 const server = new S3rver({
   address: '127.0.0.1',
   port: 0,
@@ -143,6 +189,7 @@ const server = new S3rver({
 server.middleware.splice(2, 0, async (ctx, next) => {
   if (inject(ctx)) return undefined;
   verify(ctx);
+  if (multipartExtras(ctx)) return undefined;
   return next();
 });
 server.run().then(({ address, port }) => {

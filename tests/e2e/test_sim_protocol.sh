@@ -142,12 +142,35 @@ t = ctx.wrap_socket(connect(1, ssl_port))
 pl_send(t, {'Request': 'IORegistry', 'EntryName': '', 'EntryClass': 'AppleSmartBattery'})
 r = pl_recv(t)
 assert r['Diagnostics']['IORegistry']['DesignCapacity'] == 3110, r
+# hostile bytes: oversized or junk packets close the connection, nothing else
+import random
+random.seed(7)
+for junk in [struct.pack('<IIII', 0xFFFFFFF0, 1, 8, 1), struct.pack('<IIII', 3, 1, 8, 1),
+             struct.pack('<IIII', 20, 1, 8, 1) + b'\x00\x01\x02\x03',
+             bytes(random.getrandbits(8) for _ in range(4000))]:
+    s = mux_open(); s.sendall(junk); s.shutdown(socket.SHUT_WR); s.settimeout(5)
+    try:
+        while s.recv(4096): pass
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+for junk in [b'\xff\xff\xff\xff', b'\x00\x00\x00\x00', struct.pack('>I', 9) + b'bplist00x',
+             struct.pack('>I', 8) + plistlib.dumps([1, 2], fmt=plistlib.FMT_BINARY)[:8],
+             struct.pack('>I', len(plistlib.dumps([1]))) + plistlib.dumps([1])]:
+    s = connect(1, 62078); s.sendall(junk); s.shutdown(socket.SHUT_WR); s.settimeout(5)
+    try:
+        while s.recv(4096): pass
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+assert len(devices()) == 1
 print('protocol ok')
 PY
 assert_contains "$T/proto.txt" "protocol ok"
 assert_contains "$SIM_LOG" "StartService com.apple.mobile.diagnostics_relay -> port 49152 (SSL)"
 assert_contains "$SIM_LOG" "Pair rejected: DeviceCertificate does not carry DevicePublicKey"
 assert_contains "$SIM_LOG" "Pair rejected: a certificate is missing or not PEM"
+assert_contains "$SIM_LOG" "lockdown: malformed request, closing"
 # the simulator survived all of it
 assert_eq "$(ideviceinfo -k ProductType)" "iPhone12,1" "alive"
 echo PASS

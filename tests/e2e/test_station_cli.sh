@@ -43,6 +43,13 @@ rc=0; "$CP_BIN" station --no-syslog --policy "$T/scope.conf" --spool "$T/s" 2>"$
 assert_eq "$rc" 34 "policy with an unknown scope"
 assert_contains "$T/err" "no such scope 'bluetooth'"
 
+# A redaction class the redactor does not know (a typo) is caught at start.
+printf '[consent]\nscopes = system\ntext = ok\n[redaction]\nemial = off\n' >"$T/class.conf"
+rc=0; "$CP_BIN" station --no-syslog --policy "$T/class.conf" --spool "$T/s" 2>"$T/err" || rc=$?
+assert_eq "$rc" 34 "policy with an unknown redaction class"
+assert_contains "$T/err" "class.conf: [redaction]/[patterns]:"
+assert_contains "$T/err" "emial"
+
 # A signing key that does not exist is caught at start, not per device.
 printf '[consent]\nscopes = system\ntext = ok\n[signing]\nkey = nokey.pem\n' >"$T/key.conf"
 rc=0; "$CP_BIN" station --no-syslog --policy "$T/key.conf" --spool "$T/s" 2>"$T/err" || rc=$?

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: the spool never holds a bundle that looks whole but is not.
-# Three slow devices (big generated profiles behind a 4 MB/s link) are
-# collected; the station is killed with SIGKILL while their bundles are half
+# Three slow devices (generated profiles with big logs behind a 4 MB/s link,
+# a 6-second log capture) are collected; the station is killed with SIGKILL while their bundles are half
 # written. Then: every file in the spool that `caseprobe verify` accepts is a
 # finished bundle at a final name, every partial file is rejected by verify,
 # and a restarted station removes exactly those partials (saying so in its
@@ -14,11 +14,11 @@ mkdir -p "$P"
 UDIDS=()
 for i in 1 2 3; do
   u=$(printf '00008030-E2E2%012X' "$i")
-  "$CP_SIM_GEN" "$P/d$i" --crashes 60 --crash-mb 30 --seed "$i" --udid "$u" --name "Bench $i" \
+  "$CP_SIM_GEN" "$P/d$i" --crashes 60 --crash-mb 30 --syslog-mb 30 --seed "$i" --udid "$u" --name "Bench $i" \
     >/dev/null 2>"$T/gen.err" || fail "sim-gen: $(cat "$T/gen.err")"
   UDIDS+=("$u")
 done
-sed -e 's/^syslog_seconds = .*/syslog_seconds = 1/' \
+sed -e 's/^syslog_seconds = .*/syslog_seconds = 6/' \
     -e 's/^max_parallel = .*/max_parallel = 4/' \
     "$CP_SRC/packaging/station-policy.example" >"$T/policy"
 
@@ -92,8 +92,9 @@ ev = [json.loads(l) for l in open(sys.argv[1])]
 cleaned = [e for e in ev if e["event"] == "cleaned"]
 if len(cleaned) != int(sys.argv[2]):
     sys.exit("cleaned events: %d, partial files: %s" % (len(cleaned), sys.argv[2]))
-if ev[0]["event"] != "station_started" or ev[0]["cleaned"] != int(sys.argv[2]):
-    sys.exit("station_started: %r" % ev[0])
+started = [e for e in ev if e["event"] == "station_started"]
+if len(started) != 1 or started[0]["cleaned"] != int(sys.argv[2]):
+    sys.exit("station_started: %r" % started)
 if sum(e["event"] == "bundle_ready" for e in ev) != 3:
     sys.exit("expected 3 bundles after the restart")
 PY

@@ -51,6 +51,15 @@ assert_eq "$(json_get "$R" 'd["size"]')" 40000000 "receipt size"
 curl -sfI "$S3_URL/cases/case%2042/big.tar.gz" >"$T/big.head"
 assert_contains "$T/big.head" "x-amz-meta-sha256: $BIG"
 
+# A session token travels as x-amz-security-token, signed (s3server.js
+# refuses unsigned x-amz-* headers), and is never printed.
+AWS_SESSION_TOKEN="cp-test-token-77aa" "$CP_BIN" upload "$T/small.tar.gz" \
+  --to "$S3_URL/cases/token.tar.gz" >"$T/token.out" 2>"$T/token.err"
+assert_eq "$?" 0 "upload with a session token"
+assert_eq "$(s3_sha256 token.tar.gz)" "$SMALL" "object uploaded with a session token"
+assert_not_contains "$T/token.out" "cp-test-token-77aa"
+assert_not_contains "$T/token.err" "cp-test-token-77aa"
+
 # A part size under S3's 5 MiB minimum is refused before any request.
 "$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/" --part-size 1MiB 2>"$T/ps.err"
 assert_eq "$?" 2 "part size 1 MiB"

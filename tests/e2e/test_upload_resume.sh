@@ -34,6 +34,15 @@ DONE=$(state_parts)
 [ -f "$T/big.tar.gz" ] || fail "the bundle went away"
 [ ! -e "$T/big.tar.gz.receipt.json" ] || fail "a receipt exists for an unfinished upload"
 ID=$(json_get "$STATE" 'd["upload_id"]')
+# The part that was in flight may still be logged by the server (as a cut-off
+# part): wait until its log has been quiet for a second before marking it.
+last=-1
+for i in $(seq 1 40); do
+  now=$(wc -l <"$S3_LOG")
+  [ "$now" = "$last" ] && break
+  last=$now
+  sleep 1
+done
 BEFORE=$(wc -l <"$S3_LOG")
 
 "$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/" --part-size 5MiB --json \

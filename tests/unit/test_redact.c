@@ -4,6 +4,7 @@
  * the real ideviceinfo dump whose identifiers must not survive in any form. */
 // clang-format off
 #include <ctype.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,6 +89,10 @@ static void test_pattern_classes(void **state)
   expect("wifi SSID: \"Home Net\" ssid=CafeWifi, BSSID x SSID: <private>",
          "wifi SSID: \"<ssid-1>\" ssid=<ssid-2>, BSSID x SSID: <private>");
   expect("[connected:00008020-001D65163CE1002E]", "[connected:<udid-1>]");
+  expect("re-adding kangyu\xE2\x80\x99s MacBook Pro._companion, Anna Maria's iPhone, "
+         "\"Zo\xC3\xAB\\u2019s iPad\"",
+         "re-adding <person-name-1>\xE2\x80\x99s MacBook Pro._companion, <person-name-2>'s "
+         "iPhone, \"<person-name-3>\\u2019s iPad\"");
 }
 
 static const cp_redact_id k_ids[] = {
@@ -112,6 +117,18 @@ static void expect_ids(cp_redactor *r, const char *in, const char *want)
     fprintf(stderr, "in:   %s\nout:  %s\nwant: %s\n", in, out, want);
   assert_string_equal(out, want);
   free(out);
+}
+
+static void test_one_word_device_name(void **state)
+{
+  (void)state;
+  static const cp_redact_id ids[] = {{"device_name", "Kitchen"}};
+  cp_redactor *r = make(ids, 1, NULL);
+  expect_ids(r, "name=Kitchen, \"Kitchen\" Kitchenette kitchen",
+             "name=<device-name-1>, "
+             "\"<device-name-1>\" Kitchenette "
+             "<device-name-1>");
+  cp_redactor_free(r);
 }
 
 static void test_identifier_forms(void **state)
@@ -139,6 +156,35 @@ static void test_identifier_forms(void **state)
   expect_ids(r, "Hi Anna, from anna. Annapolis Joanna",
              "Hi <person-name-1>, from <person-name-1>. "
              "Annapolis Joanna");
+  cp_redactor_free(r);
+}
+
+/* Pseudonyms keep JSON and XML members parseable. */
+static void test_member_syntax(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  const char *in = "{\"ecid\": 1707430441053478, \"s\": \"x \\\"q\\\" 1707430441053478\","
+                   " \"a\": [1707430441053478,1707430441053478], \"DNPT1P8EHG74\": 1}";
+  char *out = redact(r, "device/info.json", in);
+  json_error_t je;
+  json_t *j = json_loads(out, 0, &je);
+  if (!j)
+    fprintf(stderr, "not JSON: %s (%s)\n", out, je.text);
+  assert_non_null(j);
+  assert_string_equal(json_string_value(json_object_get(j, "ecid")), "<ecid-1>");
+  assert_string_equal(json_string_value(json_object_get(j, "s")), "x \"q\" <ecid-1>");
+  assert_string_equal(json_string_value(json_array_get(json_object_get(j, "a"), 1)), "<ecid-1>");
+  assert_non_null(json_object_get(j, "<serial-1>"));
+  json_decref(j);
+  free(out);
+  /* the same text in a log stays as it was written */
+  out = redact(r, "syslog/x.log", "\"ecid\": 1707430441053478,");
+  assert_string_equal(out, "\"ecid\": <ecid-1>,");
+  free(out);
+  out = redact(r, "device/x.plist", "<key>SerialNumber</key><string>DNPT1P8EHG74</string>");
+  assert_string_equal(out, "<key>SerialNumber</key><string>&lt;serial-1&gt;</string>");
+  free(out);
   cp_redactor_free(r);
 }
 
@@ -311,7 +357,7 @@ static void test_corpus_chunking(void **state)
     size_t *cuts = malloc(len * sizeof(*cuts));
     unsigned seed = 7 + (unsigned)f;
     for (int round = 0; round < 3; round++) {
-      size_t n = 0, at = 0, maxc = round == 0 ? 7 : round == 1 ? 300 : 70000;
+      size_t n = 0, at = 0, maxc = round == 0 ? (len < 400000 ? 7 : 61) : round == 1 ? 300 : 70000;
       while (n < len) {
         seed = seed * 1103515245u + 12345u;
         at += 1 + (seed >> 8) % maxc;
@@ -520,7 +566,7 @@ static void test_stable_pseudonyms_and_report(void **state)
 {
   (void)state;
   cp_redactor *r = make(k_ids, N_IDS, NULL);
-  char *a = redact(r, "device/info.json", "x@y.org DNPT1P8EHG74 z@w.net");
+  char *a = redact(r, "device/info.txt", "x@y.org DNPT1P8EHG74 z@w.net");
   char *b = redact(r, "crashes/a.ips", "Z@W.NET then x@y.org and dnpt1p8ehg74, q@q.io");
   assert_string_equal(a, "<email-1> <serial-1> <email-2>");
   assert_string_equal(b, "<email-2> then <email-1> and <serial-1>, <email-3>");
@@ -531,7 +577,7 @@ static void test_stable_pseudonyms_and_report(void **state)
   json_t *email = json_object_get(cl, "email");
   assert_int_equal(json_integer_value(json_object_get(email, "count")), 5);
   json_t *mem = json_object_get(email, "members");
-  assert_int_equal(json_integer_value(json_object_get(mem, "device/info.json")), 2);
+  assert_int_equal(json_integer_value(json_object_get(mem, "device/info.txt")), 2);
   assert_int_equal(json_integer_value(json_object_get(mem, "crashes/a.ips")), 3);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(cl, "serial"), "count")), 2);
   assert_int_equal(json_integer_value(json_object_get(rep, "total")), 7);
@@ -661,11 +707,87 @@ static void test_sink_filter(void **state)
   cp_redactor_free(r);
 }
 
+/* Only the bytes that might start a match are held back at a write's end. */
+static void test_holdback_is_bounded(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  acc a = {0};
+  cp_redact_stream *s = NULL;
+  cp_error e;
+  char line[] = "Apr 16 13:53:22 wifid[42] <Notice>: plain text without anything personal\n";
+  assert_int_equal(cp_redact_stream_open(r, "m", acc_emit, &a, &s, &e), CP_OK);
+  size_t in = 0;
+  for (int i = 0; i < 200; i++) {
+    assert_int_equal(cp_redact_stream_write(s, line, strlen(line), &e), CP_OK);
+    in += strlen(line);
+    assert_true(a.n <= in);
+    assert_true(in - a.n <= CP_REDACT_MAX_MATCH + 8);
+  }
+  assert_int_equal(cp_redact_stream_close(s, 1, &e), CP_OK);
+  assert_int_equal(a.n, in);
+  free(a.p);
+  cp_redactor_free(r);
+}
+
+/* Station mode: one redactor per device, in parallel; each gives what it
+ * gives alone. */
+typedef struct job {
+  const char *in;
+  size_t len;
+  char *out;
+  size_t outlen;
+  cp_err rc;
+} job;
+
+static void *run_job(void *arg)
+{
+  job *j = arg;
+  cp_redact_config cfg = {k_ids, N_IDS, NULL, k_secret};
+  cp_redactor *r = NULL;
+  cp_error e;
+  j->rc = cp_redactor_new(&cfg, &r, &e);
+  for (int i = 0; i < 3 && j->rc == CP_OK; i++) {
+    free(j->out);
+    j->out = NULL;
+    j->rc = cp_redact_buffer(r, "syslog/live.log", j->in, j->len, &j->out, &j->outlen, &e);
+  }
+  cp_redactor_free(r);
+  return NULL;
+}
+
+static void test_parallel_redactors(void **state)
+{
+  (void)state;
+  size_t len;
+  char *in = slurp("syslog/im_ios_sdk_iphone_idevicesyslog.log", &len);
+  job solo = {in, len, NULL, 0, CP_OK};
+  run_job(&solo);
+  assert_int_equal(solo.rc, CP_OK);
+  job jobs[3];
+  pthread_t t[3];
+  for (int i = 0; i < 3; i++) {
+    jobs[i] = (job){in, len, NULL, 0, CP_OK};
+    assert_int_equal(pthread_create(&t[i], NULL, run_job, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(jobs[i].rc, CP_OK);
+    assert_int_equal(jobs[i].outlen, solo.outlen);
+    assert_memory_equal(jobs[i].out, solo.out, solo.outlen);
+    free(jobs[i].out);
+  }
+  free(solo.out);
+  free(in);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pattern_classes),
       cmocka_unit_test(test_identifier_forms),
+      cmocka_unit_test(test_one_word_device_name),
+      cmocka_unit_test(test_member_syntax),
       cmocka_unit_test(test_chunk_boundaries),
       cmocka_unit_test(test_corpus_chunking),
       cmocka_unit_test(test_corpus_syslog),
@@ -674,6 +796,8 @@ int main(void)
       cmocka_unit_test(test_stable_pseudonyms_and_report),
       cmocka_unit_test(test_policy),
       cmocka_unit_test(test_sink_filter),
+      cmocka_unit_test(test_holdback_is_bounded),
+      cmocka_unit_test(test_parallel_redactors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
