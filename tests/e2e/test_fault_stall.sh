@@ -23,13 +23,16 @@ add afc com.apple.crashreportcopymobile pull "20"
 add mover com.apple.crashreportmover pull "0 20"
 add diagnostics com.apple.mobile.diagnostics_relay battery "20 35 0"
 sim_start "${profs[@]}"
-# the three stalls wait on the agent's timeouts at once
+# the three stalls wait on the agent's timeouts at once (wait on their pids
+# only: a bare `wait` would wait for the simulator too)
+pids=()
 for s in "${specs[@]}"; do
   IFS='|' read -r l m u p allowed fu fp <<<"$s"
   (fault_trial "stall-$l" "stall $l" "$m" "$u" "$p" "$allowed" "device stopped answering"
    echo "$FAULT_FAILED" >"$T/stall-$l.failed") &
+  pids+=($!)
 done
-wait
+wait "${pids[@]}"
 for s in "${specs[@]}"; do
   IFS='|' read -r l m u p allowed fu fp <<<"$s"
   FAULT_FAILED=$((FAULT_FAILED + $(cat "$T/stall-$l.failed")))
