@@ -99,4 +99,32 @@ rc=$?
 cat "$T/check2.txt" >&2
 [ "$rc" -eq 0 ] || fail "with e-mail redaction off, the canary check found no e-mail survivor"
 grep -q "^SURVIVOR	.*	email	" "$T/check2.txt" || fail "no e-mail survivor listed"
+
+# --- 4. a probe that fails says why in report.html: its message must be
+# redacted too (device errors name the device by its UDID). The same device
+# with a garbled installation_proxy: the apps probe fails, the bundle is kept.
+sim_stop
+cp -a "$P" "$T/canary-faulty"
+python3 - "$T/canary-faulty/device.plist" <<'PY' || fail "fault profile"
+import plistlib, sys
+d = plistlib.load(open(sys.argv[1], "rb"))
+d["Faults"] = {"MalformedService": "com.apple.mobile.installation_proxy"}
+plistlib.dump(d, open(sys.argv[1], "wb"))
+PY
+sim_start "$T/canary-faulty"
+mkdir -p "$T/faulty"
+"$CP_BIN" collect --case CANARY --scope all --yes -o "$T/faulty" --syslog-seconds 1 \
+  >"$T/faulty.out" 2>"$T/faulty.err"
+B=$(head -n1 "$T/faulty.out")
+[ -f "$B" ] || { cat "$T/faulty.err" >&2; fail "no bundle when one probe failed"; }
+python3 - "$B" <<'PY' || fail "the failed apps probe is not in report.html"
+import sys, tarfile
+with tarfile.open(sys.argv[1], "r:gz") as tf:
+    html = tf.extractfile("report.html").read().decode()
+assert "failed" in html and "apps" in html, "no failed apps probe in the report"
+PY
+python3 "$CHECK" "$B" "$V" >"$T/check3.txt" 2>&1
+rc=$?
+cat "$T/check3.txt" >&2
+[ "$rc" -eq 0 ] || fail "planted values survived in the bundle of a partial collection"
 echo ok
