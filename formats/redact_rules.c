@@ -322,12 +322,12 @@ static const pattern_def k_patterns[] = {
      "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
      140, CP_B_NONE, 1},
     /* SSID: "Home Net", "SSID" : "x", SSID 'Home Net', ssid=Home */
-    {"ssid", "ssid(?:_str|name)?\"?\\s{0,3}[:=]?\\s{0,3}\"[^\"\\r\\n]{1,64}\"",
-     "(?<![a-z])ssid(?:_str|name)?\"?\\s{0,3}[:=]?\\s{0,3}\"(?<v>[^\"\\r\\n]{1,64})\"", 100,
+    {"ssid", "ssid(?:_str|name)?(?:\"?\\s{0,3}[:=]\\s{0,3}|\\s{1,3})\"[^\"\\r\\n]{1,64}\"",
+     "(?<![a-z])ssid(?:_str|name)?(?:\"?\\s{0,3}[:=]\\s{0,3}|\\s{1,3})\"(?<v>[^\"\\r\\n]{1,64})\"",
+     100, CP_B_NONE, 1},
+    {"ssid", "ssid(?:_str|name)?(?:\\s{0,3}[:=]\\s{0,3}|\\s{1,3})'[^'\\r\\n]{1,64}'",
+     "(?<![a-z])ssid(?:_str|name)?(?:\\s{0,3}[:=]\\s{0,3}|\\s{1,3})'(?<v>[^'\\r\\n]{1,64})'", 100,
      CP_B_NONE, 1},
-    {"ssid", "ssid(?:_str|name)?\\s{0,3}[:=]?\\s{0,3}'[^'\\r\\n]{1,64}'",
-     "(?<![a-z])ssid(?:_str|name)?\\s{0,3}[:=]?\\s{0,3}'(?<v>[^'\\r\\n]{1,64})'", 100, CP_B_NONE,
-     1},
     /* a serial number named by its key, such as the battery's IORegistry
      * "Serial", which lockdown does not list: "Serial": "F8Y...",
      * <key>Serial</key><string>..., Serial: ..., serial F8Y...; Apple
