@@ -48,6 +48,7 @@ typedef struct cp_upload_opts {
   long connect_timeout;         /* seconds; 0: 15 */
   long low_speed_time;          /* seconds under 1 KB/s before giving up; 0: 60 */
   uint64_t limit_rate;          /* bytes per second, 0: unlimited */
+  const char *ca_file;          /* PEM CA bundle for a private CA; NULL: the system's */
   cp_upload_progress_fn progress;
   void *progress_ud;
   const volatile sig_atomic_t *cancel; /* nonzero stops at once (state kept) */
