@@ -1,10 +1,233 @@
-/* caseprobe demo: placeholder until its issue lands (replaced by the real command). */
+/*
+ * caseprobe demo: the README's main job. Starts caseprobe-sim with a shipped
+ * profile on a private socket, collects with every scope (as if the person
+ * had agreed), verifies the bundle, writes its report.html beside it so it
+ * opens in a browser, and stops the simulator. Uses fork/exec: the demo is a
+ * build-tree convenience for POSIX hosts; real collection needs none of it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "bundle_read.h"
+#include "collect.h"
 #include "commands.h"
+#include "consent.h"
 #include "hints.h"
+
+static void usage(FILE *out)
+{
+  fprintf(out, "usage: caseprobe demo [-o DIR] [--profile DIR] [--sim PATH] [--json]\n\n"
+               "Starts the built-in simulated iPhone, collects a bundle from it with every\n"
+               "scope, verifies it, and prints the report path and (last) the bundle path.\n\n"
+               "  -o, --output DIR  folder for the bundle (default: ./caseprobe-demo)\n"
+               "  --profile DIR     simulator profile (default: tests/sim/profiles/iphone-modern)\n"
+               "  --sim PATH        the caseprobe-sim program (default: next to caseprobe)\n"
+               "  --json            print {\"bundle\": ..., \"report\": ...}\n"
+               "  -h, --help        this help\n");
+}
+
+static int is_exec(const char *p)
+{
+  return p && access(p, X_OK) == 0;
+}
+
+/* Starts the simulator and waits for its "ready" line. */
+static cp_err start_sim(const char *sim, const char *sock, const char *profile, pid_t *pid,
+                        cp_error *err)
+{
+  int fds[2];
+  if (pipe(fds) != 0)
+    return cp_error_set(err, CP_E_IO, "pipe: %s", strerror(errno));
+  pid_t p = fork();
+  if (p < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return cp_error_set(err, CP_E_IO, "fork: %s", strerror(errno));
+  }
+  if (p == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0)
+      dup2(devnull, STDERR_FILENO);
+    execl(sim, sim, "--socket", sock, profile, (char *)NULL);
+    _exit(127);
+  }
+  close(fds[1]);
+  *pid = p;
+  FILE *f = fdopen(fds[0], "r");
+  if (!f) {
+    close(fds[0]);
+    return cp_error_set(err, CP_E_IO, "reading the simulator");
+  }
+  char line[256];
+  cp_err rc = cp_error_set(err, CP_E_USBMUXD, "the simulator (%s) did not start", sim);
+  while (fgets(line, sizeof line, f)) {
+    if (!strcmp(line, "ready\n")) {
+      rc = CP_OK;
+      cp_error_clear(err);
+      break;
+    }
+  }
+  /* The simulator keeps writing nothing more to stdout; close our end. */
+  fclose(f);
+  return rc;
+}
+
+static void stop_sim(pid_t pid)
+{
+  if (pid > 0) {
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+  }
+}
+
+/* Copies report.html out of the bundle to `dest` (for a browser). */
+static cp_err extract_report(const char *bundle, const char *dest, cp_error *err)
+{
+  cp_bundle_reader *r = NULL;
+  FILE *out = NULL;
+  cp_err rc = cp_bundle_open(bundle, &r, err);
+  const char *path;
+  uint64_t size;
+  while (rc == CP_OK && (rc = cp_bundle_next(r, &path, &size, err)) == CP_OK && path) {
+    if (strcmp(path, CP_BUNDLE_REPORT) != 0)
+      continue;
+    out = fopen(dest, "wb");
+    if (!out) {
+      rc = cp_error_set(err, CP_E_IO, "cannot write %s: %s", dest, strerror(errno));
+      break;
+    }
+    char buf[65536];
+    size_t got;
+    while ((rc = cp_bundle_read(r, buf, sizeof buf, &got, err)) == CP_OK && got > 0)
+      if (fwrite(buf, 1, got, out) != got)
+        rc = cp_error_set(err, CP_E_IO, "writing %s", dest);
+    if (fclose(out) != 0 && rc == CP_OK)
+      rc = cp_error_set(err, CP_E_IO, "writing %s", dest);
+    break;
+  }
+  cp_bundle_close(r);
+  return rc;
+}
 
 int cp_cmd_demo(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  return cp_failf(CP_E_INTERNAL, "'demo' is not built yet");
+  enum { OPT_PROFILE = 256, OPT_SIM, OPT_JSON };
+  static const struct option longopts[] = {
+      {"output", required_argument, NULL, 'o'}, {"profile", required_argument, NULL, OPT_PROFILE},
+      {"sim", required_argument, NULL, OPT_SIM}, {"json", no_argument, NULL, OPT_JSON},
+      {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+  };
+  const char *out_dir = "caseprobe-demo";
+  const char *profile = CP_SOURCE_DIR "/tests/sim/profiles/iphone-modern";
+  const char *sim = getenv("CASEPROBE_SIM");
+  int json = 0, c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'o': out_dir = optarg; break;
+    case OPT_PROFILE: profile = optarg; break;
+    case OPT_SIM: sim = optarg; break;
+    case OPT_JSON: json = 1; break;
+    case 'h': usage(stdout); return CP_OK;
+    default: usage(stderr); return CP_E_USAGE;
+    }
+  }
+  if (optind != argc) {
+    usage(stderr);
+    return CP_E_USAGE;
+  }
+  if (!is_exec(sim))
+    sim = CP_BUILD_DIR "/caseprobe-sim";
+  if (!is_exec(sim))
+    return cp_failf(CP_E_NOT_FOUND, "the simulator caseprobe-sim (build it with cmake --build, "
+                                    "or pass --sim PATH)");
+  struct stat st;
+  if (stat(profile, &st) != 0 || !S_ISDIR(st.st_mode))
+    return cp_failf(CP_E_NOT_FOUND, "simulator profile %s", profile);
+  if (mkdir(out_dir, 0700) != 0 && errno != EEXIST)
+    return cp_failf(CP_E_IO, "cannot create %s: %s", out_dir, strerror(errno));
+
+  char tmp[] = "/tmp/caseprobe-demo.XXXXXX";
+  if (!mkdtemp(tmp))
+    return cp_failf(CP_E_IO, "cannot create a temporary folder: %s", strerror(errno));
+  char sock[sizeof tmp + 16], addr[sizeof sock + 8];
+  snprintf(sock, sizeof sock, "%s/usbmuxd", tmp);
+  snprintf(addr, sizeof addr, "UNIX:%s", sock);
+
+  cp_error err;
+  cp_error_clear(&err);
+  cp_consent consent;
+  memset(&consent, 0, sizeof consent);
+  cp_collect_result res;
+  memset(&res, 0, sizeof res);
+  pid_t pid = -1;
+  char report[4200] = "";
+  cp_err rc = start_sim(sim, sock, profile, &pid, &err);
+  if (rc == CP_OK && setenv("USBMUXD_SOCKET_ADDRESS", addr, 1) != 0)
+    rc = cp_error_set(&err, CP_E_IO, "setenv");
+  if (rc == CP_OK) {
+    fprintf(stderr, "caseprobe demo: simulated device from %s\n", profile);
+    rc = cp_consent_decide("all", 1, NULL, 0, &consent, &err);
+  }
+  if (rc == CP_OK) {
+    cp_collect_opts o;
+    memset(&o, 0, sizeof o);
+    o.case_id = "DEMO-0001";
+    o.out_dir = out_dir;
+    o.scopes_granted = (const char *const *)consent.granted;
+    o.scopes_refused = (const char *const *)consent.refused;
+    o.consent_how = consent.how;
+    o.consent_text = consent.text;
+    o.syslog_seconds = 2;
+    o.progress_bar = !json;
+    rc = cp_collect_run(&o, &res, &err);
+  }
+  if ((rc == CP_OK || rc == CP_E_PARTIAL) && res.bundle_path) {
+    if (rc == CP_E_PARTIAL)
+      (void)cp_fail(&err);
+    size_t n = strlen(res.bundle_path);
+    size_t suffix = strlen(CP_BUNDLE_SUFFIX);
+    snprintf(report, sizeof report, "%.*s.report.html",
+             (int)(n > suffix ? n - suffix : n), res.bundle_path);
+    cp_err rr = extract_report(res.bundle_path, report, &err);
+    if (rr != CP_OK) {
+      rc = rr;
+    } else if (json) {
+      json_t *doc = json_pack("{s:s, s:s, s:s, s:I, s:O}", "bundle", res.bundle_path, "report",
+                              report, "sha256", res.sha256, "size", (json_int_t)res.size,
+                              "probes", res.probes);
+      if (doc)
+        json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+      printf("\n");
+      json_decref(doc);
+    } else {
+      fprintf(stderr, "caseprobe demo: bundle verified: every member matches its manifest\n");
+      printf("report: %s\n%s\n", report, res.bundle_path);
+    }
+  }
+  stop_sim(pid);
+  unlink(sock);
+  char ctl[sizeof sock + 8];
+  snprintf(ctl, sizeof ctl, "%s.ctl", sock);
+  unlink(ctl);
+  rmdir(tmp);
+  cp_collect_result_free(&res);
+  cp_consent_free(&consent);
+  if (rc != CP_OK && rc != CP_E_PARTIAL)
+    return cp_fail(&err);
+  return (int)rc;
 }

@@ -205,7 +205,12 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
                                      json_array_size(json_object_get(rep, "changed"))
                                  ? "DAMAGED (run 'caseprobe verify' for details)"
                                  : "every member matches the manifest");
-  printf("Signature:  %s\n", str(sig, "state"));
+  const char *state = str(sig, "state");
+  printf("Signature:  %s\n", !strcmp(state, "not_checked")
+                                 ? "present (check it with 'caseprobe verify --key PUBKEY')"
+                             : !strcmp(state, "unsigned") ? "none (the bundle is not signed)"
+                             : !strcmp(state, "missing")  ? "MISSING (the manifest says signed)"
+                                                          : state);
 }
 
 int cp_cmd_inspect(int argc, char **argv)

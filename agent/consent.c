@@ -8,7 +8,8 @@
 static const cp_scope_info scopes[] = {
     {"system", "the device's model, iOS version, activation state and name (the name and "
                "all serial numbers are replaced by placeholders)"},
-    {"battery", "battery health: capacity, charge cycles, temperature and voltage"},
+    {"battery", "battery health: capacity, charge cycles, temperature and voltage, and the "
+                "maximum-capacity figure Settings shows (read from the device's analytics log)"},
     {"crashes", "crash, hang and panic reports the device keeps (they stay on the device; "
                 "copies are redacted)"},
     {"syslog", "a few seconds of the device's live system log (redacted)"},

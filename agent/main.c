@@ -3,6 +3,7 @@
  * in agent/cmd_<name>.c (see commands.h for how to add one); this file only
  * dispatches, so `caseprobe -h` and `caseprobe X -h` never need a device.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,6 +66,10 @@ int main(int argc, char **argv)
     usage(stderr);
     return CP_E_USAGE;
   }
+  /* A device or server that hangs up must give an error code, not kill us. */
+#ifdef SIGPIPE
+  (void)signal(SIGPIPE, SIG_IGN);
+#endif
   const char *name = argv[1];
   if (!strcmp(name, "--version") || !strcmp(name, "-V") || !strcmp(name, "version")) {
     printf("caseprobe %s (bundle format %d)\n", CP_VERSION, CP_BUNDLE_FORMAT_VERSION);

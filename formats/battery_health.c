@@ -118,10 +118,11 @@ json_t *cp_battery_health(const cp_battery_input *in)
    * only values above 100 can be a capacity. */
   const src full_src[] = {{sb, "NominalChargeCapacity", SB, 1},
                           {sb, "AppleRawMaxCapacity", SB, 1},
+                          {pm, "NominalChargeCapacity", PM, 1},
                           {pm, "AppleRawMaxCapacity", PM, 1},
                           {pm, "MaxCapacity", PM, 101},
                           {gg, "FullChargeCapacity", GG, 101}};
-  int have_full = pick(sources, "full_charge_capacity_mah", full_src, 5, &full);
+  int have_full = pick(sources, "full_charge_capacity_mah", full_src, 6, &full);
   const src cyc_src[] = {{sb, "CycleCount", SB, 0},
                          {sbd, "CycleCount", SBD, 0},
                          {pm, "CycleCount", PM, 0},

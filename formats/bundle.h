@@ -22,6 +22,8 @@
  *   and the folder and renames it to the final name (never replacing an
  *   existing file: CP_E_EXISTS). A bundle that is not finished never sits at
  *   the final path, and on any failure (or abort) the partial file is removed.
+ * - The bundle file is created mode 0600: it holds personal data, even
+ *   redacted; whoever shares it decides who else may read it.
  * - ENOSPC/EDQUOT anywhere (spool, archive, close, fsync) -> CP_E_DISK_FULL.
  * - Members ended with keep=0 leave no trace (not in the archive or manifest).
  * - A member path must satisfy cp_path_is_safe(), appear once, and not be one
@@ -66,6 +68,10 @@ typedef struct cp_bundle_opts {
    * bytes (0 = no limit). Used by tests to simulate a full disk, and by a
    * caller that wants a hard cap on the bundle size. */
   uint64_t max_bundle_bytes;
+  /* gzip level 1..9; 0 = 6 (zlib's default). On simulator syslog text, 1
+   * costs 2.5x less CPU (125 vs 49 MiB/s) for a 25 % larger bundle: for a
+   * busy bench station. */
+  int gzip_level;
 } cp_bundle_opts;
 
 /* Starts a bundle in out_dir (must exist) for case_id (non-empty; sanitized

@@ -112,7 +112,7 @@ static int listed(json_t *rows, const char *path)
 /* Compares what was read (`actual`, in archive order `order`) with the
  * manifest and fills the report's member lists. Returns the number of problems. */
 static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t *order,
-                      int sig_declared, json_t *rep, const char **first)
+                      int sig_declared, json_t *rep, const char **first, const char **why)
 {
   json_t *rows = json_array(), *missing = json_array(), *extra = json_array(),
          *changed = json_array();
@@ -120,6 +120,7 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
   size_t i;
   json_t *m;
   *first = NULL;
+  *why = NULL;
   /* Archive order first, so "first failing member" is the first one met. */
   json_array_foreach(order, i, m)
   {
@@ -135,8 +136,10 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
                                             json_object_get(got, "sha256"), "scope", "", "status",
                                             "extra"));
       problems++;
-      if (!*first)
+      if (!*first) {
         *first = path;
+        *why = "is not in the manifest";
+      }
     } else if (!json_equal(json_object_get(got, "size"), json_object_get(want, "size")) ||
                !json_equal(json_object_get(got, "sha256"), json_object_get(want, "sha256"))) {
       json_array_append_new(changed, json_pack("{s:s, s:O, s:O, s:O, s:O}", "path", path, "size",
@@ -145,8 +148,10 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
                                                json_object_get(want, "size"), "expected_sha256",
                                                json_object_get(want, "sha256")));
       problems++;
-      if (!*first)
+      if (!*first) {
         *first = path;
+        *why = "was changed (size or SHA-256 differs)";
+      }
     }
   }
   json_array_foreach(json_object_get(manifest, "members"), i, m)
@@ -158,8 +163,10 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
       status = "missing";
       json_array_append_new(missing, json_string(path));
       problems++;
-      if (!*first)
+      if (!*first) {
         *first = path;
+        *why = "is missing";
+      }
     } else if (listed(changed, path)) {
       status = "changed";
     }
@@ -171,8 +178,10 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
   if (sig_declared && !json_object_get(actual, CP_BUNDLE_SIGNATURE)) {
     json_array_append_new(missing, json_string(CP_BUNDLE_SIGNATURE));
     problems++;
-    if (!*first)
+    if (!*first) {
       *first = CP_BUNDLE_SIGNATURE;
+      *why = "is missing";
+    }
   }
   add(rep, "members", rows);
   add(rep, "missing", missing);
@@ -291,8 +300,8 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
     add(rep, copied[i], v ? json_deep_copy(v) : json_null());
   }
   int sig_declared = json_is_object(json_object_get(manifest, "signature"));
-  const char *first = NULL;
-  size_t problems = compare(manifest, by_path, actual, order, sig_declared, rep, &first);
+  const char *first = NULL, *why = NULL;
+  size_t problems = compare(manifest, by_path, actual, order, sig_declared, rep, &first, &why);
   cp_error sigerr;
   cp_error_clear(&sigerr);
   cp_err sigrc = check_signature(manifest, ks, pubkey_path, rep, &sigerr);
@@ -309,10 +318,8 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
   add(rep, "ok", json_boolean(problems == 0 && sigrc == CP_OK));
   if (problems) {
     json_t *c = json_object_get(rep, "changed");
-    rc = cp_error_set(err, CP_E_VERIFY,
-                      "member '%s' does not match the manifest (%zu missing, %zu extra, %zu "
-                      "changed)",
-                      first, json_array_size(json_object_get(rep, "missing")),
+    rc = cp_error_set(err, CP_E_VERIFY, "member '%s' %s (%zu missing, %zu extra, %zu changed)",
+                      first, why, json_array_size(json_object_get(rep, "missing")),
                       json_array_size(json_object_get(rep, "extra")), json_array_size(c));
   } else if (sigrc != CP_OK) {
     rc = sigrc;

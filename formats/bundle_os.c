@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,4 +173,38 @@ void cp_os_utc(time_t t, int iso, char out[32])
     return;
   }
   strftime(out, 32, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y%m%dT%H%M%SZ", &tm);
+}
+
+/* The token holds both locales so leave() can restore and free. */
+typedef struct utf8_token {
+  locale_t prev;
+  locale_t utf8;
+} utf8_token;
+
+void *cp_os_utf8_enter(void)
+{
+  static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8", "UTF-8", NULL};
+  locale_t loc = (locale_t)0;
+  for (size_t i = 0; names[i] && loc == (locale_t)0; i++)
+    loc = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
+  if (loc == (locale_t)0)
+    return NULL;
+  utf8_token *t = malloc(sizeof *t);
+  if (!t) {
+    freelocale(loc);
+    return NULL;
+  }
+  t->utf8 = loc;
+  t->prev = uselocale(loc);
+  return t;
+}
+
+void cp_os_utf8_leave(void *token)
+{
+  utf8_token *t = token;
+  if (!t)
+    return;
+  uselocale(t->prev);
+  freelocale(t->utf8);
+  free(t);
 }

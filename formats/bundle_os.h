@@ -54,6 +54,14 @@ int cp_os_is_dir(const char *dir);
 /* "2026-11-23T12:45:17Z" (iso=1) or "20261123T124517Z" (iso=0, safe in file names). */
 void cp_os_utc(time_t t, int iso, char out[32]);
 
+/* A per-thread UTF-8 character type, so libarchive writes UTF-8 names as
+ * plain pax "path" records even when the process runs under LANG=C (it
+ * reads the charset from the locale). enter() returns an opaque token for
+ * leave(), or NULL when no UTF-8 locale exists (names then still work:
+ * libarchive stores them as raw bytes with hdrcharset=BINARY). */
+void *cp_os_utf8_enter(void);
+void cp_os_utf8_leave(void *token);
+
 /* Maps an errno from a write/close/fsync to CP_E_DISK_FULL or CP_E_IO. */
 cp_err cp_os_errno_code(int e);
 

@@ -3,6 +3,7 @@
 #include "bundle_read.h"
 
 #include "bundle_os.h"
+#include "manifest.h"
 #include "safepath.h"
 
 #include <archive.h>
@@ -64,7 +65,7 @@ cp_err cp_bundle_open(const char *path, cp_bundle_reader **out, cp_error *err)
   if (rc != CP_OK)
     return rc;
   if (archive_read_open_filename(r->a, path, 64 * 1024) != ARCHIVE_OK) {
-    rc = fail(r, CP_E_PARSE, err, "not a caseprobe bundle (gzip/tar)");
+    rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
     cp_bundle_close(r);
     return rc;
   }
@@ -80,7 +81,7 @@ cp_err cp_bundle_open_memory(const void *buf, size_t len, cp_bundle_reader **out
   if (rc != CP_OK)
     return rc;
   if (archive_read_open_memory(r->a, buf, len) != ARCHIVE_OK) {
-    rc = fail(r, CP_E_PARSE, err, "not a caseprobe bundle (gzip/tar)");
+    rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
     cp_bundle_close(r);
     return rc;
   }
@@ -102,17 +103,21 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
     r->in_member = 0;
     return CP_OK;
   }
-  if (ar != ARCHIVE_OK) /* WARN too: a bundle we wrote never needs one */
+  /* WARN is libarchive failing to convert a name to the locale (a UTF-8
+   * name under LANG=C): harmless, as names are taken as UTF-8 below. */
+  if (ar != ARCHIVE_OK && ar != ARCHIVE_WARN)
     return fail(r, CP_E_PARSE, err,
                 r->path ? "archive truncated or damaged after member" : "not a caseprobe bundle");
   free(r->path);
   r->path = NULL;
   r->in_member = 0;
-  const char *name = archive_entry_pathname(e);
+  const char *name = archive_entry_pathname_utf8(e);
+  if (!name)
+    name = archive_entry_pathname(e);
   if (!name)
     return fail(r, CP_E_PARSE, err, "a member without a name");
   size_t n = strlen(name);
-  if (!cp_path_is_safe(name, n)) {
+  if (!cp_path_is_safe(name, n) || !cp_utf8_valid(name, n)) {
     r->failed = CP_E_UNSAFE_PATH;
     return cp_error_set(err, CP_E_UNSAFE_PATH, "member name '%.200s' is not a safe path", name);
   }

@@ -1,11 +1,12 @@
 /*
  * Reading a bundle without unpacking it: a stream over the members of a
- * .caseprobe.tar.gz (libarchive, gzip + tar only), with every name and size
+ * .caseprobe.tar.gz (libarchive with only the tar formats and the gzip
+ * filter enabled; an uncompressed tar also reads), with every name and size
  * checked before a caller sees it. Nothing is ever written to disk and memory
  * is bounded (a path index of at most CP_BUNDLE_MAX_MEMBERS names).
  *
  * Refused (the stream stops with an error naming the member):
- * - names that fail cp_path_is_safe()                    -> CP_E_UNSAFE_PATH
+ * - names that fail cp_path_is_safe() or are not UTF-8   -> CP_E_UNSAFE_PATH
  * - non-regular entries (folders, links, devices, hard links), duplicate
  *   names, sizes over CP_BUNDLE_MAX_MEMBER_BYTES, more than
  *   CP_BUNDLE_MAX_MEMBERS members, archive damage/truncation  -> CP_E_PARSE

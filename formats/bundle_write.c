@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,8 +127,8 @@ static cp_err sink_begin(cp_sink *s, const char *path, const char *scope, cp_err
   cp_bundle_writer *w = impl(s);
   if (w->broken)
     return cp_error_set(err, w->broken, "%s", w->broken_detail);
-  if (!cp_path_is_safe(path, strlen(path)))
-    return cp_error_set(err, CP_E_UNSAFE_PATH, "member name '%s'", path);
+  if (!cp_path_is_safe(path, strlen(path)) || !cp_utf8_valid(path, strlen(path)))
+    return cp_error_set(err, CP_E_UNSAFE_PATH, "member name '%.200s'", path);
   if (!scope[0])
     return cp_error_set(err, CP_E_INTERNAL, "member '%s' has no scope", path);
   if (!w->internal && cp_bundle_name_reserved(path))
@@ -168,14 +169,19 @@ static cp_err append_spooled(cp_bundle_writer *w, const char *path, uint64_t siz
   struct archive_entry *e = archive_entry_new();
   if (!e)
     return cp_error_set(err, CP_E_NOMEM, "archive entry");
-  archive_entry_set_pathname(e, path);
+  archive_entry_set_pathname(e, path); /* raw bytes, already checked to be UTF-8 */
   archive_entry_set_size(e, (la_int64_t)size);
   archive_entry_set_filetype(e, AE_IFREG);
   archive_entry_set_perm(e, 0644);
   archive_entry_set_mtime(e, w->created, 0);
+  void *utf8 = cp_os_utf8_enter();
   int ar = archive_write_header(w->a, e);
+  cp_os_utf8_leave(utf8);
   archive_entry_free(e);
-  if (ar != ARCHIVE_OK)
+  /* WARN: the name (valid UTF-8, checked in begin) could not be converted
+   * through a non-UTF-8 locale (LANG=C), so libarchive stored its bytes
+   * as they are with hdrcharset=BINARY: the same bytes, a complete entry. */
+  if (ar != ARCHIVE_OK && ar != ARCHIVE_WARN)
     return archive_failed(w, path, err);
   uint64_t left = size;
   while (left > 0) {
@@ -199,8 +205,8 @@ static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
   char hex[65];
-  if (!keep)
-    return CP_OK;
+  if (!keep) /* give the space back at once: a dropped member may be large */
+    return cp_os_rewind(w->spool, 1, "the spool file", err);
   if (w->broken)
     return cp_error_set(err, w->broken, "%s", w->broken_detail);
   if (w->cur_failed)
@@ -209,6 +215,8 @@ static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
     return cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
   cp_hex(md, 32, hex);
   cp_err rc = append_spooled(w, path, size, err);
+  if (rc == CP_OK)
+    rc = cp_os_rewind(w->spool, 1, "the spool file", err);
   if (rc != CP_OK)
     return rc;
   if (json_object_set_new(w->seen, path, json_true()) != 0)
@@ -306,13 +314,22 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
     rc = cp_error_set(err, CP_E_NOMEM, "archive");
     goto out;
   }
+  /* libarchive picks its name charset from the locale when the format is
+   * set up: make that UTF-8 for this thread only (see cp_os_utf8_enter). */
+  void *utf8 = cp_os_utf8_enter();
+  char level[4];
+  int lv = opts && opts->gzip_level >= 1 && opts->gzip_level <= 9 ? opts->gzip_level : 6;
+  snprintf(level, sizeof level, "%d", lv);
   if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
+      archive_write_set_filter_option(w->a, "gzip", "compression-level", level) != ARCHIVE_OK ||
       archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
       archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
       archive_write_open(w->a, w, NULL, out_write, NULL) != ARCHIVE_OK) {
+    cp_os_utf8_leave(utf8);
     rc = archive_failed(w, "starting the archive", err);
     goto out;
   }
+  cp_os_utf8_leave(utf8);
   *out = w;
   w = NULL;
 out:

@@ -67,6 +67,22 @@ size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf
 /* Bounded memmem (not in C11). */
 const char *cp__crash_memmem(const char *h, size_t hn, const char *needle, size_t nn);
 
+/* ---- crash_jscan.c ---- */
+
+/* Offset just past the JSON value starting at p[i], or 0 when the buffer
+ * ends first or the text is not JSON-shaped there. */
+size_t cp__crash_json_skip(const char *p, size_t n, size_t i);
+typedef void (*cp__crash_member_fn)(void *ctx, const char *key, size_t kn, const char *v,
+                                    size_t vn);
+typedef void (*cp__crash_element_fn)(void *ctx, size_t idx, const char *v, size_t vn);
+/* Calls fn for each member of the object in p[0..n) (key without quotes,
+ * value text). Returns true when the object is complete; *stop (optional)
+ * is where the walk ended. */
+bool cp__crash_json_members(const char *p, size_t n, cp__crash_member_fn fn, void *ctx,
+                            size_t *stop);
+/* Same for the elements of an array. */
+bool cp__crash_json_elements(const char *p, size_t n, cp__crash_element_fn fn, void *ctx);
+
 /* ---- crash_bugtype.c ---- */
 
 /* Name for a bug_type code ("309" -> "Crash_309"), NULL if unknown. */
@@ -78,6 +94,9 @@ const char *cp__crash_bugtype_kind(int bug_type);
 
 /* Fills rec from a decoded .ips JSON body of the given bug_type (-1 unknown). */
 void cp__crash_ips_body(json_t *rec, int bug_type, const json_t *body);
+/* Decodes only the members a record needs from JSON body text and fills rec;
+ * a body cut short still gives every member before the cut, then salvage. */
+void cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n);
 /* Salvages what it can from a JSON body that did not load. */
 void cp__crash_ips_salvage(json_t *rec, int bug_type, const char *p, size_t n);
 /* Reads the JSON-lines body of a 211 analytics report. */

@@ -361,9 +361,18 @@ void cp__crash_analytics_lines(json_t *rec, const char *p, size_t n)
       len--;
     if (len == 0)
       continue;
+    /* Most lines are other metrics: check their shape, decode only the
+     * battery and marker lines. */
+    bool whole = l[0] == '{' && cp__crash_json_skip(l, len, 0) == len;
     json_t *o = NULL;
-    if (cp__crash_depth_ok(l, len, CP_CRASH_MAX_DEPTH))
-      o = json_loadb(l, len, JSON_DECODE_INT_AS_REAL, NULL);
+    if (whole && (cp__crash_memmem(l, len, "last_value_MaximumCapacityPercent", 33) ||
+                  cp__crash_memmem(l, len, "\"_marker\"", 9))) {
+      if (cp__crash_depth_ok(l, len, CP_CRASH_MAX_DEPTH))
+        o = json_loadb(l, len, JSON_DECODE_INT_AS_REAL, NULL);
+    } else if (whole) {
+      records++;
+      continue;
+    }
     if (!json_is_object(o)) {
       if (!bad++)
         first_bad = line;
@@ -389,4 +398,116 @@ void cp__crash_analytics_lines(json_t *rec, const char *p, size_t n)
                    first_bad);
   if (!eof_marker)
     cp__crash_warn(rec, "analytics log has no <end-of-file> marker (truncated?)");
+}
+
+/* Members of a body worth decoding; the rest (processByPid, binaryImages,
+ * vmSummary, thread states of other threads...) is skimmed over. */
+static const char *const wanted[] = {
+    "procName",    "modelCode", "product",        "incident",   "captureTime",
+    "date",        "osVersion", "build",          "bundleInfo", "exception",
+    "termination", "asi",       "faultingThread", "usedImages", "lastExceptionBacktrace",
+    "panicString", "string",    "largestProcess"};
+
+typedef struct lazy {
+  json_t *rec, *b;
+  const char *threads, *procs;
+  size_t threads_n, procs_n;
+  long long faulting;
+  json_t *arr;
+  bool reason_only; /* processes: decode only killed ones */
+} lazy;
+
+static json_t *decode(json_t *rec, const char *what, const char *v, size_t vn)
+{
+  json_t *j = NULL;
+  if (cp__crash_depth_ok(v, vn, CP_CRASH_MAX_DEPTH))
+    j = json_loadb(v, vn, JSON_DECODE_INT_AS_REAL | JSON_DECODE_ANY, NULL);
+  if (!j)
+    cp__crash_warn(rec, "member '%s' of the body is not valid JSON", what);
+  return j;
+}
+
+static void on_member(void *ctx, const char *key, size_t kn, const char *v, size_t vn)
+{
+  lazy *lz = ctx;
+  char k[64];
+  if (kn >= sizeof k)
+    return;
+  memcpy(k, key, kn);
+  k[kn] = '\0';
+  if (!strcmp(k, "threads")) {
+    lz->threads = v;
+    lz->threads_n = vn;
+    return;
+  }
+  if (!strcmp(k, "processes")) {
+    lz->procs = v;
+    lz->procs_n = vn;
+    return;
+  }
+  for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+    if (!strcmp(k, wanted[i]) && !json_object_get(lz->b, k)) {
+      json_t *j = decode(lz->rec, k, v, vn);
+      if (j)
+        (void)json_object_set_new(lz->b, k, j);
+      return;
+    }
+}
+
+/* threads: only the crashed one is decoded, the others stay null. */
+static void on_thread(void *ctx, size_t idx, const char *v, size_t vn)
+{
+  lazy *lz = ctx;
+  json_t *j = NULL;
+  if (json_array_size(lz->arr) >= 4096)
+    return;
+  if (lz->faulting >= 0 ? (long long)idx == lz->faulting
+                        : cp__crash_memmem(v, vn, "\"triggered\"", 11) != NULL)
+    j = decode(lz->rec, "threads", v, vn);
+  (void)json_array_append_new(lz->arr, j ? j : json_null());
+}
+
+/* processes: only the killed ones (they carry "reason") are decoded. */
+static void on_process(void *ctx, size_t idx, const char *v, size_t vn)
+{
+  lazy *lz = ctx;
+  (void)idx;
+  json_t *j = NULL;
+  if (cp__crash_memmem(v, vn, "\"reason\"", 8))
+    j = decode(lz->rec, "processes", v, vn);
+  (void)json_array_append_new(lz->arr, j ? j : json_null());
+}
+
+void cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n)
+{
+  lazy lz = {.rec = rec, .b = json_object(), .faulting = -1};
+  if (!lz.b)
+    return;
+  size_t stop = 0;
+  bool complete = cp__crash_json_members(p, n, on_member, &lz, &stop);
+  if (!complete)
+    cp__crash_warn(rec,
+                   "the report body is not complete JSON (truncated?): stops at byte %zu of %zu",
+                   stop, n);
+  if (lz.threads) {
+    long long ft;
+    if (cp__crash_int(json_object_get(lz.b, "faultingThread"), &ft) && ft >= 0)
+      lz.faulting = ft;
+    lz.arr = json_array();
+    if (lz.arr) {
+      (void)cp__crash_json_elements(lz.threads, lz.threads_n, on_thread, &lz);
+      (void)json_object_set_new(lz.b, "threads", lz.arr);
+    }
+  }
+  if (lz.procs) {
+    lz.arr = json_array();
+    if (lz.arr) {
+      (void)cp__crash_json_elements(lz.procs, lz.procs_n, on_process, &lz);
+      (void)json_object_set_new(lz.b, "processes", lz.arr);
+    }
+  }
+  cp__crash_ips_body(rec, bug_type, lz.b);
+  json_decref(lz.b);
+  if (!complete)
+    cp__crash_ips_salvage(rec, bug_type, p, n);
 }

@@ -56,32 +56,22 @@ static int apply_header(json_t *rec, const json_t *h)
   return bug_type;
 }
 
-/* Loads one JSON value from p[0..n) unless it is too deep; NULL + warning. */
-static json_t *load_json(json_t *rec, const char *what, const char *p, size_t n, size_t flags)
-{
-  if (!cp__crash_depth_ok(p, n, CP_CRASH_MAX_DEPTH)) {
-    cp__crash_warn(rec, "%s nests deeper than %d levels: not decoded", what, CP_CRASH_MAX_DEPTH);
-    return NULL;
-  }
-  json_error_t e;
-  json_t *v = json_loadb(p, n, flags, &e);
-  if (!v)
-    cp__crash_warn(rec, "%s is not complete JSON (truncated?): %s at line %d", what, e.text,
-                   e.line);
-  return v;
-}
-
-/* Does this line hold one whole JSON object (a JSON-lines record)? */
-static bool is_json_line(const char *p, size_t n)
+/* JSON lines: the first line is one whole object and another line follows
+ * (a compact one-line document is not JSON lines). */
+static bool is_json_lines(const char *p, size_t n)
 {
   const char *nl = memchr(p, '\n', n);
-  size_t len = nl ? (size_t)(nl - p) : n;
-  if (len < 2 || !cp__crash_depth_ok(p, len, CP_CRASH_MAX_DEPTH))
+  if (!nl)
     return false;
-  json_t *v = json_loadb(p, len, JSON_DECODE_INT_AS_REAL, NULL);
-  bool ok = json_is_object(v);
-  json_decref(v);
-  return ok;
+  size_t len = (size_t)(nl - p);
+  while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+    len--;
+  if (len < 2 || cp__crash_json_skip(p, len + 1, 0) != len)
+    return false;
+  for (const char *q = nl; q < p + n; q++)
+    if (*q == '{')
+      return true;
+  return false;
 }
 
 static void parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool had_header)
@@ -98,16 +88,11 @@ static void parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool 
     return;
   }
   if (p[0] == '{') {
-    if (bug_type == 211 || is_json_line(p, n)) {
+    if (bug_type == 211 || is_json_lines(p, n)) {
       cp__crash_analytics_lines(rec, p, n);
       return;
     }
-    json_t *b = load_json(rec, "the report body", p, n, JSON_DECODE_INT_AS_REAL);
-    if (b)
-      cp__crash_ips_body(rec, bug_type, b);
-    else
-      cp__crash_ips_salvage(rec, bug_type, p, n);
-    json_decref(b);
+    cp__crash_ips_json(rec, bug_type, p, n);
     return;
   }
   if (cp__crash_text_body(rec, p, n) == 0)

@@ -227,7 +227,8 @@ static json_t *count_list(json_t *counts, const char *name)
     if (o)
       items[k++] = o;
   }
-  qsort(items, k, sizeof *items, by_count);
+  if (k) /* qsort(NULL, 0, ...) is undefined */
+    qsort(items, k, sizeof *items, by_count);
   for (size_t i = 0; i < k; i++) {
     (void)json_object_del(items[i], "signature");
     (void)json_array_append_new(arr, items[i]);
@@ -255,8 +256,14 @@ json_t *cp_crash_triage(const json_t *records)
     const char *kind = str(r, "kind");
     if (kind && !strcmp(kind, "panic")) {
       panics++;
+      /* Counted by the normalized line (addresses folded), so the same
+       * panic at other addresses is one entry. */
+      const char *basis = str(r, "signature_basis");
       const char *ps = str(r, "panic_string");
-      bump(panic_lines, ps ? panic_reason(ps) : "(no panic string)");
+      if (basis && !strncmp(basis, "panic|", 6) && ps)
+        bump(panic_lines, basis + 6);
+      else
+        bump(panic_lines, ps ? panic_reason(ps) : "(no panic string)");
       continue;
     }
     if (kind && !strcmp(kind, "jetsam")) {
@@ -278,7 +285,8 @@ json_t *cp_crash_triage(const json_t *records)
       if (!g || json_object_set_new(groups, sig, g))
         goto out;
       (void)json_object_set_new(g, "signature", json_string(sig));
-      static const char *const copy[] = {"process", "exception_type", "kind", "signature_basis"};
+      static const char *const copy[] = {"process", "exception_type", "kind", "bug_type_name",
+                                         "signature_basis"};
       for (size_t k = 0; k < sizeof copy / sizeof copy[0]; k++)
         if (json_object_get(r, copy[k]))
           (void)json_object_set(g, copy[k], json_object_get(r, copy[k]));
@@ -288,6 +296,12 @@ json_t *cp_crash_triage(const json_t *records)
     json_t *cnt = json_object_get(g, "count");
     (void)json_integer_set(cnt, json_integer_value(cnt) + 1);
     seen(g, r);
+    /* The OS of the latest report: "still crashing after the update?" */
+    const json_t *rt = json_object_get(r, "time");
+    if (json_object_get(r, "os_version") &&
+        (!json_object_get(g, "os_version") ||
+         (rt && json_integer_value(rt) == json_integer_value(json_object_get(g, "last_time")))))
+      (void)json_object_set(g, "os_version", json_object_get(r, "os_version"));
     json_t *files = json_object_get(g, "files");
     if (str(r, "file") && json_array_size(files) < GROUP_FILES_MAX)
       (void)json_array_append(files, json_object_get(r, "file"));
@@ -300,7 +314,8 @@ json_t *cp_crash_triage(const json_t *records)
   const char *key;
   json_t *g;
   json_object_foreach(groups, key, g) sorted[k++] = g;
-  qsort(sorted, k, sizeof *sorted, by_count);
+  if (k)
+    qsort(sorted, k, sizeof *sorted, by_count);
   json_t *garr = json_array();
   json_t *pl = count_list(panic_lines, "line");
   json_t *jp = count_list(jetsam_procs, "process");

@@ -37,6 +37,11 @@ int cp_is_sha256_hex(const char *s);
 /* SHA-256 of a buffer as 64 hex digits + NUL. */
 cp_err cp_sha256_hex(const void *buf, size_t len, char out[65], cp_error *err);
 
+/* 1 when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or code
+ * points past U+10FFFF). Member names must be: JSON and pax headers carry
+ * them as UTF-8, whatever the locale. */
+int cp_utf8_valid(const char *s, size_t len);
+
 /* One member row: {"path","size","sha256","scope"}. NULL on out of memory. */
 json_t *cp_manifest_member(const char *path, uint64_t size, const char *sha256_hex,
                            const char *scope);

@@ -242,32 +242,47 @@ typedef struct pattern_def {
 
 #define HEX4 "[0-9a-f]{1,4}"
 #define UUID "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-#define PHONE_NUM "[0-9](?:[ .()\\-]{0,2}[0-9]){6,14}"
 #define OCTET "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 
+/* Vectorscan expressions are TRIGGERS: each reports (at least) every end
+ * where the confirm expression can end, and starts with a literal byte
+ * where it can ('.', '+', "::", '-'), because an expression that can begin
+ * at any hex digit makes the whole database scan slowly. The confirm step
+ * throws away the extra reports. */
+/* a letter of a name: ASCII, or any UTF-8 sequence */
+#define NAMECH "(?:[a-z\\-]|[\\xc3-\\xf4][\\x80-\\xbf]{1,3})"
+#define PHONE_SEP "[ ()\\-]"
 static const pattern_def k_patterns[] = {
     {"email", "[a-z0-9._%+\\-]+@[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.[a-z]{2,24}",
      "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}@[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
      "\\.[a-z]{2,24}",
      254, CP_B_EMAIL, 1},
-    /* anchored on a + country code or tel:, never on bare digit runs */
-    {"phone", "(?:\\+|tel:(?://)?\\+?)" PHONE_NUM,
-     "(?|(?<![a-z0-9+])(?<v>\\+" PHONE_NUM ")|tel:(?://)?(?<v>\\+?" PHONE_NUM "))", 64, CP_B_DIGIT,
-     1},
-    {"ipv4", "[0-9]{1,3}(?:\\.[0-9]{1,3}){3}", "(?<![0-9.])(?:" OCTET "\\.){3}" OCTET, 15,
+    /* anchored on a + country code or tel:, never on bare digit runs; no '.'
+     * separator, so "+1.234567" time deltas stay */
+    {"phone", "\\+[1-9][0-9 ()\\-]{6,44}",
+     "(?|(?<![a-z0-9+])(?<v>\\+[1-9](?:" PHONE_SEP
+     "{0,2}[0-9]){6,14})|tel:(?://)?(?<v>\\+?[0-9](?:" PHONE_SEP "{0,2}[0-9]){6,14}))",
+     64, CP_B_DIGIT, 1},
+    {"phone", "tel:(?://)?\\+?[0-9][0-9 ()\\-]{6,44}",
+     "(?|(?<![a-z0-9+])(?<v>\\+[1-9](?:" PHONE_SEP
+     "{0,2}[0-9]){6,14})|tel:(?://)?(?<v>\\+?[0-9](?:" PHONE_SEP "{0,2}[0-9]){6,14}))",
+     64, CP_B_DIGIT, 1},
+    {"ipv4", "\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", "(?<![0-9.])(?:" OCTET "\\.){3}" OCTET, 15,
      CP_B_IPV4, 0},
-    {"ipv6",
-     HEX4 "(?::" HEX4 "){7}|" HEX4 "(?::" HEX4 "){0,6}::" HEX4 "(?::" HEX4 "){0,6}|" HEX4
-          "(?::" HEX4 "){1,6}::",
-     "(?<![0-9a-z_:.])(?:" HEX4 "(?::" HEX4 "){7}|" HEX4 "(?::" HEX4 "){0,6}::" HEX4 "(?::" HEX4
-     "){0,6}|" HEX4 "(?::" HEX4 "){1,6}::)",
+    /* compressed form only ("::"): the full eight-group form has no literal
+     * to anchor on and would halve the scan speed; iOS prints compressed */
+    {"ipv6", "::[0-9a-f:]{0,40}",
+     "(?<![0-9a-z_:.])(?:" HEX4 "(?::" HEX4 "){0,6}::" HEX4 "(?::" HEX4 "){0,6}|" HEX4 "(?::" HEX4
+     "){1,6}::)",
      45, CP_B_IPV6, 1},
-    {"mac", "[0-9a-f]{1,2}(?:[:\\-][0-9a-f]{1,2}){5}",
-     "(?<![0-9a-f:\\-])[0-9a-f]{1,2}(?<s>[:\\-])[0-9a-f]{1,2}(?:\\k<s>[0-9a-f]{1,2}){4}", 17,
-     CP_B_MAC, 1},
-    /* a 25-character UDID (8-16) of any device */
-    {"udid", "[0-9a-f]{8}-[0-9a-f]{16}", "(?<![0-9a-z\\-])[0-9a-f]{8}-[0-9a-f]{16}", 25, CP_B_ALNUM,
+    {"mac", "[0-9a-f]{2}(?::[0-9a-f]{2}){5}",
+     "(?<![0-9a-f:\\-])[0-9a-f]{2}(?<s>[:\\-])[0-9a-f]{2}(?:\\k<s>[0-9a-f]{2}){4}", 17, CP_B_MAC,
      1},
+    {"mac", "(?:-[0-9a-f]{2}){5}",
+     "(?<![0-9a-f:\\-])[0-9a-f]{2}(?<s>[:\\-])[0-9a-f]{2}(?:\\k<s>[0-9a-f]{2}){4}", 17, CP_B_MAC,
+     1},
+    /* a 25-character UDID (8-16) of any device */
+    {"udid", "-[0-9a-f]{16}", "(?<![0-9a-z\\-])[0-9a-f]{8}-[0-9a-f]{16}", 25, CP_B_ALNUM, 1},
     /* .../Containers/Data/Application/<UUID>, also JSON-escaped "\/" */
     {"container_uuid", "containers\\\\?/(?:data|bundle|shared)\\\\?/[a-z]{3,20}\\\\?/" UUID,
      "containers\\\\?/(?:data|bundle|shared)\\\\?/[a-z]{3,20}\\\\?/(?<v>" UUID ")", 100, CP_B_ALNUM,
@@ -278,6 +293,14 @@ static const pattern_def k_patterns[] = {
      "\\\\\\s\"'<>:|*?,;]"
      "{1,64})",
      90, CP_B_PATHSEG, 1},
+    /* the owner's name in any device name: "kangyu’s MacBook Pro" */
+    {"person_name",
+     "(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#39;)s "
+     "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
+     "(?<![a-z\\x80-\\xff])(?<v>(?:(?-i:[A-Z])" NAMECH "* )?" NAMECH
+     "{2,32})(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#39;)s "
+     "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
+     140, CP_B_NONE, 1},
     /* SSID: "Home Net", "SSID" : "x", ssid=Home */
     {"ssid", "ssid(?:_str|name)?\"?\\s{0,3}[:=]\\s{0,3}\"[^\"\\r\\n]{1,64}\"",
      "(?<![a-z])ssid(?:_str|name)?\"?\\s{0,3}[:=]\\s{0,3}\"(?<v>[^\"\\r\\n]{1,64})\"", 100,
@@ -506,20 +529,32 @@ static cp_err add_phone(cp_redactor *r, int cls, const char *value, const unsign
     nat++;
   if (strlen(nat) < 6)
     return CP_OK;
+  /* Between the last four digits only one space, dot or dash: that keeps
+   * the trigger a handful of literals, which Vectorscan scans fast. */
   char body[400];
-  size_t o = 0;
+  size_t o = 0, nl = strlen(nat);
   o += (size_t)snprintf(body + o, sizeof(body) - o, "\\(?");
-  for (size_t i = 0; nat[i] && o < sizeof(body) - 32; i++)
-    o += (size_t)snprintf(body + o, sizeof(body) - o, "%s%c", i ? "[ .()/\\-]{0,3}" : "", nat[i]);
+  for (size_t i = 0; i < nl && o < sizeof(body) - 32; i++)
+    o += (size_t)snprintf(body + o, sizeof(body) - o, "%s%c",
+                          i == 0        ? ""
+                          : i + 3 >= nl ? "[ .\\-]?"
+                                        : "[ .()/\\-]{0,3}",
+                          nat[i]);
   char hs[560], pc[600];
   if (cc[0])
     snprintf(hs, sizeof(hs), "(?:(?:\\+|00)%s[ .\\-]{0,2})?(?:\\(?0\\)?[ .\\-]{0,2})?%s", cc, body);
   else
     snprintf(hs, sizeof(hs), "(?:\\(?0\\)?[ .\\-]{0,2})?%s", body);
   snprintf(pc, sizeof(pc), "(?<![0-9])%s", hs);
+  /* trigger: the last four digits (see k_patterns on triggers) */
+  char trig[80];
+  size_t to = 0;
+  for (size_t i = nl - 4; i < nl; i++)
+    to += (size_t)snprintf(trig + to, sizeof(trig) - to, "%s%c", i > nl - 4 ? "[ .\\-]?" : "",
+                           nat[i]);
   cp_rx_rule t = {0};
   t.cls = cls;
-  t.hs_expr = hs;
+  t.hs_expr = trig;
   t.maxlen = strlen(nat) * 4 + 16;
   t.rb = CP_B_DIGIT;
   t.has_key = 1;
@@ -668,6 +703,12 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
   v[vl] = 0;
   if (!cp_rx_policy_class_on(pol, clsname))
     return CP_OK;
+  /* placeholders such as "<hex ID>", "###…", "xxx" are not identifiers */
+  size_t alnum = 0;
+  for (size_t i = 0; i < vl; i++)
+    alnum += is_alnum((unsigned char)v[i]) && v[i] != 'x' && v[i] != 'X';
+  if (alnum < 3 || (v[0] == '<' && v[vl - 1] == '>'))
+    return CP_OK;
   for (const char *c = clsname; *c; c++)
     if (!(is_digit((unsigned char)*c) || (*c >= 'a' && *c <= 'z') || *c == '_'))
       return cp_error_set(err, CP_E_POLICY, "bad identifier class name '%s'", clsname);
@@ -756,7 +797,10 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       tmp = NULL;
     }
     free(plain);
-    rc = add_forms(r, cls, &f, CP_B_NONE, CP_B_NONE, key, err);
+    /* a one-word name ("Anna", "Kitchen") must not hit inside other words */
+    int lb = is_alnum((unsigned char)v[0]) ? CP_B_ALNUM : CP_B_NONE;
+    int rbd = is_alnum((unsigned char)v[vl - 1]) ? CP_B_ALNUM : CP_B_NONE;
+    rc = add_forms(r, cls, &f, lb, rbd, key, err);
     goto out;
   }
 generic:

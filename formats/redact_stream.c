@@ -48,7 +48,36 @@ struct cp_redact_stream {
   size_t out_len;
   int closed;
   int oom;
+  int syntax;   /* SYN_TEXT, SYN_JSON or SYN_XML, from the member's name */
+  int json_str; /* JSON lexer: inside a string */
+  int json_esc; /* JSON lexer: after a backslash in a string */
 };
+
+/* A pseudonym must keep a member parseable: in a .json member a bare number
+ * ("ecid": 1707430441053478) becomes a string, and in XML "<" and ">" are
+ * escaped. Plain text gets "<serial-1>" as is. */
+enum { SYN_TEXT = 0, SYN_JSON, SYN_XML };
+
+static int ends_with(const char *s, const char *suffix)
+{
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Tracks whether the next byte of a JSON member is inside a string. */
+static void json_feed(cp_redact_stream *s, const unsigned char *p, size_t n)
+{
+  if (s->syntax != SYN_JSON)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    if (s->json_esc)
+      s->json_esc = 0;
+    else if (s->json_str && p[i] == '\\')
+      s->json_esc = 1;
+    else if (p[i] == '"')
+      s->json_str = !s->json_str;
+  }
+}
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                     unsigned int flags, void *ctx)
@@ -102,6 +131,7 @@ static cp_err put_raw(cp_redact_stream *s, uint64_t to, cp_error *err)
 {
   if (to <= s->emitted)
     return CP_OK;
+  json_feed(s, s->buf + (s->emitted - s->base), (size_t)(to - s->emitted));
   cp_err rc = put(s, s->buf + (s->emitted - s->base), (size_t)(to - s->emitted), err);
   s->emitted = to;
   return rc;
@@ -235,15 +265,32 @@ static cp_err put_pseudonym(cp_redact_stream *s, const cand *c, cp_error *err)
 {
   cp_redactor *r = s->r;
   const cp_rx_rule *rule = &r->rules[c->rule];
-  char ps[CP_RX_NAME_MAX + 16];
+  const unsigned char *raw = s->buf + (c->start - s->base);
+  size_t rawlen = (size_t)(c->end - c->start);
+  char ps[CP_RX_NAME_MAX + 24];
   size_t pl = 0;
-  cp_err rc =
-      cp_rx_pseudonym(r, rule->cls, rule->has_key ? rule->key : NULL, s->buf + (c->start - s->base),
-                      (size_t)(c->end - c->start), ps, sizeof(ps), &pl, err);
+  cp_err rc = cp_rx_pseudonym(r, rule->cls, rule->has_key ? rule->key : NULL, raw, rawlen, ps + 1,
+                              sizeof(ps) - 8, &pl, err);
   if (rc != CP_OK)
     return rc;
   s->counts[rule->cls]++;
-  return put(s, ps, pl, err);
+  char *out = ps + 1;
+  if (s->syntax == SYN_JSON && !s->json_str) { /* a bare value: make it a string */
+    ps[0] = '"';
+    ps[pl + 1] = '"';
+    out = ps;
+    pl += 2;
+  } else if (s->syntax == SYN_XML) { /* "<x-1>" -> "&lt;x-1&gt;" */
+    char tmp[sizeof(ps)];
+    int w = snprintf(tmp, sizeof(tmp), "&lt;%.*s&gt;", (int)(pl - 2), ps + 2);
+    if (w < 0 || (size_t)w >= sizeof(tmp))
+      return cp_error_set(err, CP_E_INTERNAL, "pseudonym too long");
+    memcpy(ps, tmp, (size_t)w);
+    out = ps;
+    pl = (size_t)w;
+  }
+  json_feed(s, raw, rawlen);
+  return put(s, out, pl, err);
 }
 
 /* Confirms what can be confirmed, then writes out what is decided. */
@@ -355,6 +402,10 @@ cp_err cp_redact_stream_open(cp_redactor *r, const char *member, cp_redact_emit_
   s->counts = calloc((size_t)CP_RX_MAX_CLASSES, sizeof(*s->counts));
   s->pos = calloc(r->n_rules + 1, sizeof(*s->pos));
   s->out = malloc(OUTBUF);
+  if (ends_with(member, ".json"))
+    s->syntax = SYN_JSON;
+  else if (ends_with(member, ".plist") || ends_with(member, ".xml") || ends_with(member, ".html"))
+    s->syntax = SYN_XML;
   if (!s->member || !s->counts || !s->pos || !s->out) {
     rc = cp_error_set(err, CP_E_NOMEM, "redact stream");
     goto out;

@@ -80,7 +80,38 @@ static void esc(out *o, const char *s)
     o->rc = cp_report_html_escape(s, o->fn, o->ctx, o->err);
 }
 
-/* A scalar JSON value as text (escaped); objects/arrays as a short note. */
+static void value(out *o, const json_t *v);
+
+/* An array of scalars as "a, b, c" (at most 20, then "and N more"); an
+ * array holding objects or arrays as a count. */
+static void list(out *o, const json_t *a)
+{
+  size_t n = json_array_size(a), i;
+  json_t *x;
+  if (n == 0) {
+    put(o, "none");
+    return;
+  }
+  json_array_foreach((json_t *)a, i, x)
+  {
+    if (json_is_object(x) || json_is_array(x)) {
+      putf(o, "(%zu items)", n);
+      return;
+    }
+  }
+  json_array_foreach((json_t *)a, i, x)
+  {
+    if (i == 20) {
+      putf(o, " and %zu more", n - 20);
+      break;
+    }
+    if (i)
+      put(o, ", ");
+    value(o, x);
+  }
+}
+
+/* A scalar JSON value as text (escaped), arrays as lists, objects by size. */
 static void value(out *o, const json_t *v)
 {
   char buf[64];
@@ -97,10 +128,7 @@ static void value(out *o, const json_t *v)
   case JSON_TRUE: put(o, "yes"); break;
   case JSON_FALSE: put(o, "no"); break;
   case JSON_NULL: put(o, "&#8212;"); break;
-  case JSON_ARRAY:
-    snprintf(buf, sizeof buf, "(%zu items)", json_array_size(v));
-    put(o, buf);
-    break;
+  case JSON_ARRAY: list(o, v); break;
   case JSON_OBJECT:
     snprintf(buf, sizeof buf, "(%zu fields)", json_object_size(v));
     put(o, buf);
@@ -121,6 +149,20 @@ static json_t *pick(const json_t *obj, const char *const *keys)
   return NULL;
 }
 
+/* "cycle_count" -> "Cycle count": a field name a person can read. The raw
+ * key stays in the JSON members for anyone who needs it. */
+static void label(out *o, const char *key)
+{
+  char buf[128];
+  size_t n = 0;
+  for (; key[n] && n < sizeof buf - 1; n++)
+    buf[n] = key[n] == '_' ? ' ' : key[n];
+  buf[n] = '\0';
+  if (buf[0] >= 'a' && buf[0] <= 'z')
+    buf[0] = (char)(buf[0] - 'a' + 'A');
+  esc(o, buf);
+}
+
 /* A two-column table of the scalar fields of obj (nested objects shown by size). */
 static void kv_table(out *o, const json_t *obj, const char *caption)
 {
@@ -136,7 +178,7 @@ static void kv_table(out *o, const json_t *obj, const char *caption)
     if (rows++ >= CP_REPORT_MAX_ROWS)
       break;
     put(o, "<tr><th scope=\"row\">");
-    esc(o, k);
+    label(o, k);
     put(o, "</th><td>");
     value(o, v);
     put(o, "</td></tr>\n");
@@ -192,7 +234,8 @@ static void section_battery(out *o, const json_t *bat)
   if (pct >= 0) {
     /* Colour is never the only signal: the number and words are beside it. */
     const char *fill = pct >= 80 ? "#1b6e20" : "#a4262c";
-    const char *words = pct >= 80 ? "within normal wear" : "below 80 %, service recommended";
+    const char *words = pct >= 80 ? "at or above the 80 % service threshold"
+                                  : "below the 80 % service threshold: service recommended";
     put(o, "<figure class=\"gauge\">\n");
     putf(o,
          "<svg width=\"300\" height=\"28\" viewBox=\"0 0 300 28\" role=\"img\" "
@@ -231,29 +274,55 @@ static long long count_of(const json_t *v)
   return -1;
 }
 
+/* One column of the crash table: its heading and the keys it may come from. */
+typedef struct crash_col {
+  const char *heading;
+  const char *const *keys;
+  int always; /* shown even when no group has it */
+  int num;
+} crash_col;
+
 static void crash_groups_table(out *o, const json_t *groups)
 {
   static const char *const proc_keys[] = {"process", "name", "app", "bundle_id", NULL};
   static const char *const type_keys[] = {"type", "bug_type_name", "bug_type", "kind", NULL};
   static const char *const exc_keys[] = {"exception", "exception_type", "signal", "reason", NULL};
   static const char *const count_keys[] = {"count", "reports", "n", NULL};
-  static const char *const last_keys[] = {"last", "latest", "last_seen", "time", NULL};
+  static const char *const last_keys[] = {"last_seen", "latest", "last", "time", NULL};
   static const char *const os_keys[] = {"os", "os_version", "ios", NULL};
-  put(o, "<table>\n<caption>Crash groups (same process and exception)</caption>\n<thead><tr>"
-         "<th scope=\"col\">Process</th><th scope=\"col\">Type</th>"
-         "<th scope=\"col\">Exception</th><th scope=\"col\" class=\"num\">Reports</th>"
-         "<th scope=\"col\">Latest</th><th scope=\"col\">OS</th></tr></thead>\n<tbody>\n");
+  static const crash_col cols[] = {
+      {"Process", proc_keys, 1, 0},  {"Type", type_keys, 0, 0},   {"Exception", exc_keys, 0, 0},
+      {"Reports", count_keys, 1, 1}, {"Latest", last_keys, 0, 0}, {"OS", os_keys, 0, 0},
+  };
+  enum { NCOLS = sizeof cols / sizeof cols[0] };
+  int shown[NCOLS];
   size_t i;
   json_t *g;
+  /* A column no group fills would only be a row of dashes: leave it out. */
+  for (size_t c = 0; c < NCOLS; c++) {
+    shown[c] = cols[c].always;
+    json_array_foreach((json_t *)groups, i, g)
+    {
+      if (i >= CP_REPORT_MAX_ROWS || shown[c])
+        break;
+      shown[c] = pick(g, cols[c].keys) != NULL;
+    }
+  }
+  put(o, "<table>\n<caption>Crash groups (same process and exception)</caption>\n<thead><tr>");
+  for (size_t c = 0; c < NCOLS; c++)
+    if (shown[c])
+      putf(o, "<th scope=\"col\"%s>%s</th>", cols[c].num ? " class=\"num\"" : "", cols[c].heading);
+  put(o, "</tr></thead>\n<tbody>\n");
   json_array_foreach((json_t *)groups, i, g)
   {
     if (i >= CP_REPORT_MAX_ROWS)
       break;
-    const char *const *cols[] = {proc_keys, type_keys, exc_keys, count_keys, last_keys, os_keys};
     put(o, "<tr>");
-    for (size_t c = 0; c < 6; c++) {
-      json_t *v = json_is_object(g) ? pick(g, cols[c]) : NULL;
-      put(o, c == 0 ? "<th scope=\"row\">" : c == 3 ? "<td class=\"num\">" : "<td>");
+    for (size_t c = 0; c < NCOLS; c++) {
+      if (!shown[c])
+        continue;
+      json_t *v = pick(g, cols[c].keys);
+      put(o, c == 0 ? "<th scope=\"row\">" : cols[c].num ? "<td class=\"num\">" : "<td>");
       if (v)
         value(o, v);
       else
@@ -410,6 +479,52 @@ static void section_collected(out *o, const json_t *f, const json_t *members)
   put(o, "</section>\n");
 }
 
+/* What each probe did (findings "probes": {name: {status, scope, code,
+ * detail}}), so a missing section is explained rather than silent. */
+static void section_probes(out *o, const json_t *probes)
+{
+  if (!json_is_object(probes) || json_object_size(probes) == 0)
+    return;
+  put(o, "<section aria-labelledby=\"h-probes\">\n<h2 id=\"h-probes\">Collection</h2>\n"
+         "<table>\n<caption>What each probe did</caption>\n<thead><tr>"
+         "<th scope=\"col\">Probe</th><th scope=\"col\">Scope</th>"
+         "<th scope=\"col\">Result</th><th scope=\"col\">Detail</th></tr></thead>\n<tbody>\n");
+  const char *k;
+  json_t *v;
+  size_t rows = 0;
+  json_object_foreach((json_t *)probes, k, v)
+  {
+    if (rows++ >= CP_REPORT_MAX_ROWS)
+      break;
+    const json_t *st = json_object_get(v, "status");
+    const json_t *scope = json_object_get(v, "scope");
+    const json_t *detail = json_object_get(v, "detail");
+    const json_t *code = json_object_get(v, "code");
+    put(o, "<tr><th scope=\"row\">");
+    esc(o, k);
+    put(o, "</th><td>");
+    if (scope)
+      value(o, scope);
+    put(o, "</td><td>");
+    if (json_is_string(st) && !strcmp(json_string_value(st), "ok"))
+      put(o, "collected");
+    else if (st)
+      value(o, st);
+    else
+      put(o, "&#8212;");
+    put(o, "</td><td>");
+    if (code) {
+      value(o, code);
+      if (detail)
+        put(o, ": ");
+    }
+    if (detail)
+      value(o, detail);
+    put(o, "</td></tr>\n");
+  }
+  put(o, "</tbody>\n</table>\n</section>\n");
+}
+
 static const char css[] =
     "body{font-family:system-ui,-apple-system,\"Segoe UI\",sans-serif;color:#1a1a1a;"
     "background:#fff;max-width:60rem;margin:0 auto;padding:1rem 1.5rem;line-height:1.5}"
@@ -456,6 +571,7 @@ cp_err cp_report_html_write(const json_t *findings, const json_t *members, cp_re
   section_device(&o, json_object_get(f, "device"));
   section_battery(&o, json_object_get(f, "battery"));
   section_crashes(&o, json_object_get(f, "crashes"));
+  section_probes(&o, json_object_get(f, "probes"));
   section_collected(&o, f, members);
   put(&o, "</main>\n<footer><p>Check this bundle with <code>caseprobe verify</code>.</p>"
           "</footer>\n</body>\n</html>\n");

@@ -89,7 +89,7 @@ static cp_err add_candidates(cp_afc *afc, const char *dir, char ***cands, size_t
 }
 
 /* The newest Analytics report's Settings figure, if the crash tree has one
- * (at its root on current iOS, in Analytics/ on some versions). */
+ * (at its root on current iOS, in Analytics/ on some versions, older ones in Retired/). */
 static cp_err read_analytics(cp_device *dev, int *percent, char *file, size_t filelen,
                              cp_error *err)
 {
@@ -103,6 +103,8 @@ static cp_err read_analytics(cp_device *dev, int *percent, char *file, size_t fi
   rc = add_candidates(afc, ".", &cands, &n, err);
   if (rc == CP_OK)
     rc = add_candidates(afc, "Analytics", &cands, &n, err);
+  if (rc == CP_OK) /* already-synced reports keep the older days */
+    rc = add_candidates(afc, "Retired", &cands, &n, err);
   if (rc != CP_OK)
     goto out;
   if (n > 1)

@@ -8,6 +8,8 @@
  */
 #include "device.h"
 
+#include "plist_json.h"
+
 #include <libimobiledevice/afc.h>
 #include <libimobiledevice/diagnostics_relay.h>
 #include <libimobiledevice/installation_proxy.h>
@@ -22,8 +24,6 @@
 #include <string.h>
 #include <time.h>
 #include <usbmuxd.h>
-
-#include "plist_json.h"
 
 /* libimobiledevice 1.3.0 waits 30 s for a lockdown or service reply; a call
  * that failed after most of that is a timeout, not a bad answer. */
@@ -78,7 +78,7 @@ cp_err cp_device_list(cp_device_entry **out, size_t *count, cp_error *err)
   /* 1.3.0 fails only when usbmuxd cannot be reached; no device is success with 0. */
   if (idevice_get_device_list_extended(&list, &n) != IDEVICE_E_SUCCESS) {
     const char *addr = getenv("USBMUXD_SOCKET_ADDRESS");
-    return cp_error_set(err, CP_E_USBMUXD, "cannot reach usbmuxd at %s",
+    return cp_error_set(err, CP_E_USBMUXD, "nothing answers at %s",
                         addr && *addr ? addr : "its default socket");
   }
   cp_device_entry *e = calloc(n > 0 ? (size_t)n : 1, sizeof *e);
@@ -152,8 +152,7 @@ static cp_err map_lockdown(lockdownd_error_t e, const char *udid, double started
     return cp_error_set(err, CP_E_PAIRING_INVALID, "%s did not accept this computer's pairing (%s)",
                         udid, lockdownd_strerror(e));
   case LOCKDOWN_E_PAIRING_PROHIBITED_OVER_THIS_CONNECTION:
-    return cp_error_set(err, CP_E_PAIRING_INVALID, "%s refuses pairing over this connection",
-                        udid);
+    return cp_error_set(err, CP_E_PAIRING_INVALID, "%s refuses pairing over this connection", udid);
   case LOCKDOWN_E_INVALID_SERVICE:
   case LOCKDOWN_E_MISSING_SERVICE:
   case LOCKDOWN_E_SERVICE_PROHIBITED:
@@ -171,8 +170,7 @@ static cp_err map_lockdown(lockdownd_error_t e, const char *udid, double started
   case LOCKDOWN_E_DICT_ERROR:
   case LOCKDOWN_E_INVALID_RESPONSE:
   case LOCKDOWN_E_UNKNOWN_ERROR:
-  default:
-    return transport_failure(udid, started, err, what);
+  default: return transport_failure(udid, started, err, what);
   }
 }
 
@@ -217,20 +215,19 @@ out:
 /* ------------------------------------------------------------ values */
 
 /* GetValue on a lockdown client the caller holds. */
-static cp_err ld_get(lockdownd_client_t ld, const char *udid, const char *domain,
-                     const char *key, json_t **out, cp_error *err)
+static cp_err ld_get(lockdownd_client_t ld, const char *udid, const char *domain, const char *key,
+                     json_t **out, cp_error *err)
 {
   plist_t v = NULL;
   char what[200];
-  (void)snprintf(what, sizeof what, "value %s%s%s", domain ? domain : "",
-                 domain && key ? " " : "", key ? key : (domain ? "" : "(global)"));
+  (void)snprintf(what, sizeof what, "value %s%s%s", domain ? domain : "", domain && key ? " " : "",
+                 key ? key : (domain ? "" : "(global)"));
   double t0 = now_s();
   lockdownd_error_t le = lockdownd_get_value(ld, domain, key, &v);
   if (le != LOCKDOWN_E_SUCCESS || !v) {
     plist_free(v);
-    return le == LOCKDOWN_E_SUCCESS
-               ? cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", udid, what)
-               : map_lockdown(le, udid, t0, err, what);
+    return le == LOCKDOWN_E_SUCCESS ? cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", udid, what)
+                                    : map_lockdown(le, udid, t0, err, what);
   }
   *out = cp_plist_to_json(v, NULL, err);
   plist_free(v);
@@ -345,8 +342,8 @@ cp_err cp_device_open(const cp_device_open_opts *o, cp_device **out, cp_error *e
     if (rc == CP_OK)
       break;
     d->ld = NULL;
-    int retry = (rc == CP_E_TRUST_PENDING || rc == CP_E_LOCKED) && o &&
-                o->wait_trust_seconds > 0 && now_s() < deadline;
+    int retry = (rc == CP_E_TRUST_PENDING || rc == CP_E_LOCKED) && o && o->wait_trust_seconds > 0 &&
+                now_s() < deadline;
     if (!retry)
       goto out;
     if (rc != told && o->on_wait) {
@@ -476,8 +473,8 @@ static cp_err diag_client(cp_device *d, diagnostics_relay_client_t *c, cp_error 
   return CP_OK;
 }
 
-cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_class,
-                       json_t **out, cp_error *err)
+cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_class, json_t **out,
+                       cp_error *err)
 {
   diagnostics_relay_client_t c = NULL;
   plist_t res = NULL;
@@ -488,9 +485,8 @@ cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_c
   if (rc != CP_OK)
     return rc;
   double t0 = now_s();
-  diagnostics_relay_error_t de =
-      diagnostics_relay_query_ioregistry_entry(c, entry_name ? entry_name : "",
-                                               entry_class ? entry_class : "", &res);
+  diagnostics_relay_error_t de = diagnostics_relay_query_ioregistry_entry(
+      c, entry_name ? entry_name : "", entry_class ? entry_class : "", &res);
   rc = map_diag(de, d, t0, err, what);
   if (rc == CP_OK) {
     plist_t io = res ? plist_dict_get_item(res, "IORegistry") : NULL;
@@ -585,9 +581,9 @@ cp_err cp_device_browse_apps(cp_device *d, const char *app_type, json_t **out, c
     return transport_failure(d->udid, t0, err, "connecting to installation_proxy");
   opts = instproxy_client_options_new();
   instproxy_client_options_add(opts, "ApplicationType", app_type ? app_type : "User", NULL);
-  instproxy_client_options_set_return_attributes(
-      opts, "CFBundleIdentifier", "CFBundleDisplayName", "CFBundleName",
-      "CFBundleShortVersionString", "CFBundleVersion", "ApplicationType", NULL);
+  instproxy_client_options_set_return_attributes(opts, "CFBundleIdentifier", "CFBundleDisplayName",
+                                                 "CFBundleName", "CFBundleShortVersionString",
+                                                 "CFBundleVersion", "ApplicationType", NULL);
   t0 = now_s();
   ie = instproxy_browse(ip, opts, &res);
   if (ie == INSTPROXY_E_SUCCESS && res && plist_get_node_type(res) == PLIST_ARRAY) {
@@ -613,7 +609,7 @@ static cp_err map_afc(afc_error_t e, cp_afc *a, double t0, cp_error *err, const 
                       const char *path)
 {
   char w[1200];
-  (void)snprintf(w, sizeof w, "%s %s", what, path ? path : "");
+  (void)snprintf(w, sizeof w, "%s%s%s", what, path ? " " : "", path ? path : "");
   switch (e) {
   case AFC_E_SUCCESS: return CP_OK;
   case AFC_E_OBJECT_NOT_FOUND:
@@ -760,7 +756,7 @@ cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uin
   double t0 = now_s();
   *got = 0;
   afc_error_t ae = afc_file_read(a->afc, handle, buf, len, got);
-  return map_afc(ae, a, t0, err, "reading", NULL);
+  return map_afc(ae, a, t0, err, "reading a file", NULL);
 }
 
 void cp_afc_file_close(cp_afc *a, uint64_t handle)

@@ -16,11 +16,11 @@
 #ifndef CP_DEVICE_H
 #define CP_DEVICE_H
 
+#include "cp_err.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "cp_err.h"
 
 typedef struct cp_device cp_device;
 
@@ -53,12 +53,12 @@ cp_err cp_device_peek(const char *udid, json_t **out, cp_error *err);
 typedef void (*cp_device_wait_fn)(void *ctx, const char *udid, cp_err state);
 
 typedef struct cp_device_open_opts {
-  const char *udid;         /* NULL: the only attached device */
-  const char *label;        /* lockdown Label; NULL = "caseprobe" */
-  int wait_trust_seconds;   /* > 0: retry pairing until trusted, denied or this long */
+  const char *udid;       /* NULL: the only attached device */
+  const char *label;      /* lockdown Label; NULL = "caseprobe" */
+  int wait_trust_seconds; /* > 0: retry pairing until trusted, denied or this long */
   cp_device_wait_fn on_wait;
   void *wait_ctx;
-  volatile int *cancel;     /* non-zero stops a wait (CP_E_INTERRUPTED) */
+  volatile int *cancel; /* non-zero stops a wait (CP_E_INTERRUPTED) */
 } cp_device_open_opts;
 
 /* Opens a lockdown session (pairing automatically when there is no record).
@@ -83,8 +83,8 @@ cp_err cp_device_get_value(cp_device *d, const char *domain, const char *key, js
 
 /* diagnostics_relay IORegistry entry by name and/or class: *out is the entry
  * dict itself. CP_E_NOT_FOUND when the device has no such entry. */
-cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_class,
-                       json_t **out, cp_error *err);
+cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_class, json_t **out,
+                       cp_error *err);
 
 /* diagnostics_relay "All" or one type ("GasGauge"): *out is the Diagnostics dict. */
 cp_err cp_device_diagnostics(cp_device *d, const char *type, json_t **out, cp_error *err);
@@ -126,8 +126,8 @@ typedef struct cp_syslog cp_syslog;
 
 cp_err cp_syslog_open(cp_device *d, cp_syslog **out, cp_error *err);
 /* Reads what arrives within timeout_ms; CP_OK with *got = 0 when nothing did. */
-cp_err cp_syslog_read(cp_syslog *s, void *buf, uint32_t len, uint32_t *got,
-                      unsigned timeout_ms, cp_error *err);
+cp_err cp_syslog_read(cp_syslog *s, void *buf, uint32_t len, uint32_t *got, unsigned timeout_ms,
+                      cp_error *err);
 void cp_syslog_close(cp_syslog *s);
 
 /* --- attach/detach events (caseprobe list --watch) --- */

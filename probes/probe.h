@@ -9,23 +9,23 @@
 #ifndef CP_PROBE_H
 #define CP_PROBE_H
 
-#include <jansson.h>
-#include <stdint.h>
-
 #include "cp_err.h"
 #include "sink.h"
+
+#include <jansson.h>
+#include <stdint.h>
 
 typedef struct cp_device cp_device; /* probes/device.h */
 
 /* Options a caller may pass to every probe; each probe reads what it needs. */
 typedef struct cp_probe_opts {
-  int64_t since;           /* crashlogs: only reports at or after this Unix time (0 = all) */
-  const char *process;     /* crashlogs: only this process name (NULL = all) */
-  const char *type;        /* crashlogs: only this bug type name or number (NULL = all) */
-  int syslog_seconds;      /* syslog: capture length (0 = probe default) */
+  int64_t since;             /* crashlogs: only reports at or after this Unix time (0 = all) */
+  const char *process;       /* crashlogs: only this process name (NULL = all) */
+  const char *type;          /* crashlogs: only this bug type name or number (NULL = all) */
+  int syslog_seconds;        /* syslog: capture length (0 = probe default) */
   uint64_t syslog_max_bytes; /* syslog: stop after this many bytes (0 = no cap) */
-  int timeout_ms;          /* per-request device timeout (0 = default) */
-  volatile int *cancel;    /* set non-zero to stop early (signal, station shutdown) */
+  int timeout_ms;            /* per-request device timeout (0 = default) */
+  volatile int *cancel;      /* set non-zero to stop early (signal, station shutdown) */
 } cp_probe_opts;
 
 typedef struct cp_probe {

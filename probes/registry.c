@@ -9,14 +9,16 @@ extern const cp_probe cp_probe_sysinfo;
 extern const cp_probe cp_probe_storage;
 extern const cp_probe cp_probe_battery;
 extern const cp_probe cp_probe_apps;
+extern const cp_probe cp_probe_crashlogs;
 extern const cp_probe cp_probe_syslog;
 
 static const cp_probe *const probes[] = {
-    &cp_probe_sysinfo, /* one GetValue */
-    &cp_probe_storage, /* one GetValue */
-    &cp_probe_battery, /* diagnostics_relay, maybe one Analytics report */
-    &cp_probe_apps,    /* installation_proxy Browse */
-    &cp_probe_syslog,  /* a timed capture */
+    &cp_probe_sysinfo,   /* one GetValue */
+    &cp_probe_storage,   /* one GetValue */
+    &cp_probe_battery,   /* diagnostics_relay, maybe one Analytics report */
+    &cp_probe_apps,      /* installation_proxy Browse */
+    &cp_probe_crashlogs, /* crashreportmover, then the whole AFC crash tree */
+    &cp_probe_syslog,    /* a timed capture */
     NULL,
 };
 

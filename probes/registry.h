@@ -10,9 +10,9 @@
 #ifndef CP_REGISTRY_H
 #define CP_REGISTRY_H
 
-#include <stddef.h>
-
 #include "probe.h"
+
+#include <stddef.h>
 
 /* The NULL-terminated table, in run order (cheap reads first). */
 const cp_probe *const *cp_probe_list(void);

@@ -16,6 +16,7 @@ SIM_LOG="$T/sim.log"
 cleanup() {
   sim_stop
   if [ -n "${KEEP_T:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+  [ -z "${SIM_BROKEN:-}" ] || exit 1
 }
 trap cleanup EXIT
 
@@ -48,11 +49,18 @@ sim_start() {
   fail "simulator not ready after 10 s"
 }
 
+# sim_stop: SIGTERM, wait, and fail the test if the simulator's log holds a
+# sanitizer report (the ASan build's simulator reports leaks at exit).
 sim_stop() {
   if [ -n "$SIM_PID" ]; then
     kill -TERM "$SIM_PID" 2>/dev/null
     wait "$SIM_PID" 2>/dev/null
     SIM_PID=""
+    if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$SIM_LOG" 2>/dev/null; then
+      echo "FAIL: sanitizer report in the simulator log:" >&2
+      grep -A25 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$SIM_LOG" | head -60 >&2
+      SIM_BROKEN=1
+    fi
   fi
 }
 
@@ -116,4 +124,93 @@ sim_mkprofile() {
   cp "$c/ips/sanfer_iOS18.5_iPad13,16_app_crash_309.ips" "$d/crash_pending/Pending-2025-01-01-000000.ips"
   ln -s App-2022-09-20-101010.ips "$d/crash/LatestCrash.ips"
   grep -m 40 '^[A-Z][a-z][a-z] [ 0-9][0-9] ' "$c/syslog/im_ios_sdk_iphone_idevicesyslog.log" >"$d/syslog.txt"
+}
+
+# sim_pyclient : writes $T/simclient.py, a tiny independent usbmux + lockdown
+# + AFC client (Python stdlib only) for what the stock tools cannot do: watch
+# raw usbmux events, large AFC reads, hostile AFC requests. Use after the
+# device is paired (e.g. after one ideviceinfo run).
+sim_pyclient() {
+  cat >"$T/simclient.py" <<'EOF'
+import os, plistlib, socket, ssl, struct, sys
+SOCK = os.environ['USBMUXD_SOCKET_ADDRESS'][5:]
+tag = 0
+def mux_open():
+    s = socket.socket(socket.AF_UNIX); s.connect(SOCK); return s
+def recvn(s, n):
+    b = b''
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c: raise EOFError('closed after %d of %d bytes' % (len(b), n))
+        b += c
+    return b
+def mux_send(s, d):
+    global tag; tag += 1
+    p = plistlib.dumps(d)
+    s.sendall(struct.pack('<IIII', 16 + len(p), 1, 8, tag) + p)
+def mux_recv(s):
+    ln, ver, msg, tg = struct.unpack('<IIII', recvn(s, 16))
+    return plistlib.loads(recvn(s, ln - 16))
+def mux(d):
+    s = mux_open(); mux_send(s, d); r = mux_recv(s); s.close(); return r
+def devices():
+    return mux({'MessageType': 'ListDevices'})['DeviceList']
+def connect(devid, port):
+    s = mux_open()
+    mux_send(s, {'MessageType': 'Connect', 'DeviceID': devid,
+                 'PortNumber': ((port & 0xff) << 8) | (port >> 8)})
+    r = mux_recv(s)
+    if r.get('Number') != 0: raise OSError('Connect result %r' % r.get('Number'))
+    return s
+def pl_send(s, d):
+    p = plistlib.dumps(d); s.sendall(struct.pack('>I', len(p)) + p)
+def pl_recv(s):
+    (n,) = struct.unpack('>I', recvn(s, 4)); return plistlib.loads(recvn(s, n))
+def start_service(devid, udid, name):
+    rec = plistlib.loads(mux({'MessageType': 'ReadPairRecord', 'PairRecordID': udid})['PairRecordData'])
+    s = connect(devid, 62078)
+    pl_send(s, {'Request': 'StartSession', 'HostID': rec['HostID'], 'SystemBUID': rec['SystemBUID'], 'Label': 'simclient'})
+    r = pl_recv(s)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    t = ctx.wrap_socket(s)
+    pl_send(t, {'Request': 'StartService', 'Service': name, 'Label': 'simclient'})
+    r = pl_recv(t); t.close()
+    if 'Error' in r: raise OSError(r['Error'])
+    return r['Port']
+class AFC:
+    def __init__(self, s): self.s = s; self.pn = 0
+    def req(self, op, hdata=b'', payload=b''):
+        self.pn += 1
+        self.s.sendall(b'CFA6LPAA' + struct.pack('<QQQQ', 40 + len(hdata) + len(payload), 40 + len(hdata), self.pn, op) + hdata + payload)
+        h = recvn(self.s, 40)
+        assert h[:8] == b'CFA6LPAA', h
+        ent, this, pn, rop = struct.unpack('<QQQQ', h[8:])
+        assert pn == self.pn, (pn, self.pn)
+        body = recvn(self.s, ent - 40)
+        if rop == 1:
+            code = struct.unpack('<Q', body[:8])[0]
+            return ('status', code)
+        return (rop, body[this - 40:] if rop == 2 else body)
+def afc_for(udid):
+    d = [x for x in devices() if x['Properties']['SerialNumber'] == udid][0]
+    port = start_service(d['DeviceID'], udid, 'com.apple.crashreportcopymobile')
+    return AFC(connect(d['DeviceID'], port))
+EOF
+}
+
+# sim_listen FILE : background usbmux Listen client (Python) writing one line
+# per event ("Attached 1 UDID", "Detached 1", "Paired 1") to FILE; its pid
+# is in $SIM_LISTEN_PID. Needs sim_pyclient.
+sim_listen() {
+  T="$T" python3 -u -c '
+import os, sys
+sys.path.insert(0, os.environ["T"])
+from simclient import *
+s = mux_open(); mux_send(s, {"MessageType": "Listen"}); r = mux_recv(s)
+print("Result", r["Number"], flush=True)
+while True:
+    e = mux_recv(s)
+    print(e["MessageType"], e["DeviceID"], e.get("Properties", {}).get("SerialNumber", ""), flush=True)
+' >"$1" 2>&1 &
+  SIM_LISTEN_PID=$!
 }

@@ -19,6 +19,7 @@ members = {
     "device/info.json": (b'{"ProductType": "iPhone14,2", "ProductVersion": "17.1"}\n', "device"),
     "battery/health.json": (b'{"health_percent": 86, "cycle_count": 412}\n', "battery"),
     "crashes/MobileSafari-2026-11-20.ips": (b'{"bug_type":"309"}\n' + b"x" * 5000, "crashes"),
+    "crashes/Caf\u00e9-\u65e5\u672c.ips": (b'{"bug_type":"309"}\n', "crashes"),
     "crashes/index.json": (json.dumps([
         {"process": "Evil\x1b]0;pwned\x07", "exception": "EXC_CRASH"},
         {"process": "MobileSafari", "exception": "EXC_BAD_ACCESS"},
@@ -81,13 +82,13 @@ run usage verify; assert_eq "$(rc usage)" 2 "verify without a bundle"
 mk "$T/good.tar.gz"
 run good verify "$T/good.tar.gz"
 assert_eq "$(rc good)" 0 "verify good bundle"
-assert_contains "$T/good.out" "members    7 listed, 7 match"
+assert_contains "$T/good.out" "members    8 listed, 8 match"
 assert_contains "$T/good.out" "result     OK"
 run goodj verify --json "$T/good.tar.gz"
 assert_eq "$(rc goodj)" 0 "verify --json"
 assert_eq "$(json_get "$T/goodj.out" 'd["ok"]')" True "json ok"
 assert_eq "$(json_get "$T/goodj.out" 'd["signature"]["state"]')" unsigned "unsigned state"
-assert_eq "$(json_get "$T/goodj.out" 'len(d["members"])')" 7 "member rows"
+assert_eq "$(json_get "$T/goodj.out" 'len(d["members"])')" 8 "member rows"
 
 run insp inspect "$T/good.tar.gz"
 assert_eq "$(rc insp)" 0 "inspect"
@@ -110,7 +111,7 @@ assert_eq "$(json_get "$T/inspj.out" 'd["redaction"]["classes"]["email"]')" 1 "r
 assert_eq "$(json_get "$T/inspj.out" '[m["scope"] for m in d["members"] if m["path"]=="battery/health.json"][0]')" battery "member scope"
 
 # --- damage, each named
-for m in crashes/MobileSafari-2026-11-20.ips device/info.json consent.json report.html; do
+for m in crashes/MobileSafari-2026-11-20.ips "crashes/Café-日本.ips" device/info.json consent.json report.html; do
   mk "$T/flip.tar.gz" --flip "$m"
   run flip verify "$T/flip.tar.gz"
   assert_eq "$(rc flip)" 31 "flipped byte in $m"

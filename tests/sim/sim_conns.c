@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define SIM_MAX_CONNS 1024
@@ -156,6 +157,9 @@ int sim_listener_start(struct sim_conn *c, uint32_t tag)
   plist_t res = plist_new_dict();
   plist_dict_set_item(res, "MessageType", plist_new_string("Result"));
   plist_dict_set_item(res, "Number", plist_new_uint(0));
+  /* a listener that stops reading must not block event delivery forever */
+  struct timeval tv = {2, 0};
+  setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   pthread_mutex_lock(&conns_lock);
   int rc = mux_packet(c, res, tag);
   for (int i = 0; rc == 0 && i < sim_g.ndevs; i++) {
@@ -175,27 +179,35 @@ int sim_listener_start(struct sim_conn *c, uint32_t tag)
   return rc;
 }
 
+/* Serializes cable pulls and replugs so listeners see the events in the
+ * order the state changed (a detach and an attach may race). */
+static pthread_mutex_t plug_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void sim_device_detach(struct sim_device *dev, const char *why)
 {
+  pthread_mutex_lock(&plug_lock);
   pthread_mutex_lock(&dev->lock);
   bool was = dev->attached;
   dev->attached = false;
   pthread_mutex_unlock(&dev->lock);
-  if (!was)
-    return;
-  sim_log(dev, "detached (%s)", why);
-  sim_conns_cut(dev);
-  sim_events_broadcast("Detached", dev);
+  if (was) {
+    sim_log(dev, "detached (%s)", why);
+    sim_conns_cut(dev);
+    sim_events_broadcast("Detached", dev);
+  }
+  pthread_mutex_unlock(&plug_lock);
 }
 
 void sim_device_attach(struct sim_device *dev)
 {
+  pthread_mutex_lock(&plug_lock);
   pthread_mutex_lock(&dev->lock);
   bool was = dev->attached;
   dev->attached = true;
   pthread_mutex_unlock(&dev->lock);
-  if (was)
-    return;
-  sim_log(dev, "attached");
-  sim_events_broadcast("Attached", dev);
+  if (!was) {
+    sim_log(dev, "attached");
+    sim_events_broadcast("Attached", dev);
+  }
+  pthread_mutex_unlock(&plug_lock);
 }

@@ -300,31 +300,20 @@ uint16_t sim_port_register(struct sim_device *dev, const char *service)
   return port;
 }
 
-/* Returns a pointer that stays valid: entries are only freed at exit or
- * after SIM_MAX_PORTS newer starts (callers copy it at once). */
-const char *sim_port_lookup(struct sim_device *dev, uint16_t port)
+/* The service started on `port`, as a copy (the registry may recycle the
+ * entry at any time), or NULL. */
+char *sim_port_lookup(struct sim_device *dev, uint16_t port)
 {
-  const char *s = NULL;
+  char *s = NULL;
   pthread_mutex_lock(&dev->lock);
-  for (int i = dev->nports - 1; i >= 0 && !s; i--) {
-    if (dev->ports[i].port == port)
-      s = dev->ports[i].service;
+  for (int i = dev->nports - 1; i >= 0; i--) {
+    if (dev->ports[i].port == port) {
+      s = strdup(dev->ports[i].service);
+      break;
+    }
   }
   pthread_mutex_unlock(&dev->lock);
   return s;
-}
-
-static bool service_ssl(struct sim_device *dev, const char *service)
-{
-  if (!dev->service_ssl)
-    return false;
-  for (uint32_t i = 0; i < plist_array_get_size(dev->service_ssl); i++) {
-    plist_t n = plist_array_get_item(dev->service_ssl, i);
-    if (plist_get_node_type(n) == PLIST_STRING &&
-        strcmp(plist_get_string_ptr(n, NULL), service) == 0)
-      return true;
-  }
-  return false;
 }
 
 static const char *do_start_service(struct sim_device *dev, bool session, plist_t req, plist_t resp)
@@ -345,7 +334,7 @@ static const char *do_start_service(struct sim_device *dev, bool session, plist_
   uint16_t port = sim_port_register(dev, svc);
   if (!port)
     return "ServiceLimit";
-  bool ssl = service_ssl(dev, svc);
+  bool ssl = sim_service_ssl(dev, svc);
   plist_dict_set_item(resp, "Port", plist_new_uint(port));
   plist_dict_set_item(resp, "EnableServiceSSL", plist_new_bool(ssl));
   sim_log(dev, "StartService %s -> port %u%s", svc, port, ssl ? " (SSL)" : "");

@@ -125,7 +125,21 @@ static void *ctl_thread(void *arg)
   return NULL;
 }
 
-static int listen_unix(const char *path)
+/* Identity of the socket files we made, so exit only removes our own (a
+ * successor started on the same path must not lose its socket). */
+struct sock_id {
+  dev_t dev;
+  ino_t ino;
+};
+
+static void unlink_own(const char *path, const struct sock_id *id)
+{
+  struct stat st;
+  if (lstat(path, &st) == 0 && st.st_dev == id->dev && st.st_ino == id->ino)
+    unlink(path);
+}
+
+static int listen_unix(const char *path, struct sock_id *id)
 {
   struct sockaddr_un sa;
   memset(&sa, 0, sizeof sa);
@@ -151,6 +165,10 @@ static int listen_unix(const char *path)
     return -1;
   }
   fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (lstat(path, &st) == 0) {
+    id->dev = st.st_dev;
+    id->ino = st.st_ino;
+  }
   return fd;
 }
 
@@ -196,6 +214,7 @@ int main(int argc, char **argv)
   const char *profiles[SIM_MAX_DEVICES];
   int nprof = 0, rc = 2, lfd = -1, cfd = -1;
   char *ctl_path = NULL;
+  struct sock_id lid = {0, 0}, cid = {0, 0};
   double v;
   sim_g.default_bandwidth = 40e6;
   sim_g.default_latency_us = 200;
@@ -258,8 +277,8 @@ int main(int argc, char **argv)
   if (!ctl_path)
     goto out;
   snprintf(ctl_path, cl, "%s.ctl", sock);
-  lfd = listen_unix(sock);
-  cfd = lfd >= 0 ? listen_unix(ctl_path) : -1;
+  lfd = listen_unix(sock, &lid);
+  cfd = lfd >= 0 ? listen_unix(ctl_path, &cid) : -1;
   if (cfd < 0)
     goto out;
   struct sigaction sa;
@@ -303,11 +322,11 @@ int main(int argc, char **argv)
 out:
   if (lfd >= 0) {
     close(lfd);
-    unlink(sock);
+    unlink_own(sock, &lid);
   }
   if (cfd >= 0) {
     close(cfd);
-    unlink(ctl_path);
+    unlink_own(ctl_path, &cid);
   }
   /* cut every connection and give their threads a moment to finish, so
    * the sanitizer build sees no leaks from threads killed mid-request */

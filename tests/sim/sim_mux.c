@@ -110,14 +110,11 @@ static int do_connect(struct sim_conn *c, plist_t req, uint32_t tag)
   uint16_t port = (uint16_t)(((pn & 0xFF) << 8) | ((pn >> 8) & 0xFF));
   char *service = NULL;
   if (port != SIM_LOCKDOWN_PORT) {
-    const char *s = sim_port_lookup(dev, port);
-    if (!s) {
+    service = sim_port_lookup(dev, port);
+    if (!service) {
       sim_log(dev, "Connect port %u refused (no service started there)", port);
       return send_result(c, tag, 3) == 0 ? 0 : -1;
     }
-    service = strdup(s);
-    if (!service)
-      return -1;
   }
   sim_conn_set_device(c, dev);
   /* a detach racing with us: the cut may have missed this connection */

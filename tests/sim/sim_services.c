@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool service_ssl(struct sim_device *dev, const char *service)
+/* Whether the profile's ServiceSSL lists this service. */
+bool sim_service_ssl(struct sim_device *dev, const char *service)
 {
   if (!dev->service_ssl)
     return false;
@@ -29,12 +30,13 @@ void sim_service_serve(struct sim_conn *c, const char *service)
     sim_drain(c);
     return;
   }
-  if (service_ssl(dev, service) && sim_tls_accept(c) != 0)
+  if (sim_service_ssl(dev, service) && sim_tls_accept(c) != 0)
     return;
   if (dev->fault_malformed_service && strcmp(dev->fault_malformed_service, service) == 0) {
+    /* garbage, then hang up: a client that then waits for an answer to
+     * its Goodbye would otherwise sit out its 30 s timeout */
     sim_log(dev, "%s -> garbage (fault: MalformedService)", service);
-    if (sim_send_garbage(c) == 0)
-      sim_drain(c);
+    sim_send_garbage(c);
     return;
   }
   if (strcmp(service, "com.apple.crashreportcopymobile") == 0)

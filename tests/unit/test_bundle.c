@@ -146,6 +146,10 @@ static void test_roundtrip_large_member(void **state)
   assert_int_equal(cp_sink_begin(s, "../evil", "x", &err), CP_E_UNSAFE_PATH);
   assert_int_not_equal(cp_sink_begin(s, "manifest.json", "x", &err), CP_OK);
   assert_int_not_equal(cp_sink_begin(s, "device/info.json", "device", &err), CP_OK);
+  assert_int_equal(cp_sink_begin(s, "crashes/bad\xff\xfe.ips", "crashes", &err), CP_E_UNSAFE_PATH);
+  assert_int_equal(cp_sink_begin(s, "crashes/\xc0\xaf.ips", "crashes", &err), CP_E_UNSAFE_PATH);
+  /* A refused name does not break the bundle; a UTF-8 one is fine. */
+  add_text(s, "crashes/Caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac.ips", "crashes", "{}\n");
 
   long before = max_rss_kib();
   unsigned char *chunk = malloc(65536);
@@ -198,8 +202,10 @@ static void test_roundtrip_large_member(void **state)
   assert_string_equal(json_string_value(json_object_get(rep, "case_id")), "CASE-1");
   assert_string_equal(json_string_value(json_object_get(rep, "created")), "2026-11-18T11:06:40Z");
   json_t *members = json_object_get(rep, "members");
-  /* info, big, consent, redaction, report; not the dropped one. */
-  assert_int_equal(json_array_size(members), 5);
+  /* info, Café, big, consent, redaction, report; not the dropped one. */
+  assert_int_equal(json_array_size(members), 6);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(members, 1), "path")),
+                      "crashes/Caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac.ips");
   size_t i;
   json_t *m;
   int saw_big = 0, saw_report = 0;
@@ -528,6 +534,42 @@ static void test_abort_and_exists(void **state)
   free(first);
 }
 
+/* The same members at gzip level 1 and 9: both verify, 9 is not larger. */
+static void test_gzip_level(void **state)
+{
+  (void)state;
+  long sizes[2];
+  const int levels[2] = {1, 9};
+  for (int k = 0; k < 2; k++) {
+    char sub[400];
+    snprintf(sub, sizeof sub, "%s/level%d", tmpdir, levels[k]);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    cp_bundle_writer *w;
+    cp_error err;
+    cp_bundle_opts o = {.created = T0, .gzip_level = levels[k]};
+    assert_int_equal(cp_bundle_writer_new(sub, "CASE-L", &o, &w, &err), CP_OK);
+    cp_sink *s = cp_bundle_sink(w);
+    assert_int_equal(cp_sink_begin(s, "syslog/a.log", "syslog", &err), CP_OK);
+    for (int i = 0; i < 20000; i++) {
+      char line[96];
+      int n = snprintf(line, sizeof line, "Nov 23 12:%02d:%02d kernel[0] <Notice>: event %d ok\n",
+                       i / 60 % 60, i % 60, i * 7919 % 10007);
+      assert_int_equal(cp_sink_write(s, line, (size_t)n, &err), CP_OK);
+    }
+    assert_int_equal(cp_sink_end(s, 1, &err), CP_OK);
+    char *final = NULL;
+    assert_int_equal(cp_bundle_finish(w, NULL, NULL, NULL, NULL, NULL, &final, &err), CP_OK);
+    json_t *rep = NULL;
+    assert_int_equal(check_file(final, NULL, &rep, &err), CP_OK);
+    json_decref(rep);
+    struct stat st;
+    assert_int_equal(stat(final, &st), 0);
+    sizes[k] = (long)st.st_size;
+    free(final);
+  }
+  assert_true(sizes[1] <= sizes[0]);
+}
+
 static void test_consent_record(void **state)
 {
   (void)state;
@@ -623,6 +665,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
       cmocka_unit_test_setup_teardown(test_abort_and_exists, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_gzip_level, setup, teardown),
       cmocka_unit_test(test_consent_record),
       cmocka_unit_test(test_reader_refuses),
   };

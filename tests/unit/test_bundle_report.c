@@ -83,7 +83,11 @@ static void test_full_page(void **state)
       "{\"case_id\": \"C-<1>\", \"created\": \"2026-11-23T12:00:00Z\","
       " \"device\": {\"model\": \"iPhone14,2\", \"name\": \"<script>alert('x')</script>\","
       "             \"note\": \"a & b \\u001b[31m\"},"
-      " \"battery\": {\"health_percent\": 72.4, \"cycle_count\": 903, \"verdict\": \"service\"},"
+      " \"battery\": {\"health_percent\": 72.4, \"cycle_count\": 903, \"verdict\": \"service\","
+      "              \"reasons\": [\"capacity\", \"cycles\"], \"flags\": []},"
+      " \"probes\": {\"battery\": {\"status\": \"ok\", \"scope\": \"battery\"},"
+      "   \"syslog\": {\"status\": \"failed\", \"scope\": \"syslog\", \"code\": \"timeout\","
+      "              \"detail\": \"<no answer>\"}},"
       " \"crashes\": {\"total\": 12, \"panics\": {\"count\": 2}, \"jetsam\": 3,"
       "   \"groups\": [{\"process\": \"Mobile<Safari>\", \"exception\": \"EXC_BAD_ACCESS\","
       "                 \"count\": 9, \"os\": \"17.1\"}]},"
@@ -109,6 +113,13 @@ static void test_full_page(void **state)
   assert_non_null(strstr(html, "<th scope=\"row\">email</th><td class=\"num\">2</td>"));
   assert_non_null(strstr(html, "Scopes refused (never read):</strong> syslog"));
   assert_non_null(strstr(html, "<th scope=\"row\">crashes/a.ips</th><td>crashes</td>"));
+  /* Fields read as words; lists joined; the probes' outcome is explained. */
+  assert_non_null(strstr(html, "<th scope=\"row\">Cycle count</th><td>903</td>"));
+  assert_non_null(strstr(html, "<th scope=\"row\">Reasons</th><td>capacity, cycles</td>"));
+  assert_non_null(strstr(html, "<th scope=\"row\">Flags</th><td>none</td>"));
+  assert_non_null(strstr(html, "<th scope=\"row\">battery</th><td>battery</td><td>collected</td>"));
+  assert_non_null(strstr(html, "<td>failed</td><td>timeout: &lt;no answer&gt;</td>"));
+  assert_non_null(strstr(html, "<th scope=\"col\">OS</th>"));
   free(html);
 }
 
@@ -143,6 +154,9 @@ static void test_rows_are_capped(void **state)
   assert_int_equal(cp_report_html_write(f, NULL, collect, &p, &err), CP_OK);
   assert_int_equal(count(p.buf, "<tr><th scope=\"row\">p</th>"), CP_REPORT_MAX_ROWS);
   assert_non_null(strstr(p.buf, "2500 more groups"));
+  /* Columns no group fills are left out rather than shown as dashes. */
+  assert_null(strstr(p.buf, "<th scope=\"col\">OS</th>"));
+  assert_null(strstr(p.buf, "<th scope=\"col\">Exception</th>"));
   json_decref(f);
   free(p.buf);
 }

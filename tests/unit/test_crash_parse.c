@@ -420,6 +420,7 @@ static void test_triage(void **state)
   assert_string_equal(str(g0, "first_seen"), "2022-08-04 01:11:01.2455 +0900");
   assert_string_equal(str(g0, "last_seen"), "2022-09-18 15:28:37.00 +0900");
   assert_int_equal(json_array_size(json_object_get(g0, "files")), 3);
+  assert_string_equal(str(g0, "os_version"), "16.0"); /* of the latest member */
   size_t members = 0;
   for (size_t i = 0; i < json_array_size(groups); i++) {
     json_int_t c = json_integer_value(json_object_get(json_array_get(groups, i), "count"));
@@ -440,6 +441,38 @@ static void test_triage(void **state)
   json_decref(records);
 }
 
+/* Two watchdog panics on other CPUs and addresses are one panic line; the
+ * record keeps the first line only and the panicked task. */
+static void test_panic_lines_fold(void **state)
+{
+  (void)state;
+  const char *a = "{\"bug_type\":\"210\",\"timestamp\":\"2024-05-07 09:00:01.00 +0200\"}\n"
+                  "{\"product\":\"iPhone15,2\",\"panicString\":\"panic(cpu 0 caller "
+                  "0xfffffff027a1b2c4): userspace watchdog timeout: no successful checkins from "
+                  "thermalmonitord in 180 seconds\\nPanicked task 0xffffffe1: 0 pages, 9 threads: "
+                  "pid 0: kernel_task\\n\"}\n";
+  const char *b = "{\"bug_type\":\"210\",\"timestamp\":\"2024-05-09 22:10:00.00 +0200\"}\n"
+                  "{\"product\":\"iPhone15,2\",\"panicString\":\"panic(cpu 5 caller "
+                  "0xfffffff01234abcd): userspace watchdog timeout: no successful checkins from "
+                  "thermalmonitord in 180 seconds\\nDebugger message: panic\"}\n";
+  json_t *records = json_array();
+  json_t *ra = parse(a, strlen(a), "a.ips");
+  assert_string_equal(str(ra, "panicked_task"), "kernel_task");
+  assert_string_equal(str(ra, "device_model"), "iPhone15,2");
+  (void)json_array_append_new(records, ra);
+  (void)json_array_append_new(records, parse(b, strlen(b), "b.ips"));
+  assert_string_equal(str(json_array_get(records, 0), "signature"),
+                      str(json_array_get(records, 1), "signature"));
+  json_t *t = cp_crash_triage(records);
+  json_t *lines = json_object_get(json_object_get(t, "panics"), "first_lines");
+  assert_int_equal(json_array_size(lines), 1);
+  assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "count")), 2);
+  assert_non_null(strstr(str(json_array_get(lines, 0), "line"), "userspace watchdog timeout"));
+  assert_int_equal(json_array_size(json_object_get(t, "groups")), 0);
+  json_decref(t);
+  json_decref(records);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -451,6 +484,7 @@ int main(void)
       cmocka_unit_test(test_analytics_battery),
       cmocka_unit_test(test_hostile_inputs),
       cmocka_unit_test(test_triage),
+      cmocka_unit_test(test_panic_lines_fold),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

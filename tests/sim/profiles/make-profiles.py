@@ -1008,6 +1008,8 @@ def main():
              n.startswith('JetsamEvent-')]
     build_small('trust-pending', dev, b, disk, '00008030-001C2D4E6A10402E', 0x001C2D4E6A10402E,
                 "Ben's iPhone", {'ProductID': 0x12A8, 'Trust': 'pending'}, small)
+    build_small('trust-denied', dev, b, disk, '00008030-0003A7E21B44C02E', 0x0003A7E21B44C02E,
+                "Dana's iPhone", {'ProductID': 0x12A8, 'Trust': 'denied'}, small)
     build_small('locked', dev, b, disk, '00008030-000E59A13C51802E', 0x000E59A13C51802E,
                 "Carla's iPhone", {'ProductID': 0x12A8, 'Trust': 'paired', 'Locked': True}, small)
     det = [(n, t) for n, t in crash if not n.startswith('panic-full') and

@@ -1,0 +1,48 @@
+/*
+ * The crash-report walk shared by the crashlogs probe (bundle) and by
+ * `caseprobe crashes list|pull`: asks the device to move pending reports
+ * (crashreportmover), walks the AFC tree of com.apple.crashreportcopymobile,
+ * streams every report in 1 MiB reads into a sink as crashes/<device path>,
+ * parses a bounded prefix of each into a record (formats/crash_report.h),
+ * and writes crashes/index.json (records + triage).
+ *
+ * Nothing is removed from the device unless hooks->delete_pulled is set, and
+ * then only a file whose every byte reached the sink (byte count equal to the
+ * device's st_size and the sink member ended cleanly).
+ */
+#ifndef CP_CRASHLOGS_H
+#define CP_CRASHLOGS_H
+
+#include "device.h"
+#include "probe.h"
+
+#include <jansson.h>
+
+/* Bytes of each report parsed for its record while it streams. */
+#define CP_CRASH_PREFIX_BYTES (256u * 1024u)
+/* One AFC read: large reads are what makes pulls fast (idevicecrashreport uses 4 KiB). */
+#define CP_CRASH_READ_BYTES (1024u * 1024u)
+
+typedef struct cp_crash_hooks {
+  void *ctx;
+  /* Before a file is read; return 0 to skip it (e.g. already pulled). */
+  int (*want)(void *ctx, const char *rel, const cp_afc_stat *st);
+  /* A file reached the sink whole (and was removed from the device when asked). */
+  void (*done)(void *ctx, const char *rel, const cp_afc_stat *st, const json_t *record,
+               int removed);
+  /* A file failed; the walk goes on with the next one. */
+  void (*failed)(void *ctx, const char *rel, const cp_error *e);
+  /* Bytes read so far out of the total size of the tree. */
+  void (*progress)(void *ctx, uint64_t done, uint64_t total, const char *rel);
+  int list_only;     /* read only each file's prefix for its record; write no reports */
+  int delete_pulled; /* remove each verified file from the device */
+} cp_crash_hooks;
+
+/* Runs the walk. *index (may be NULL) receives the document written as
+ * crashes/index.json: {reports:[records + path, size, mtime], triage, count,
+ * bytes, skipped:[paths], failed:[{path, error, code}], moved}. Per-file
+ * failures do not fail the walk; a lost device, a full disk or a cancel do. */
+cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *opts,
+                            const cp_crash_hooks *hooks, json_t **index, cp_error *err);
+
+#endif

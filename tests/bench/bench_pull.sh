@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmark: `caseprobe crashes pull` against `idevicecrashreport -k` on the
+# same generated profile (default 500 reports, 100 MB) behind caseprobe-sim
+# at its default 40 MB/s link, a fresh simulator for each tool. Both tools
+# are paired first (idevicepair), so the timing is the pull alone: mover ping,
+# tree walk and transfer. Prints MB/s for both, their ratio and the fraction
+# of the link rate; checks that both copied every byte.
+#   usage: tests/bench/bench_pull.sh [BUILD_DIR] [REPORTS] [MB]
+set -eu
+BUILD=${1:-build}
+N=${2:-500}
+MB=${3:-100}
+LINK=40
+CP="$BUILD/caseprobe"
+SIM="$BUILD/caseprobe-sim"
+GEN="$BUILD/caseprobe-sim-gen"
+for b in "$CP" "$SIM" "$GEN"; do [ -x "$b" ] || { echo "missing $b (build first)" >&2; exit 2; }; done
+W=$(mktemp -d "${TMPDIR:-/tmp}/cp-bench.XXXXXX")
+SIM_PID=""
+trap '[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
+
+"$GEN" "$W/profile" --crashes "$N" --crash-mb "$MB" >/dev/null
+UDID=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$W/profile/device.plist")
+read -r FILES BYTES < <(python3 - "$W/profile/crash" <<'PY'
+import os, sys
+n = b = 0
+for d, _, fs in os.walk(sys.argv[1]):
+    for f in fs:
+        p = os.path.join(d, f)
+        if os.path.isfile(p) and not os.path.islink(p):
+            n += 1; b += os.path.getsize(p)
+print(n, b)
+PY
+)
+
+start_sim() {
+  rm -f "$W/sock" "$W/sock.ctl"
+  "$SIM" --socket "$W/sock" --bandwidth "$LINK" "$W/profile" >"$W/sim.log" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 400); do grep -qx ready "$W/sim.log" && break; sleep 0.05; done
+  grep -qx ready "$W/sim.log" || { echo "simulator did not start" >&2; exit 1; }
+  export USBMUXD_SOCKET_ADDRESS="UNIX:$W/sock"
+  idevicepair -u "$UDID" pair >/dev/null
+}
+stop_sim() { kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=""; }
+now() { python3 -c 'import time; print(time.monotonic())'; }
+dir_bytes() { python3 -c 'import os,sys; print(sum(os.path.getsize(os.path.join(d,f)) for d,_,fs in os.walk(sys.argv[1]) for f in fs if not f.startswith(".caseprobe") and f != "index.json" and not os.path.islink(os.path.join(d,f))))' "$1"; }
+
+start_sim
+t0=$(now)
+"$CP" crashes pull "$W/cp" -u "$UDID" --json >"$W/cp.json"
+t1=$(now)
+stop_sim
+start_sim
+mkdir -p "$W/icr"
+t2=$(now)
+idevicecrashreport -k -u "$UDID" "$W/icr" >"$W/icr.log"
+t3=$(now)
+stop_sim
+
+CPB=$(dir_bytes "$W/cp")
+ICB=$(dir_bytes "$W/icr")
+python3 - "$t0" "$t1" "$t2" "$t3" "$BYTES" "$FILES" "$CPB" "$ICB" "$LINK" <<'PY'
+import sys
+t0, t1, t2, t3 = map(float, sys.argv[1:5])
+total, files, cpb, icb, link = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8]), float(sys.argv[9])
+cp_s, ic_s = t1 - t0, t3 - t2
+cp_r, ic_r = total / 1e6 / cp_s, total / 1e6 / ic_s
+print("profile: %d reports, %.1f MB; link %.0f MB/s" % (files, total / 1e6, link))
+print("caseprobe crashes pull : %6.2f s  %6.2f MB/s  (%.0f %% of the link)  copied %d bytes" % (cp_s, cp_r, 100 * cp_r / link, cpb))
+print("idevicecrashreport -k  : %6.2f s  %6.2f MB/s  (%.0f %% of the link)  copied %d bytes" % (ic_s, ic_r, 100 * ic_r / link, icb))
+print("speed-up: %.1fx" % (cp_r / ic_r))
+if cpb != total:
+    print("caseprobe copied %d of %d bytes" % (cpb, total)); sys.exit(1)
+PY
