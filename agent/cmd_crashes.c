@@ -98,7 +98,7 @@ static int want(void *ctx, const char *rel, const cp_afc_stat *st)
   return !(stat(path, &ls) == 0 && S_ISREG(ls.st_mode) && (uint64_t)ls.st_size == st->size);
 }
 
-static void done(void *ctx, const char *rel, const cp_afc_stat *st, const json_t *rec, int removed)
+static void done(void *ctx, const char *rel, const cp_afc_stat *st, const json_t *rec)
 {
   pull_ctx *p = ctx;
   char sha[65] = "";
@@ -109,7 +109,19 @@ static void done(void *ctx, const char *rel, const cp_afc_stat *st, const json_t
                       json_pack("{s:I, s:I, s:s}", "size", (json_int_t)st->size, "mtime",
                                 (json_int_t)st->mtime, "sha256", sha));
   json_array_append_new(p->pulled, json_pack("{s:s, s:I, s:s, s:b}", "path", rel, "size",
-                                             (json_int_t)size, "sha256", sha, "removed", removed));
+                                             (json_int_t)size, "sha256", sha, "removed", 0));
+}
+
+static void removed(void *ctx, const char *rel)
+{
+  pull_ctx *p = ctx;
+  size_t i;
+  json_t *r;
+  json_array_foreach(p->pulled, i, r)
+  {
+    if (!strcmp(json_string_value(json_object_get(r, "path")), rel))
+      json_object_set_new(r, "removed", json_true());
+  }
 }
 
 static void failed(void *ctx, const char *rel, const cp_error *e)
@@ -267,6 +279,7 @@ int cp_cmd_crashes(int argc, char **argv)
     }
     hooks.want = want;
     hooks.done = done;
+    hooks.removed = removed;
     hooks.failed = failed;
     hooks.progress = on_progress;
     hooks.delete_pulled = del;
@@ -321,15 +334,15 @@ int cp_cmd_crashes(int argc, char **argv)
     } else {
       char amount[32];
       cp_cli_human_bytes(amount, sizeof amount, (double)bytes);
-      size_t removed = 0, i;
+      size_t n_removed = 0, i;
       json_t *r;
-      json_array_foreach(p.pulled, i, r) removed += json_is_true(json_object_get(r, "removed"));
+      json_array_foreach(p.pulled, i, r) n_removed += json_is_true(json_object_get(r, "removed"));
       printf("Pulled %zu reports (%s, %.1f MB/s) into %s", json_array_size(p.pulled), amount, mbps,
              p.dir);
       if (json_array_size(json_object_get(index, "skipped")))
         printf("; %zu already there", json_array_size(json_object_get(index, "skipped")));
-      if (removed)
-        printf("; %zu removed from the device", removed);
+      if (n_removed)
+        printf("; %zu removed from the device", n_removed);
       if (json_array_size(failed_rows))
         printf("; %zu failed", json_array_size(failed_rows));
       printf(".\n");

@@ -9,6 +9,12 @@
  * Nothing is removed from the device unless hooks->delete_pulled is set, and
  * then only a file whose every byte reached the sink (byte count equal to the
  * device's st_size and the sink member ended cleanly).
+ *
+ * Two threads: the caller's thread does all device I/O (AFC is one
+ * connection) while a worker parses prefixes and writes the sink, so local
+ * work (parsing, fsync) overlaps the transfer. They meet in a queue bounded
+ * to a few MiB, so memory stays flat. Hooks are called one at a time (under
+ * the walk's lock), from either thread.
  */
 #ifndef CP_CRASHLOGS_H
 #define CP_CRASHLOGS_H
@@ -27,9 +33,10 @@ typedef struct cp_crash_hooks {
   void *ctx;
   /* Before a file is read; return 0 to skip it (e.g. already pulled). */
   int (*want)(void *ctx, const char *rel, const cp_afc_stat *st);
-  /* A file reached the sink whole (and was removed from the device when asked). */
-  void (*done)(void *ctx, const char *rel, const cp_afc_stat *st, const json_t *record,
-               int removed);
+  /* A file reached the sink whole (called right after its member ended). */
+  void (*done)(void *ctx, const char *rel, const cp_afc_stat *st, const json_t *record);
+  /* A pulled file was then removed from the device (delete_pulled). */
+  void (*removed)(void *ctx, const char *rel);
   /* A file failed; the walk goes on with the next one. */
   void (*failed)(void *ctx, const char *rel, const cp_error *e);
   /* Bytes read so far out of the total size of the tree. */

@@ -100,6 +100,18 @@ cp_err cp_device_list(cp_device_entry **out, size_t *count, cp_error *err)
   return CP_OK;
 }
 
+/* See device.h. */
+int cp_device_attached_after_failure(const char *udid)
+{
+  int att = 1;
+  for (int i = 0; i < 8 && att == 1; i++) {
+    if (i)
+      sleep_ms(100);
+    att = cp_device_attached(udid);
+  }
+  return att;
+}
+
 int cp_device_attached(const char *udid)
 {
   cp_device_entry *e = NULL;
@@ -118,7 +130,7 @@ int cp_device_attached(const char *udid)
  * how long the failed call took. */
 static cp_err transport_failure(const char *udid, double started, cp_error *err, const char *what)
 {
-  int att = cp_device_attached(udid);
+  int att = cp_device_attached_after_failure(udid);
   if (att == 0)
     return cp_error_set(err, CP_E_DETACHED, "%s was unplugged during %s", udid, what);
   if (att < 0)
@@ -449,7 +461,8 @@ static cp_err map_diag(diagnostics_relay_error_t e, cp_device *d, double t0, cp_
   case DIAGNOSTICS_RELAY_E_UNKNOWN_REQUEST:
     return cp_error_set(err, CP_E_SERVICE_UNAVAILABLE, "%s does not know %s", d->udid, what);
   case DIAGNOSTICS_RELAY_E_UNKNOWN_ERROR:
-    if (cp_device_attached(d->udid) == 1 && now_s() - t0 < CP_LIB_RECV_TIMEOUT_S - 2.0)
+    if (cp_device_attached_after_failure(d->udid) == 1 &&
+        now_s() - t0 < CP_LIB_RECV_TIMEOUT_S - 2.0)
       return cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", d->udid, what);
     return transport_failure(d->udid, t0, err, what);
   default: return transport_failure(d->udid, t0, err, what);
@@ -625,7 +638,7 @@ static cp_err map_afc(afc_error_t e, cp_afc *a, double t0, cp_error *err, const 
   case AFC_E_OP_HEADER_INVALID:
   case AFC_E_UNKNOWN_PACKET_TYPE:
   case AFC_E_OP_NOT_SUPPORTED:
-    if (cp_device_attached(a->dev->udid) == 0)
+    if (cp_device_attached_after_failure(a->dev->udid) == 0)
       return cp_error_set(err, CP_E_DETACHED, "%s was unplugged during %s", a->dev->udid, w);
     return cp_error_set(err, CP_E_PROTOCOL, "%s gave a malformed reply to %s", a->dev->udid, w);
   default: return transport_failure(a->dev->udid, t0, err, w);
@@ -807,7 +820,7 @@ cp_err cp_syslog_read(cp_syslog *s, void *buf, uint32_t len, uint32_t *got, unsi
     return CP_OK;
   if (*got > 0)
     return CP_OK;
-  if (cp_device_attached(s->dev->udid) == 0)
+  if (cp_device_attached_after_failure(s->dev->udid) == 0)
     return cp_error_set(err, CP_E_DETACHED, "%s was unplugged during the log capture",
                         s->dev->udid);
   /* 1.3.0 reports a quiet stream as a mux error too: treat it as no data. */

@@ -37,6 +37,11 @@ cp_err cp_device_list(cp_device_entry **out, size_t *count, cp_error *err);
 /* 1 when udid is in usbmuxd's list now, 0 when not, -1 when usbmuxd cannot tell. */
 int cp_device_attached(const char *udid);
 
+/* The same after a failed transfer: usbmuxd learns of a pulled cable a moment
+ * after the connection breaks, so this looks again for up to ~0.8 s while the
+ * device is still listed. */
+int cp_device_attached_after_failure(const char *udid);
+
 /*
  * A passive look at one device for `caseprobe list`: DeviceName, ProductType,
  * ProductVersion, DeviceClass through an unpaired lockdown connection, and the
