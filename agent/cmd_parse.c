@@ -16,12 +16,13 @@
 static void usage(FILE *out)
 {
   fprintf(out,
-          "usage: caseprobe parse [--json] FILE...\n\n"
+          "usage: caseprobe parse [--json | --triage] FILE...\n\n"
           "Parses iOS crash reports (.ips of any bug_type: app crashes, panics,\n"
           "JetsamEvent, resource and analytics reports; legacy .crash text) and groups\n"
           "them by signature (process, exception and top frames, without addresses).\n"
           "No device is needed.\n\n"
           "  --json      one JSON record per file (JSON lines) instead of the summary\n"
+          "  --triage    only the groups, panics and jetsam summary, as one JSON document\n"
           "  -h, --help  show this help\n\n"
           "Damaged or truncated reports still give a record; their warnings are\n"
           "printed on stderr. Exit status: 0 when every file was read, %d when a file\n"
@@ -149,18 +150,21 @@ static void print_triage(const json_t *t)
 
 int cp_cmd_parse(int argc, char **argv)
 {
-  static const struct option opts[] = {
-      {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int json = 0, c;
+  static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                       {"triage", no_argument, NULL, 't'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  int json = 0, triage = 0, c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 'j': json = 1; break;
+    case 't': triage = 1; break;
     case 'h': usage(stdout); return CP_OK;
     default: usage(stderr); return CP_E_USAGE;
     }
   }
-  if (optind >= argc) {
+  if (optind >= argc || (json && triage)) {
     usage(stderr);
     return CP_E_USAGE;
   }
@@ -188,7 +192,9 @@ int cp_cmd_parse(int argc, char **argv)
     for (size_t k = 0; k < json_array_size(w); k++)
       fprintf(stderr, "caseprobe: %s: warning: %s\n", argv[i],
               json_string_value(json_array_get(w, k)));
-    if (json) {
+    if (triage) {
+      /* printed once, below */
+    } else if (json) {
       char *line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
       if (line)
         printf("%s\n", line);
@@ -198,10 +204,18 @@ int cp_cmd_parse(int argc, char **argv)
     }
     (void)json_array_append_new(records, rec);
   }
-  if (!json && json_array_size(records)) {
+  if (triage || (!json && json_array_size(records))) {
     json_t *t = cp_crash_triage(records);
-    if (t)
+    if (!t) {
+      rc = cp_failf(CP_E_NOMEM, "triage");
+    } else if (triage) {
+      char *doc = json_dumps(t, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+      if (doc)
+        printf("%s\n", doc);
+      free(doc);
+    } else {
       print_triage(t);
+    }
     json_decref(t);
   }
   json_decref(records);

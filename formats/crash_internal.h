@@ -49,8 +49,9 @@ void cp__crash_set_os(json_t *rec, const char *s, size_t n);
 bool cp__crash_depth_ok(const char *p, size_t n, int max);
 
 /* Finds "key" : "value" anywhere in possibly truncated JSON text and returns
- * the decoded value (escapes resolved, capped), or NULL. Used to salvage a
- * few fields from a body jansson could not load. */
+ * the decoded value (escapes resolved, capped), or NULL, also when the value
+ * is cut by the end of the buffer. Used to salvage a few fields from a body
+ * or header that was cut short. */
 json_t *cp__crash_salvage_string(const char *p, size_t n, const char *key);
 
 /* Bodies are decoded with JSON_DECODE_INT_AS_REAL (register values are
@@ -61,8 +62,10 @@ bool cp__crash_int(const json_t *v, long long *out);
 json_t *cp__crash_num(const json_t *v);
 
 /* Like cp__crash_salvage_string but the raw decoded bytes (newlines kept)
- * into buf; returns the length, 0 when not found. */
-size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf, size_t cap);
+ * into buf, also when cut by the end of the buffer (*closed, optional, says
+ * whether it was); returns the length, 0 when not found. */
+size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf, size_t cap,
+                             bool *closed);
 
 /* Bounded memmem (not in C11). */
 const char *cp__crash_memmem(const char *h, size_t hn, const char *needle, size_t nn);
@@ -95,8 +98,10 @@ const char *cp__crash_bugtype_kind(int bug_type);
 /* Fills rec from a decoded .ips JSON body of the given bug_type (-1 unknown). */
 void cp__crash_ips_body(json_t *rec, int bug_type, const json_t *body);
 /* Decodes only the members a record needs from JSON body text and fills rec;
- * a body cut short still gives every member before the cut, then salvage. */
-void cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n);
+ * a body cut short still gives every member before the cut, then salvage.
+ * Returns the body's own numeric bug_type (panic and crash bodies repeat it),
+ * or -1: it stands in when the header line is missing. */
+int cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n);
 /* Salvages what it can from a JSON body that did not load. */
 void cp__crash_ips_salvage(json_t *rec, int bug_type, const char *p, size_t n);
 /* Reads the JSON-lines body of a 211 analytics report. */

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *jstr(const json_t *o, const char *key)
@@ -287,9 +288,9 @@ void cp__crash_ips_salvage(json_t *rec, int bug_type, const char *p, size_t n)
   /* Panic text keeps its newlines here: the first line and the task line
    * are found in it. ForceReset (151) names it "string". */
   char raw[8192];
-  size_t rl = cp__crash_salvage_raw(p, n, "panicString", raw, sizeof raw - 1);
+  size_t rl = cp__crash_salvage_raw(p, n, "panicString", raw, sizeof raw - 1, NULL);
   if (!rl && (bug_type == 151 || bug_type == 210))
-    rl = cp__crash_salvage_raw(p, n, "string", raw, sizeof raw - 1);
+    rl = cp__crash_salvage_raw(p, n, "string", raw, sizeof raw - 1, NULL);
   if (rl) {
     raw[rl] = '\0';
     panic_text(rec, raw);
@@ -406,7 +407,7 @@ static const char *const wanted[] = {
     "procName",    "modelCode", "product",        "incident",   "captureTime",
     "date",        "osVersion", "build",          "bundleInfo", "exception",
     "termination", "asi",       "faultingThread", "usedImages", "lastExceptionBacktrace",
-    "panicString", "string",    "largestProcess"};
+    "panicString", "string",    "largestProcess", "bug_type"};
 
 typedef struct lazy {
   json_t *rec, *b;
@@ -478,11 +479,11 @@ static void on_process(void *ctx, size_t idx, const char *v, size_t vn)
   (void)json_array_append_new(lz->arr, j ? j : json_null());
 }
 
-void cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n)
+int cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n)
 {
   lazy lz = {.rec = rec, .b = json_object(), .faulting = -1};
   if (!lz.b)
-    return;
+    return -1;
   size_t stop = 0;
   bool complete = cp__crash_json_members(p, n, on_member, &lz, &stop);
   if (!complete)
@@ -506,8 +507,20 @@ void cp__crash_ips_json(json_t *rec, int bug_type, const char *p, size_t n)
       (void)json_object_set_new(lz.b, "processes", lz.arr);
     }
   }
+  /* The body's own bug_type ("309" or 309) when the header gave none. */
+  int body_bt = -1;
+  const json_t *bt = json_object_get(lz.b, "bug_type");
+  long long v;
+  if (json_is_string(bt) && json_string_length(bt) > 0 && json_string_length(bt) <= 5 &&
+      strspn(json_string_value(bt), "0123456789") == json_string_length(bt))
+    body_bt = atoi(json_string_value(bt));
+  else if (cp__crash_int(bt, &v) && v >= 0 && v < 100000)
+    body_bt = (int)v;
+  if (bug_type < 0)
+    bug_type = body_bt;
   cp__crash_ips_body(rec, bug_type, lz.b);
   json_decref(lz.b);
   if (!complete)
     cp__crash_ips_salvage(rec, bug_type, p, n);
+  return body_bt;
 }

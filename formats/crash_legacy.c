@@ -296,6 +296,68 @@ static json_t *frame_line(span l)
   return fr;
 }
 
+/*
+ * A microstackshot line of a resource report's heaviest stack:
+ * "18  ??? (libdispatch.dylib + 89464) [0x19146ad78]" or
+ * "18  __psynch_cvwait + 8 (libsystem_kernel.dylib + 7304) [0x1b2b...]".
+ */
+static json_t *heavy_line(span t)
+{
+  size_t i = 0;
+  while (i < t.n && isdigit((unsigned char)t.p[i]))
+    i++;
+  if (i == 0 || i >= t.n || !isspace((unsigned char)t.p[i]))
+    return NULL;
+  const char *op = NULL;
+  for (size_t j = t.n; j > i; j--)
+    if (t.p[j - 1] == '(') {
+      op = t.p + j - 1;
+      break;
+    }
+  if (!op)
+    return NULL;
+  span inner = {op + 1, t.n - (size_t)(op + 1 - t.p)};
+  const char *cl = memchr(inner.p, ')', inner.n);
+  if (!cl)
+    return NULL;
+  inner.n = (size_t)(cl - inner.p);
+  const char *plus = cp__crash_memmem(inner.p, inner.n, " + ", 3);
+  if (!plus)
+    return NULL;
+  json_t *fr = json_object();
+  if (!fr)
+    return NULL;
+  span image = trim((span){inner.p, (size_t)(plus - inner.p)});
+  if (image.n && !eq(image, "???"))
+    cp__crash_setn(fr, "image", image.p, image.n);
+  long long off;
+  if (read_num((span){plus + 3, inner.n - (size_t)(plus + 3 - inner.p)}, &off))
+    (void)json_object_set_new(fr, "offset", json_integer(off));
+  span sym = trim((span){t.p + i, (size_t)(op - (t.p + i))});
+  const char *sp = NULL;
+  for (size_t j = sym.n; j >= 3; j--)
+    if (!memcmp(sym.p + j - 3, " + ", 3)) {
+      sp = sym.p + j - 3;
+      break;
+    }
+  if (sp)
+    sym.n = (size_t)(sp - sym.p);
+  if (sym.n && !eq(sym, "???"))
+    cp__crash_setn(fr, "symbol", sym.p, sym.n);
+  return fr;
+}
+
+/* The heaviest stack is listed root first: frames are leaf first. */
+static void set_heavy_frames(json_t *rec, json_t *heavy)
+{
+  json_t *frames = json_array();
+  size_t n = json_array_size(heavy);
+  for (size_t k = 0; frames && k < n && k < CP_CRASH_MAX_FRAMES; k++)
+    (void)json_array_append(frames, json_array_get(heavy, n - 1 - k));
+  cp__crash_set_new(rec, "frames", frames);
+  json_decref(heavy);
+}
+
 int cp__crash_text_body(json_t *rec, const char *p, size_t n)
 {
   int known = 0;
@@ -304,6 +366,7 @@ int cp__crash_text_body(json_t *rec, const char *p, size_t n)
   const char *frames_key = NULL;
   bool crashed_done = false, asi_next = false;
   span version = {NULL, 0};
+  json_t *heavy = NULL; /* a resource report's heaviest stack, root first */
   for (size_t i = 0; i < n;) {
     const char *nl = memchr(p + i, '\n', n - i);
     span line = {p + i, nl ? (size_t)(nl - (p + i)) : n - i};
@@ -323,6 +386,18 @@ int cp__crash_text_body(json_t *rec, const char *p, size_t n)
       }
       cp__crash_set_new(rec, frames_key, frames);
       frames = NULL;
+    }
+    if (heavy) {
+      json_t *fr = t.n ? heavy_line(t) : NULL;
+      if (fr) {
+        if (json_array_size(heavy) < 512)
+          (void)json_array_append_new(heavy, fr);
+        else
+          json_decref(fr);
+        continue;
+      }
+      set_heavy_frames(rec, heavy);
+      heavy = NULL;
     }
     if (asi_next && t.n) {
       cp__crash_setn(rec, "application_specific", t.p, t.n);
@@ -352,6 +427,11 @@ int cp__crash_text_body(json_t *rec, const char *p, size_t n)
       frames_key = "exception_frames";
       continue;
     }
+    if (eq(t, "Heaviest stack for the target process:")) {
+      if (!json_object_get(rec, "frames"))
+        heavy = json_array();
+      continue;
+    }
     if (eq(t, "Application Specific Information:")) {
       asi_next = true;
       continue;
@@ -367,6 +447,8 @@ int cp__crash_text_body(json_t *rec, const char *p, size_t n)
   }
   if (frames)
     cp__crash_set_new(rec, frames_key, frames);
+  if (heavy)
+    set_heavy_frames(rec, heavy);
   if (version.p) {
     const char *os = json_string_value(json_object_get(rec, "os_version"));
     set_version(rec, version, os && atoi(os) >= 15);

@@ -56,6 +56,37 @@ static int apply_header(json_t *rec, const json_t *h)
   return bug_type;
 }
 
+/* A header line cut short (a listing that read only a few bytes): the
+ * header's own keys, read straight from the text. Returns the bug_type. */
+static int salvage_header(json_t *rec, const char *p, size_t n)
+{
+  int bug_type = -1;
+  json_t *bt = cp__crash_salvage_string(p, n, "bug_type");
+  const char *code = json_string_value(bt);
+  if (code && strspn(code, "0123456789") == strlen(code) && strlen(code) <= 5) {
+    bug_type = atoi(code);
+    cp__crash_set(rec, "bug_type_name", cp__crash_bugtype_name(code));
+  }
+  json_decref(bt);
+  static const char *const keys[][2] = {{"incident_id", "incident_id"},
+                                        {"name", "process"},
+                                        {"app_name", "process"},
+                                        {"bundleID", "bundle_id"},
+                                        {"app_version", "app_version"}};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    if (!json_object_get(rec, keys[i][1]))
+      cp__crash_set_new(rec, keys[i][1], cp__crash_salvage_string(p, n, keys[i][0]));
+  json_t *ts = cp__crash_salvage_string(p, n, "timestamp");
+  if (ts)
+    cp__crash_set_timestamp(rec, json_string_value(ts), json_string_length(ts));
+  json_decref(ts);
+  json_t *os = cp__crash_salvage_string(p, n, "os_version");
+  if (os)
+    cp__crash_set_os(rec, json_string_value(os), json_string_length(os));
+  json_decref(os);
+  return bug_type;
+}
+
 /* JSON lines: the first line is one whole object and another line follows
  * (a compact one-line document is not JSON lines). */
 static bool is_json_lines(const char *p, size_t n)
@@ -74,7 +105,8 @@ static bool is_json_lines(const char *p, size_t n)
   return false;
 }
 
-static void parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool had_header)
+/* Returns the bug_type the body itself names (JSON bodies only), or -1. */
+static int parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool had_header)
 {
   while (n && isspace((unsigned char)p[0])) {
     p++;
@@ -85,18 +117,18 @@ static void parse_body(json_t *rec, int bug_type, const char *p, size_t n, bool 
       cp__crash_warn(rec, "the report has only its header line (truncated?)");
     else
       cp__crash_warn(rec, "the report is empty");
-    return;
+    return -1;
   }
   if (p[0] == '{') {
     if (bug_type == 211 || is_json_lines(p, n)) {
       cp__crash_analytics_lines(rec, p, n);
-      return;
+      return -1;
     }
-    cp__crash_ips_json(rec, bug_type, p, n);
-    return;
+    return cp__crash_ips_json(rec, bug_type, p, n);
   }
   if (cp__crash_text_body(rec, p, n) == 0)
     cp__crash_warn(rec, "the report body is not in a format this version knows");
+  return -1;
 }
 
 /* The kind from the bug_type, or from what the body turned out to hold. */
@@ -124,10 +156,8 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
     return cp_error_set(err, CP_E_INTERNAL, "cp_crash_parse: NULL argument");
   *record = NULL;
   json_t *rec = json_object();
-  json_t *warnings = json_array();
-  if (!rec || !warnings || json_object_set_new(rec, "warnings", warnings)) {
-    if (!rec || json_object_get(rec, "warnings") != warnings)
-      json_decref(warnings);
+  /* set_new takes the array (or NULL) whatever happens: nothing to free. */
+  if (!rec || json_object_set_new(rec, "warnings", json_array())) {
     json_decref(rec);
     return cp_error_set(err, CP_E_NOMEM, "crash record");
   }
@@ -166,18 +196,27 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
       bug_type = apply_header(rec, h);
       body = nl ? nl + 1 : p + n;
       body_n = nl ? n - hl - 1 : 0;
-    } else if (json_is_object(h) && !nl) {
-      cp__crash_warn(rec, "a JSON object with no report header keys");
     } else if (hl > 1 && !h && !nl) {
       cp__crash_warn(rec, "the header line is cut short (truncated?)");
-      cp__crash_ips_salvage(rec, bug_type, p, n);
+      bug_type = salvage_header(rec, p, hl);
       header_broken = true;
     }
     json_decref(h);
   }
-  if (!header_broken)
-    parse_body(rec, bug_type, body, body_n, had_header);
+  if (!header_broken) {
+    int body_bt = parse_body(rec, bug_type, body, body_n, had_header);
+    if (bug_type < 0 && body_bt >= 0) {
+      /* No header line (a body saved on its own): the body names its type. */
+      bug_type = body_bt;
+      char code[16];
+      snprintf(code, sizeof code, "%d", bug_type);
+      cp__crash_set(rec, "bug_type_name", cp__crash_bugtype_name(code));
+    }
+  }
 
+  if (bug_type < 0 && !json_object_get(rec, "process") && !json_object_get(rec, "timestamp") &&
+      !json_array_size(json_object_get(rec, "warnings")))
+    cp__crash_warn(rec, "nothing in this file reads as a crash report");
   (void)json_object_set_new(rec, "bug_type", bug_type >= 0 ? json_integer(bug_type) : json_null());
   cp__crash_set(rec, "kind", infer_kind(rec, bug_type));
   cp__crash_sign(rec);

@@ -44,6 +44,12 @@
  *   jetsam {largest_process, reason, killed:[...]}, resource {type, limit,
  *   observed}, battery {maximum_capacity_percent, ...}, signature (hash
  *   string), warnings (array of strings, always present), file.
+ * Also, when the report has them: app_build, pid, device_board ("D111AP"),
+ *   report_version, bug_type_raw (a non-numeric code), exception_subtype,
+ *   exception_message, exception_note, termination_code ("0x8badf00d"),
+ *   termination_description, application_specific, exception_frames (last
+ *   exception backtrace), frame symbol_offset, panicked_pid, analytics
+ *   {records}, signature_basis (the readable text the signature hashes).
  * Damaged or unknown input still gives CP_OK and a record with warnings.
  * Returns CP_E_NOMEM (record NULL) only when the record cannot be allocated,
  * CP_E_INTERNAL for NULL arguments.

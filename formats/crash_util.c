@@ -293,11 +293,12 @@ json_t *cp__crash_num(const json_t *v)
 }
 
 /* Decodes a JSON string starting after its opening quote into buf; stops at
- * the closing quote or the end of the buffer (a truncated value is kept). */
-static size_t decode_raw(const char *p, size_t n, char *buf, size_t cap)
+ * the closing quote or the end of the buffer (a truncated value is kept, and
+ * *closed says whether the value ended inside the buffer or filled buf). */
+static size_t decode_raw(const char *p, size_t n, char *buf, size_t cap, bool *closed)
 {
-  size_t o = 0;
-  for (size_t i = 0; i < n && p[i] != '"' && o < cap; i++) {
+  size_t o = 0, i = 0;
+  for (; i < n && p[i] != '"' && o < cap; i++) {
     char c = p[i];
     if (c == '\\' && i + 1 < n) {
       char e = p[++i];
@@ -314,10 +315,13 @@ static size_t decode_raw(const char *p, size_t n, char *buf, size_t cap)
     }
     buf[o++] = c;
   }
+  if (closed)
+    *closed = (i < n && p[i] == '"') || o == cap;
   return o;
 }
 
-size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf, size_t cap)
+size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf, size_t cap,
+                             bool *closed)
 {
   char pat[80];
   int pl = snprintf(pat, sizeof pat, "\"%s\"", key);
@@ -332,7 +336,7 @@ size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf
       for (i++; i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r');)
         i++;
       if (i < n && p[i] == '"')
-        return decode_raw(p + i + 1, n - i - 1, buf, cap);
+        return decode_raw(p + i + 1, n - i - 1, buf, cap, closed);
       return 0;
     }
     size_t next = (size_t)(at - p) + 1;
@@ -344,6 +348,9 @@ size_t cp__crash_salvage_raw(const char *p, size_t n, const char *key, char *buf
 json_t *cp__crash_salvage_string(const char *p, size_t n, const char *key)
 {
   char buf[CP_CRASH_MAX_STR];
-  size_t l = cp__crash_salvage_raw(p, n, key, buf, sizeof buf);
-  return l ? cp__crash_strn(buf, l) : NULL;
+  bool closed = false;
+  size_t l = cp__crash_salvage_raw(p, n, key, buf, sizeof buf, &closed);
+  /* A value cut by the end of the buffer ("iOSCrash" of "iOSCrashingTest")
+   * would be a wrong value, not a partial one: leave it out. */
+  return l && closed ? cp__crash_strn(buf, l) : NULL;
 }

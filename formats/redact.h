@@ -79,6 +79,12 @@ void cp_redactor_free(cp_redactor *r);
  * "total": N}. Counts only, never values. New reference. */
 json_t *cp_redactor_report(const cp_redactor *r);
 
+/* The member's name picks how a pseudonym is written so the member stays
+ * parseable: in "*.json" a pseudonym outside a string is quoted
+ * ("ecid": "<ecid-1>"), in "*.plist" and "*.xml" it is "&lt;ecid-1&gt;";
+ * anything else gets "<ecid-1>" as is (also use such a name when redacting
+ * a single JSON string value rather than JSON text). */
+
 /* Redacts one whole member held in memory; *out is malloc'ed (NUL-terminated
  * for convenience, *outlen excludes the NUL). Counts go to the report. */
 cp_err cp_redact_buffer(cp_redactor *r, const char *member, const void *in, size_t len, char **out,

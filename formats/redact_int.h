@@ -17,7 +17,7 @@
 #define CP_RX_LB 32
 /* Bytes after a match end that the right-boundary checks may look at. */
 #define CP_RX_RA 2
-#define CP_RX_MAX_CLASSES 64
+#define CP_RX_MAX_CLASSES 128 /* 20 built-in + up to 64 policy patterns + other ids */
 #define CP_RX_NAME_MAX 32
 
 /* What must NOT follow (right) or precede (left) a match, checked in C

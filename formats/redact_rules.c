@@ -249,6 +249,10 @@ typedef struct pattern_def {
  * where it can ('.', '+', "::", '-'), because an expression that can begin
  * at any hex digit makes the whole database scan slowly. The confirm step
  * throws away the extra reports. */
+/* "build": "7.98.0.4" is a version, not an address */
+#define NOT_VERSION                                                                                \
+  "(?<!(?i:version\": \"))(?<!(?i:version\":\"))(?<!(?i:build\": \"))(?<!(?i:build\":\"))"         \
+  "(?<!(?i:version ))(?<!(?i:version: ))(?<!(?i:version=))(?<!(?i:build ))(?<!(?i:build: ))"
 /* a letter of a name: ASCII, or any UTF-8 sequence */
 #define NAMECH "(?:[a-z\\-]|[\\xc3-\\xf4][\\x80-\\xbf]{1,3})"
 #define PHONE_SEP "[ ()\\-]"
@@ -267,8 +271,8 @@ static const pattern_def k_patterns[] = {
      "(?|(?<![a-z0-9+])(?<v>\\+[1-9](?:" PHONE_SEP
      "{0,2}[0-9]){6,14})|tel:(?://)?(?<v>\\+?[0-9](?:" PHONE_SEP "{0,2}[0-9]){6,14}))",
      64, CP_B_DIGIT, 1},
-    {"ipv4", "\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", "(?<![0-9.])(?:" OCTET "\\.){3}" OCTET, 15,
-     CP_B_IPV4, 0},
+    {"ipv4", "\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+     "(?<![0-9.])" NOT_VERSION "(?:" OCTET "\\.){3}" OCTET, 15, CP_B_IPV4, 0},
     /* compressed form only ("::"): the full eight-group form has no literal
      * to anchor on and would halve the scan speed; iOS prints compressed */
     {"ipv6", "::[0-9a-f:]{0,40}",
@@ -795,6 +799,20 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       }
       free(tmp);
       tmp = NULL;
+    }
+    /* the host name iOS derives from it, in the syslog host column and in
+     * Bonjour names: "Anna's iPhone" -> "Annas-iPhone" */
+    char host[260];
+    size_t hn = 0;
+    for (const char *c = plain; *c && hn < sizeof(host) - 1; c++)
+      if (*c == ' ')
+        host[hn++] = '-';
+      else if (*c != '\'')
+        host[hn++] = *c;
+    host[hn] = 0;
+    if (forms_add(&f, host) != 0) {
+      free(plain);
+      goto nomem;
     }
     free(plain);
     /* a one-word name ("Anna", "Kitchen") must not hit inside other words */

@@ -404,7 +404,7 @@ cp_err cp_redact_stream_open(cp_redactor *r, const char *member, cp_redact_emit_
   s->out = malloc(OUTBUF);
   if (ends_with(member, ".json"))
     s->syntax = SYN_JSON;
-  else if (ends_with(member, ".plist") || ends_with(member, ".xml") || ends_with(member, ".html"))
+  else if (ends_with(member, ".plist") || ends_with(member, ".xml"))
     s->syntax = SYN_XML;
   if (!s->member || !s->counts || !s->pos || !s->out) {
     rc = cp_error_set(err, CP_E_NOMEM, "redact stream");

@@ -45,6 +45,8 @@ for p in files:
     elif h['bug_type'] == '211':
         recs = [json.loads(l) for l in body.splitlines() if l]
         assert recs[-1] == {'_marker': '<end-of-file>'}, (p, recs[-1])
+        if b.startswith('Analytics-'):  # the battery probe's record survives cuts
+            assert recs[-2]['message']['last_value_MaximumCapacityPercent'] == 92, p
     for k in ('bug_type', 'timestamp', 'os_version', 'incident_id'):
         assert k in h, (p, k)
     ts = h['timestamp']

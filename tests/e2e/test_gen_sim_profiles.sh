@@ -15,17 +15,20 @@ gval() { python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"
 "$CP_SIM_GEN" "$T/gen" --crashes 40 --crash-mb 2 --seed 5 --udid 00008030-00AB00CD00EF0012 \
   2>/dev/null || fail "caseprobe-sim-gen"
 
-sim_start "$P/iphone-modern" "$P/iphone7-legacy" "$P/ipad" "$P/worn-battery" "$T/gen" \
-  "$P/trust-pending" "$P/trust-denied" "$P/locked" "$P/detaching"
-
-idevice_id -l >"$T/ids" 2>&1 || fail "idevice_id -l"
-for d in iphone-modern iphone7-legacy ipad worn-battery trust-pending trust-denied locked detaching; do
-  assert_contains "$T/ids" "$(udid "$P/$d")"
-done
+# one simulator per device: a start makes each device's key pair, and eight at
+# once can take longer than sim_start waits on a loaded machine
+restart() {
+  sim_stop
+  rm -f "$SIM_LOG"
+  sim_start "$@"
+}
 
 check_device() { # DIR ENTRY
   local d=$1 entry=$2 u out
   u=$(udid "$d")
+  restart "$d"
+  idevice_id -l >"$T/ids" 2>&1 || fail "idevice_id -l"
+  assert_contains "$T/ids" "$u"
   out=$(ideviceinfo -u "$u" -k ProductType 2>&1) || fail "ideviceinfo $d: $out"
   assert_eq "$out" "$(gval "$d" ProductType)" "ProductType of $d"
   out=$(ideviceinfo -u "$u" -k ProductVersion 2>&1) || fail "ideviceinfo $d: $out"
@@ -59,13 +62,26 @@ assert got == n, (got, n)
 PY
 }
 
+# the replayed syslog parses in idevicesyslog's format (pid column found)
+check_syslog() { # DIR (its simulator is running)
+  local d=$1 proc
+  proc=$(head -n 1 "$d/syslog.txt" | awk '{print $5}' | sed 's/[[(].*//')
+  timeout -s INT 8 idevicesyslog -u "$(udid "$d")" -p "$proc" >"$T/syslog.out" 2>&1
+  [ "$(grep -c "$proc" "$T/syslog.out")" -ge 5 ] ||
+    fail "idevicesyslog -p $proc on $d: $(head -c 600 "$T/syslog.out")"
+  assert_not_contains "$T/syslog.out" "Annas-iPhone"  # device column is parsed, not shown
+}
+
 check_device "$P/iphone-modern" AppleSmartBattery
+check_syslog "$P/iphone-modern"
 check_device "$P/iphone7-legacy" AppleARMPMUCharger
+check_syslog "$P/iphone7-legacy"
 check_device "$P/ipad" AppleSmartBattery
 check_device "$P/worn-battery" AppleSmartBattery
 check_device "$T/gen" AppleSmartBattery
 
 # no session without a tap / with a passcode lock
+restart "$P/trust-pending" "$P/trust-denied" "$P/locked"
 for d in trust-pending trust-denied locked; do
   out=$(ideviceinfo -u "$(udid "$P/$d")" -k ProductType 2>&1) && fail "$d gave a session: $out"
   case "$out" in *iPhone12,5*) fail "$d answered ProductType after a failed handshake" ;; esac
@@ -73,6 +89,7 @@ done
 
 # the detaching device vanishes mid-pull: some, not all, of its tree arrives
 d="$P/detaching"
+restart "$d" "$P/iphone-modern"
 rm -rf "$T/pull" && mkdir "$T/pull"
 timeout 60 idevicecrashreport -u "$(udid "$d")" -k "$T/pull" >"$T/pull.out" 2>&1
 total=$(find "$d/crash" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')

@@ -40,6 +40,12 @@ assert r["bug_type"] is None and r["termination_code"] == "0x8badf00d", r
 assert all(isinstance(r["warnings"], list) and r["signature"] for r in recs)
 PY
 
+"$CP_BIN" parse --triage "${files[@]}" >"$T/tri.json" 2>"$T/err" || fail "parse --triage exited $?"
+assert_eq "$(json_get "$T/tri.json" 'd["total"], d["panics"]["count"], d["jetsam"]["count"], d["groups"][0]["count"], d["groups"][0]["process"]')" \
+  "(14, 2, 1, 3, 'iOSCrashingTest')" "triage document"
+"$CP_BIN" parse --json --triage "${files[0]}" >"$T/out" 2>"$T/err"
+assert_eq "$?" 2 "--json with --triage"
+
 # A listing reads only the first 16 KiB: still a record, with a warning.
 head -c 16384 "$C/ips/applekeystore_iOS26.1_iPhone12,5_panic-full_210.ips" >"$T/cut.ips"
 "$CP_BIN" parse --json "$T/cut.ips" >"$T/cut.json" 2>"$T/err" || fail "truncated file exited $?"

@@ -186,6 +186,7 @@ static void test_type_details(void **state)
   json_decref(r);
 
   r = parse_file("ips/icdab_iOS14.2b_iPhone12,1_JetsamEvent_298.ips", NULL);
+  json_t *f0;
   json_t *j = json_object_get(r, "jetsam");
   assert_string_equal(str(j, "largest_process"), "AppStore");
   assert_string_equal(str(j, "reason"), "highwater");
@@ -199,11 +200,17 @@ static void test_type_details(void **state)
   assert_string_equal(str(res, "type"), "cpu usage");
   assert_string_equal(str(res, "limit"), "90s");
   assert_string_equal(str(res, "observed"), "90s");
+  /* heaviest stack, leaf first: "2   ??? (libz.1.dylib + 47196) [0x1dae8885c]" */
+  f0 = json_array_get(json_object_get(r, "frames"), 0);
+  assert_string_equal(str(f0, "image"), "libz.1.dylib");
+  assert_int_equal(json_integer_value(json_object_get(f0, "offset")), 47196);
+  assert_null(json_object_get(f0, "symbol"));
+  assert_int_equal(json_array_size(json_object_get(r, "frames")), 15);
   json_decref(r);
 
   r = parse_file("ips/sanfer_iOS18.5_iPad13,16_app_crash_309.ips", NULL);
   assert_int_equal(json_integer_value(json_object_get(r, "crashed_thread")), 6);
-  json_t *f0 = json_array_get(json_object_get(r, "frames"), 0);
+  f0 = json_array_get(json_object_get(r, "frames"), 0);
   assert_string_equal(str(f0, "image"), "libsystem_kernel.dylib");
   assert_string_equal(str(f0, "symbol"), "__pthread_kill");
   assert_int_equal(json_integer_value(json_object_get(f0, "offset")), 45532);
@@ -296,6 +303,51 @@ static void test_truncated_copies(void **state)
         check_str(r, "os_version", corpus[i].os_version, corpus[i].path);
         assert_int_equal(json_integer_value(json_object_get(r, "bug_type")), corpus[i].bug_type);
       }
+      json_decref(r);
+      free(copy);
+    }
+    free(buf);
+  }
+}
+
+/* absent, or exactly the full value: a cut never yields a shorter value */
+static void absent_or(const json_t *r, const char *k, const char *want, const char *file,
+                      size_t cut)
+{
+  const char *got = str(r, k);
+  if (got && (!want || strcmp(got, want)))
+    fail_msg("%s cut at %zu: %s is '%s', expected '%s' or nothing", file, cut, k, got,
+             want ? want : "(absent)");
+}
+
+/* Cuts inside the header line, byte by byte: every value read is the real
+ * one ("30" is never taken for "309", "iOSCrash" for "iOSCrashingTest"). */
+static void test_cut_header_never_invents(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < NCORPUS; i++) {
+    size_t len;
+    char *buf = load(corpus[i].path, &len);
+    const char *nl = memchr(buf, '\n', len);
+    if (buf[0] != '{' || !nl) {
+      free(buf);
+      continue;
+    }
+    size_t header_end = (size_t)(nl - buf);
+    for (size_t cut = 1; cut < header_end; cut++) {
+      char *copy = malloc(cut);
+      assert_non_null(copy);
+      memcpy(copy, buf, cut);
+      json_t *r = parse(copy, cut, corpus[i].path);
+      assert_true(has_warning(r));
+      json_t *bt = json_object_get(r, "bug_type");
+      if (!json_is_null(bt) && json_integer_value(bt) != corpus[i].bug_type)
+        fail_msg("%s cut at %zu: bug_type %lld", corpus[i].path, cut,
+                 (long long)json_integer_value(bt));
+      absent_or(r, "process", corpus[i].process, corpus[i].path, cut);
+      absent_or(r, "timestamp", corpus[i].timestamp, corpus[i].path, cut);
+      absent_or(r, "os_version", corpus[i].os_version, corpus[i].path, cut);
+      absent_or(r, "os_build", corpus[i].os_build, corpus[i].path, cut);
       json_decref(r);
       free(copy);
     }
@@ -441,6 +493,40 @@ static void test_triage(void **state)
   json_decref(records);
 }
 
+/* A JSON body saved without its header line: the body's own bug_type and
+ * fields stand in (the timestamp is then the body's captureTime/date). */
+static void test_body_without_header(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *path;
+    int bug_type;
+    const char *kind, *timestamp;
+  } cases[] = {
+      {"ips/macsym_iOS16.0_iPhone14,2_app_crash_309.ips", 309, "crash",
+       "2022-09-18 15:28:37.3451 +0900"},
+      {"ips/applekeystore_iOS26.1_iPhone12,5_panic-full_210.ips", 210, "panic",
+       "2026-01-13 12:23:35.00 -0500"},
+      {"ips/pycrashreport_iOS16.2_iPhone11,8_forceReset-full_151.ips", 151, "panic",
+       "2022-12-24 11:43:00.47 +0000"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t len;
+    char *buf = load(cases[i].path, &len);
+    const char *nl = memchr(buf, '\n', len);
+    assert_non_null(nl);
+    size_t off = (size_t)(nl + 1 - buf);
+    json_t *r = parse(buf + off, len - off, cases[i].path);
+    assert_int_equal(json_integer_value(json_object_get(r, "bug_type")), cases[i].bug_type);
+    assert_string_equal(str(r, "kind"), cases[i].kind);
+    assert_string_equal(str(r, "timestamp"), cases[i].timestamp);
+    assert_non_null(str(r, "bug_type_name"));
+    assert_non_null(str(r, "os_version"));
+    json_decref(r);
+    free(buf);
+  }
+}
+
 /* Two watchdog panics on other CPUs and addresses are one panic line; the
  * record keeps the first line only and the panicked task. */
 static void test_panic_lines_fold(void **state)
@@ -485,6 +571,8 @@ int main(void)
       cmocka_unit_test(test_hostile_inputs),
       cmocka_unit_test(test_triage),
       cmocka_unit_test(test_panic_lines_fold),
+      cmocka_unit_test(test_body_without_header),
+      cmocka_unit_test(test_cut_header_never_invents),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,8 @@ static void test_pattern_classes(void **state)
   expect("from 192.168.50.195:80 to 10.0.0.1.", "from <ipv4-1>:80 to <ipv4-2>.");
   expect("root:xnu-7195.40.113.0.2~22\\/RELEASE", "root:xnu-7195.40.113.0.2~22\\/RELEASE");
   expect("version 1.2.3.400 x", "version 1.2.3.400 x");
+  expect("{\"build\": \"7.98.0.4\", \"ip\": \"7.98.0.4\"} Version 10.0.0.1",
+         "{\"build\": \"7.98.0.4\", \"ip\": \"<ipv4-1>\"} Version 10.0.0.1");
   expect("addr fe80::1c2b:3dff:fe4e:5a6b%en0 2001:db8::1 [2001:db8::]:80",
          "addr <ipv6-1>%en0 <ipv6-2> [<ipv6-3>]:80");
   expect("t +1.234567 +0.016830 dt", "t +1.234567 +0.016830 dt");
@@ -151,6 +153,8 @@ static void test_identifier_forms(void **state)
   expect_ids(r, "bt 14:bd:61:9d:3d:10", "bt <mac-1>"); /* not the device's: a plain MAC */
   expect_ids(r, "name Anna\xE2\x80\x99s iPhone, Anna's iPhone, \"Anna\\u2019s iPhone\"",
              "name <device-name-1>, <device-name-1>, \"<device-name-1>\"");
+  expect_ids(r, "Nov 23 13:53:22 Annas-iPhone mediaserverd[12] x Annas-iPhone.local",
+             "Nov 23 13:53:22 <device-name-1> mediaserverd[12] x <device-name-1>.local");
   expect_ids(r, "<string>Anna&apos;s iPhone</string> ANNA'S IPHONE",
              "<string><device-name-1></string> <device-name-1>");
   expect_ids(r, "Hi Anna, from anna. Annapolis Joanna",
@@ -626,6 +630,21 @@ static void test_policy(void **state)
   r = make(k_ids, N_IDS, p);
   o = redact(r, "m", "DNPT1P8EHG74");
   assert_string_equal(o, "<serial-1>");
+  free(o);
+  cp_redactor_free(r);
+  cp_redact_policy_free(p);
+  /* the most patterns a policy may have all work together */
+  assert_int_equal(cp_redact_policy_new(&p, &e), CP_OK);
+  for (int i = 0; i < 64; i++) {
+    char name[16], rx[32];
+    snprintf(name, sizeof(name), "p%d", i);
+    snprintf(rx, sizeof(rx), "Q%02dX[0-9]+", i);
+    assert_int_equal(cp_redact_policy_add_pattern(p, name, rx, &e), CP_OK);
+  }
+  assert_int_equal(cp_redact_policy_add_pattern(p, "p64", "x", &e), CP_E_POLICY);
+  r = make(k_ids, N_IDS, p);
+  o = redact(r, "m", "Q00X1 Q63X22 Q99X3");
+  assert_string_equal(o, "<p0-1> <p63-1> Q99X3");
   free(o);
   cp_redactor_free(r);
   cp_redact_policy_free(p);

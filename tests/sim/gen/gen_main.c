@@ -608,6 +608,12 @@ int main(int argc, char **argv)
     if (bad)
       goto out;
   }
+  if (o.crashes > 0 && ((double)total > o.crash_mb * MB * 1.1 + 65536 ||
+                        (double)total < o.crash_mb * MB * 0.9 - 65536))
+    fprintf(stderr,
+            TOOL ": note: %" PRIu64 " bytes written, not about %.0f: %lld reports cannot "
+                 "be made that small or large from this base\n",
+            total, o.crash_mb * MB, o.crashes);
   fprintf(stderr, TOOL ": %s: %lld crash reports, %" PRIu64 " bytes, from %s\n", o.out, o.crashes,
           total, base);
   rc = 0;

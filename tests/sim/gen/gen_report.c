@@ -195,8 +195,13 @@ static void plan_resize(struct gen_template *t, size_t hdr_end, int bug)
   t->min_cut = line_end(s, len, line_end(s, len, hdr_end));
   if (bug == 211) {
     size_t last = cut_before(s, 0, len > 0 && s[len - 1] == '\n' ? len - 1 : len);
+    const char *batt = strstr(s + t->min_cut, "\"last_value_MaximumCapacityPercent\"");
     if (strstr(s + last, "\"_marker\"") != NULL)
       t->tail_off = last;
+    /* the battery record is what the battery probe reads: a cut copy keeps
+     * it (with the marker) when it sits after the cut-able records */
+    if (batt && (size_t)(batt - s) < t->tail_off)
+      t->tail_off = cut_before(s, t->min_cut, (size_t)(batt - s));
     t->fill_a = t->min_cut;
     t->fill_b = t->tail_off;
   } else {
