@@ -66,8 +66,10 @@ static cp_err transport_err(cp_afc *a, cp_conn_rc r, const char *what, cp_error 
   return kill_conn(a, err);
 }
 
-/* Reads exactly len bytes, however the transport splits them. */
-static cp_err recv_exact(cp_afc *a, unsigned char *buf, size_t len, const char *what, cp_error *err)
+/* Reads exactly len bytes, however the transport splits them, allowing
+ * max_idle_ms without a byte. */
+static cp_err recv_within(cp_afc *a, unsigned char *buf, size_t len, unsigned max_idle_ms,
+                          const char *what, cp_error *err)
 {
   size_t have = 0;
   unsigned idle = 0;
@@ -82,17 +84,23 @@ static cp_err recv_exact(cp_afc *a, unsigned char *buf, size_t len, const char *
     if (r == CP_CONN_BROKEN)
       return transport_err(a, r, what, err);
     idle += CP_AFC_SLICE_MS;
-    if (idle >= CP_AFC_IDLE_MS)
-      return transport_err(a, CP_CONN_IDLE, what, err);
+    if (idle >= max_idle_ms)
+      return transport_err(a, max_idle_ms < CP_AFC_IDLE_MS ? CP_CONN_BROKEN : CP_CONN_IDLE, what,
+                           err);
   }
   return CP_OK;
+}
+
+static cp_err recv_exact(cp_afc *a, unsigned char *buf, size_t len, const char *what, cp_error *err)
+{
+  return recv_within(a, buf, len, CP_AFC_IDLE_MS, what, err);
 }
 
 /* A reply that breaks the rules: the stream is out of step from here on. */
 static cp_err malformed(cp_afc *a, const char *what, const cp_error *why, cp_error *err)
 {
   cp_error_set(err, why->code == CP_E_NOMEM ? CP_E_NOMEM : CP_E_PROTOCOL,
-               "%s's %s gave a malformed reply to %s: %s", udid_of(a), a->service, what,
+               "%s's %s broke the AFC rules in reply to %s: %s", udid_of(a), a->service, what,
                why->detail);
   return kill_conn(a, err);
 }
@@ -113,9 +121,9 @@ static cp_err request(cp_afc *a, uint64_t op, const uint64_t *nums, size_t nnums
     return rc;
   rc = cp_conn_send(a->conn, req, reqlen, err);
   free(req);
-  if (rc != CP_OK)
-    return transport_err(a, CP_CONN_BROKEN, what, err);
-  rc = recv_exact(a, hb, sizeof hb, what, err);
+  /* A service that hung up may have said why first (garbage, a status):
+   * read what is there, briefly, before calling it a hang-up. */
+  rc = recv_within(a, hb, sizeof hb, rc == CP_OK ? CP_AFC_IDLE_MS : CP_AFC_SLICE_MS, what, err);
   if (rc != CP_OK)
     return rc;
   if (cp_afc_decode_header(hb, a->pn, max_body, h, &why) != CP_OK)
