@@ -772,10 +772,13 @@ cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uin
   return map_afc(ae, a, t0, err, "reading a file", NULL);
 }
 
-void cp_afc_file_close(cp_afc *a, uint64_t handle)
+cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err)
 {
-  if (a && handle)
-    (void)afc_file_close(a->afc, handle);
+  if (!a || !handle)
+    return CP_OK;
+  double t0 = now_s();
+  afc_error_t ae = afc_file_close(a->afc, handle);
+  return map_afc(ae, a, t0, err, "closing a file", NULL);
 }
 
 cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err)
