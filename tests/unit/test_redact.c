@@ -336,13 +336,17 @@ static cp_err acc_emit(void *ctx, const void *buf, size_t len, cp_error *err)
   return CP_OK;
 }
 
+/* The member name picks the syntax (text, JSON, .ips, XML); tests of the
+ * syntax modes set it, the rest stream a text member. */
+static const char *g_member = "chunked";
+
 static char *stream_chunks(cp_redactor *r, const char *in, size_t len, const size_t *cuts,
                            size_t ncuts, size_t *outlen)
 {
   acc a = {0};
   cp_redact_stream *s = NULL;
   cp_error e;
-  assert_int_equal(cp_redact_stream_open(r, "chunked", acc_emit, &a, &s, &e), CP_OK);
+  assert_int_equal(cp_redact_stream_open(r, g_member, acc_emit, &a, &s, &e), CP_OK);
   size_t at = 0;
   for (size_t i = 0; i <= ncuts; i++) {
     size_t to = i < ncuts ? cuts[i] : len;
@@ -377,7 +381,9 @@ static void check_all_splits(cp_redactor *r, const char *in, size_t len)
   char *whole = NULL;
   size_t wn = 0;
   cp_error e;
-  assert_int_equal(cp_redact_buffer(r, "whole", in, len, &whole, &wn, &e), CP_OK);
+  assert_int_equal(cp_redact_buffer(r, strcmp(g_member, "chunked") ? g_member : "whole", in, len,
+                                    &whole, &wn, &e),
+                   CP_OK);
   /* every single split point */
   for (size_t cut = 0; cut <= len; cut++) {
     size_t on;
@@ -463,6 +469,29 @@ static char *slurp(const char *rel, size_t *len)
 }
 
 /* Corpus files: random chunkings give the one-shot output. */
+/* The .ips and plist fixes decide on bytes around a match (the header line,
+ * "<integer>" tags): every chunking must still give one output. */
+static void test_gap_syntax_chunking(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  static const char ips[] =
+      "{\"bug_type\":\"309\",\"ecid\":1707430441053478,\"s\":\"DNPT1P8EHG74\"}\n"
+      "{\n  \"e\" : 1707430441053478,\n  \"p\" : \"\\/var\\/mobile\\/x\\/"
+      "D5E6F7A8-1234-4ABC-9DEF-0123456789AB\"\n}\n";
+  static const char txt[] =
+      "{\"bug_type\":\"109\"}\nSerial: DNPT1P8EHG74 \"q\nECID 1707430441053478\n";
+  static const char pl[] = "<key>UniqueChipID</key><integer>1707430441053478</integer>"
+                           "<key>Serial</key><string>F8Y2461AB3ZQW5NLX</string>";
+  g_member = "crashes/a.ips";
+  check_all_splits(r, ips, sizeof(ips) - 1);
+  check_all_splits(r, txt, sizeof(txt) - 1);
+  g_member = "crashes/b.plist";
+  check_all_splits(r, pl, sizeof(pl) - 1);
+  g_member = "chunked";
+  cp_redactor_free(r);
+}
+
 static void test_corpus_chunking(void **state)
 {
   (void)state;
@@ -946,6 +975,7 @@ int main(void)
       cmocka_unit_test(test_gap_latin1_names),
       cmocka_unit_test(test_gap_ips_header_json),
       cmocka_unit_test(test_gap_plist_integer),
+      cmocka_unit_test(test_gap_syntax_chunking),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
