@@ -313,6 +313,27 @@ static void test_gap_plist_integer(void **state)
   cp_redactor_free(r);
 }
 
+/* ChipSerialNo is a per-device value too (lockdown data, base64 in JSON). */
+static void test_gap_chip_serial(void **state)
+{
+  (void)state;
+  json_t *vals = json_pack("{s:s, s:s, s:s}", "SerialNumber", "C8QZK7M2XJ4T", "ChipSerialNo",
+                           "On6RDA==", "BasebandSerialNumber", "Jo1cYg==");
+  cp_redact_id *ids = NULL;
+  size_t n = 0;
+  cp_error e;
+  assert_int_equal(cp_redact_ids_from_lockdown(vals, &ids, &n, &e), CP_OK);
+  assert_int_equal(n, 3);
+  cp_redactor *r = make(ids, n, NULL);
+  char *out =
+      redact(r, "device/info.json", "{\"ChipSerialNo\": \"On6RDA==\", \"b\": \"Jo1cYg==\"}");
+  assert_string_equal(out, "{\"ChipSerialNo\": \"<serial-1>\", \"b\": \"<serial-2>\"}");
+  free(out);
+  cp_redactor_free(r);
+  cp_redact_ids_free(ids, n);
+  json_decref(vals);
+}
+
 /* Feeds in with a chunking function; returns the output. */
 typedef size_t (*chunker)(size_t i, size_t left, unsigned *seed);
 
@@ -976,6 +997,7 @@ int main(void)
       cmocka_unit_test(test_gap_ips_header_json),
       cmocka_unit_test(test_gap_plist_integer),
       cmocka_unit_test(test_gap_syntax_chunking),
+      cmocka_unit_test(test_gap_chip_serial),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

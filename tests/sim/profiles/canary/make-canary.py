@@ -10,6 +10,7 @@ reaches the bundle. values.txt lists each value: class, form, flags, value.
 Deterministic; run from anywhere: python3 make-canary.py. The rest of the
 device (battery, disk, gestalt, key) is copied from iphone-modern.
 """
+import base64
 import json
 import os
 import plistlib
@@ -38,6 +39,8 @@ ECID = int(UDID[9:], 16)
 SERIAL = 'C8QZK7M2XJ4T'
 MLB = 'C7H937104MQ1JXQ4A'
 BATT_SERIAL = 'F8Y2461AB3ZQW5NLX'
+CHIP_SERIAL = bytes.fromhex('3a7e910c')  # lockdown data: base64 in JSON
+BB_SERIAL = bytes.fromhex('268d5c62')
 IMEI = luhn('35693811204567')
 IMEI2 = luhn('35693811209873')
 MEID = '35693811204567'
@@ -78,6 +81,8 @@ VALUES = [
     ('serial', 'as is', 'i', SERIAL),
     ('serial', 'mlb', 'i', MLB),
     ('serial', 'battery', 'i', BATT_SERIAL),
+    ('serial', 'chip serial base64', '', base64.b64encode(CHIP_SERIAL).decode()),
+    ('serial', 'baseband serial base64', '', base64.b64encode(BB_SERIAL).decode()),
     ('udid', 'as is', 'i', UDID),
     ('udid', 'no dash', 'i', udid_nodash),
     ('ecid', 'decimal', '', str(ECID)),
@@ -155,7 +160,8 @@ def main():
     g = load('lockdown/global.plist')
     g.update({
         'UniqueDeviceID': UDID, 'ChipID': CHIPID, 'UniqueChipID': ECID, 'DieID': ECID,
-        'SerialNumber': SERIAL, 'MLBSerialNumber': MLB,
+        'SerialNumber': SERIAL, 'MLBSerialNumber': MLB, 'ChipSerialNo': CHIP_SERIAL,
+        'BasebandSerialNumber': BB_SERIAL,
         'InternationalMobileEquipmentIdentity': IMEI,
         'InternationalMobileEquipmentIdentity2': IMEI2,
         'MobileEquipmentIdentifier': MEID, 'IntegratedCircuitCardIdentity': ICCID,
