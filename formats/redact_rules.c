@@ -261,6 +261,11 @@ static const pattern_def k_patterns[] = {
      "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}@[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
      "\\.[a-z]{2,24}",
      254, CP_B_EMAIL, 1},
+    /* the same, URL-encoded in a query string: "user=anna%40example.com" */
+    {"email", "[a-z0-9._%+\\-]+%40[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.[a-z]{2,24}",
+     "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}%40[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
+     "\\.[a-z]{2,24}",
+     254, CP_B_EMAIL, 1},
     /* anchored on a + country code or tel:, never on bare digit runs; no '.'
      * separator, so "+1.234567" time deltas stay */
     {"phone", "\\+[1-9][0-9 ()\\-]{6,44}",

@@ -209,6 +209,14 @@ static void test_gap_serial_by_key(void **state)
          "serial port DISCONNECTED, serial 20261120123, serial queue com.apple.x");
 }
 
+/* An e-mail address URL-encoded in a query string. */
+static void test_gap_email_url_encoded(void **state)
+{
+  (void)state;
+  expect("GET /login?user=ZQuillby%2Bbank%40mail.example.net&x=1 50%40 off",
+         "GET /login?user=<email-1>&x=1 50%40 off");
+}
+
 /* Eight-group IPv6 without "::": padded, and link-local with short groups. */
 static void test_gap_ipv6_full(void **state)
 {
@@ -989,6 +997,7 @@ int main(void)
       cmocka_unit_test(test_holdback_is_bounded),
       cmocka_unit_test(test_parallel_redactors),
       cmocka_unit_test(test_gap_serial_by_key),
+      cmocka_unit_test(test_gap_email_url_encoded),
       cmocka_unit_test(test_gap_ipv6_full),
       cmocka_unit_test(test_gap_var_mobile_uuid),
       cmocka_unit_test(test_gap_ssid_quoted),

@@ -114,6 +114,8 @@ VALUES = [
     ('person_name', 'surname', 'i', 'Quillby'),
     ('email', 'as is', 'i', EMAIL),
     ('email', 'second', 'i', EMAIL2),
+    ('email', 'url-encoded', 'i', EMAIL.replace('@', '%40')),
+    ('email', 'second url-encoded', 'i', EMAIL2.replace('+', '%2B').replace('@', '%40')),
     ('ipv4', 'as is', '', IPV4),
     ('ipv4', 'second', '', IPV4B),
     ('ipv6', 'compressed', 'i', IPV6C),
@@ -323,6 +325,8 @@ def main():
     log('mDNSResponder[96]', 'host %s.local address %s' % (HOST, IPV6G))
     log('accountsd[120]', 'account %s <%s> for %s' % (EMAIL, EMAIL2.lower(), name_plain))
     log('accountsd[120]', '{"owner":"%s","mail":"%s"}' % (name_json, EMAIL))
+    log('nsurlsessiond[99]', 'GET https://api.example.net/v1/login?user=%s&alt=%s' % (
+        EMAIL.replace('@', '%40'), EMAIL2.replace('+', '%2B').replace('@', '%40')))
     log('ZoesNotes[812]', 'open \\/var\\/mobile\\/Containers\\/Data\\/Application\\/%s\\/Documents' % CONT1)
     log('ZoesNotes[812]', 'bundle /private/var/containers/Bundle/Application/%s/ZoesNotes.app' % CONT2.lower())
     log('ZoesNotes[812]', 'group /private/var/mobile/Containers/Shared/AppGroup/%s/db' % CONT3)
