@@ -111,6 +111,7 @@ VALUES = [
     ('device_name', 'host name with diaeresis', 'i', 'Zo\u00eb-Quillbys-iPhone'),
     ('person_name', 'first', 'i', 'Zo\u00eb'),
     ('person_name', 'first folded', 'iw', 'Zoe'),
+    ('person_name', 'first decomposed (NFD)', 'i', 'Zoe\u0308'),
     ('person_name', 'surname', 'i', 'Quillby'),
     ('email', 'as is', 'i', EMAIL),
     ('email', 'second', 'i', EMAIL2),
@@ -264,6 +265,7 @@ def main():
         'opening /private/var/mobile/%s/%s Passport Scan.pdf\n'
         'cache /var/mobile/Library/Caches/org.example.zoesnotes/%s/thumb.jpg\n'
         'imported from /Users/zoequillby/Desktop/export.zip by %s\n'
+        'restored Zoe\u0308 Quillby.vcf (an HFS+ name, decomposed)\n'
         'mail to %s, call %s, text 07700 900461\n'
         'wifi %s / %s, BT %s, ETH %s\n'
         'imei %s (%s), udid %s\n\n'
