@@ -91,16 +91,21 @@ static const json_t *first_of(const json_t *o, const char *const *keys)
   return NULL;
 }
 
-/* Crash groups from crashes/index.json: its "groups" when it has them, else
- * rows grouped here by process and exception. New reference or NULL. */
+/* Crash groups from crashes/index.json as rows {process, exception, count}:
+ * from the index's triage groups ("groups" or "triage"."groups", as the
+ * crash probe writes them) when present, else by grouping its report rows
+ * ("reports", or the index itself as an array) by process and exception.
+ * New reference, or NULL when there is no usable index. */
 static json_t *crash_groups(const json_t *index)
 {
   static const char *const proc_keys[] = {"process", "name", "app", NULL};
   static const char *const exc_keys[] = {"exception", "exception_type", "type", "bug_type", NULL};
   const json_t *groups = json_object_get(index, "groups");
-  if (json_is_array(groups))
-    return json_incref((json_t *)groups);
-  const json_t *rows = json_is_array(index) ? index : json_object_get(index, "reports");
+  if (!json_is_array(groups))
+    groups = json_object_get(json_object_get(index, "triage"), "groups");
+  const json_t *rows = json_is_array(groups)  ? groups
+                       : json_is_array(index) ? index
+                                              : json_object_get(index, "reports");
   if (!json_is_array(rows))
     return NULL;
   json_t *by_key = json_object(), *out = json_array();
@@ -109,8 +114,10 @@ static json_t *crash_groups(const json_t *index)
   json_array_foreach((json_t *)rows, i, row)
   {
     const json_t *p = first_of(row, proc_keys), *e = first_of(row, exc_keys);
+    const json_t *n = json_is_array(groups) ? json_object_get(row, "count") : NULL;
     const char *ps = json_is_string(p) ? json_string_value(p) : "?";
     const char *es = json_is_string(e) ? json_string_value(e) : "";
+    json_int_t add = json_is_integer(n) ? json_integer_value(n) : 1;
     char key[512];
     snprintf(key, sizeof key, "%s\x1f%s", ps, es);
     json_t *g = json_object_get(by_key, key);
@@ -120,7 +127,7 @@ static json_t *crash_groups(const json_t *index)
         break;
     }
     json_object_set_new(g, "count",
-                        json_integer(json_integer_value(json_object_get(g, "count")) + 1));
+                        json_integer(json_integer_value(json_object_get(g, "count")) + add));
   }
   json_decref(by_key);
   return out;

@@ -345,6 +345,10 @@ static void section_crashes(out *o, const json_t *cr)
     put(o, "</section>\n");
     return;
   }
+  /* The crash probe's summary nests the figures under "triage". */
+  const json_t *triage = json_object_get(cr, "triage");
+  if (!json_object_get(cr, "groups") && json_is_object(triage))
+    cr = triage;
   long long total = count_of(json_object_get(cr, "total"));
   long long panics = count_of(json_object_get(cr, "panics"));
   long long jetsam = count_of(json_object_get(cr, "jetsam"));

@@ -386,25 +386,36 @@ cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uin
 }
 
 /* FILE_CLOSE is sent without waiting for its reply: the next request goes
- * out right behind it and the STATUS is read before that request's reply.
- * This saves one round trip per pulled file (see drain_pending). */
-void cp_afc_file_close(cp_afc *a, uint64_t handle)
+ * out right behind it and the STATUS is read (and checked) before that
+ * request's reply, which saves one round trip per pulled file. Waiting adds
+ * no proof here: every DATA reply was already read to its exact, checked
+ * length, and a removal (crashes pull --delete) is itself a request, so it
+ * is never sent before this close was answered. An error means the
+ * connection was already lost or the request could not be sent. */
+cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err)
 {
   unsigned char *req = NULL;
   size_t reqlen = 0;
-  cp_error e;
-  if (!a || !handle || a->broken)
-    return;
-  if (a->npending == CP_AFC_MAX_PENDING && drain_pending(a, CP_AFC_IDLE_MS, "closing a file", &e))
-    return;
-  if (cp_afc_encode(CP_AFC_OP_FILE_CLOSE, a->pn + 1, &handle, 1, NULL, &req, &reqlen, &e) != CP_OK)
-    return;
+  if (!a || !handle)
+    return CP_OK;
+  if (a->broken) {
+    *err = a->dead;
+    return a->dead.code;
+  }
+  cp_err rc = CP_OK;
+  if (a->npending == CP_AFC_MAX_PENDING)
+    rc = drain_pending(a, CP_AFC_IDLE_MS, "closing a file", err);
+  if (rc == CP_OK)
+    rc = cp_afc_encode(CP_AFC_OP_FILE_CLOSE, a->pn + 1, &handle, 1, NULL, &req, &reqlen, err);
+  if (rc != CP_OK)
+    return rc;
   a->pn++;
-  if (cp_conn_send(a->conn, req, reqlen, &e) == CP_OK)
-    a->pending[a->npending++] = a->pn;
-  else
-    (void)transport_err(a, CP_CONN_BROKEN, "closing a file", &e);
+  rc = cp_conn_send(a->conn, req, reqlen, err);
   free(req);
+  if (rc != CP_OK)
+    return transport_err(a, CP_CONN_BROKEN, "closing a file", err);
+  a->pending[a->npending++] = a->pn;
+  return CP_OK;
 }
 
 cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err)

@@ -146,10 +146,18 @@ cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err);
 void cp_afc_names_free(char **names);
 cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *err);
 cp_err cp_afc_file_open(cp_afc *a, const char *path, uint64_t *handle, cp_error *err);
-/* One FILE_READ of up to len bytes; *got = 0 at end of file. */
+/* One FILE_READ of up to len bytes; *got = 0 at end of file.
+ * Never ask for more than the file has left (st_size minus what was read):
+ * libimobiledevice 1.3.0 miscounts a reply cut short by a pulled cable and
+ * copies min(its count, len) bytes from a buffer the size of the reply, so a
+ * larger len reads past that buffer. With len equal to what is left the copy
+ * stays inside it, and the close (below) tells whether the reply was whole. */
 cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uint32_t *got,
                         cp_error *err);
-void cp_afc_file_close(cp_afc *a, uint64_t handle);
+/* FILE_CLOSE. Every reply before it was read to its exact, checked length;
+ * the close's own STATUS is checked before the next request's reply (see
+ * probes/afc.c). An error: the connection is lost. */
+cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err);
 cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err);
 
 /* --- com.apple.syslog_relay --- */

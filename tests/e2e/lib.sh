@@ -38,7 +38,7 @@ sim_start() {
   "$CP_SIM" --socket "$SIM_SOCK" "$@" >"$SIM_LOG" 2>&1 &
   SIM_PID=$!
   local i
-  for i in $(seq 1 200); do
+  for i in $(seq 1 1200); do
     if grep -qx ready "$SIM_LOG" 2>/dev/null; then
       export USBMUXD_SOCKET_ADDRESS="UNIX:$SIM_SOCK"
       return 0
@@ -46,7 +46,7 @@ sim_start() {
     kill -0 "$SIM_PID" 2>/dev/null || fail "simulator exited before ready"
     sleep 0.05
   done
-  fail "simulator not ready after 10 s"
+  fail "simulator not ready after 60 s"
 }
 
 # sim_stop: SIGTERM, wait, and fail the test if the simulator's log holds a

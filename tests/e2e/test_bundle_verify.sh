@@ -14,6 +14,7 @@ import argparse, base64, hashlib, io, json, subprocess, tarfile
 ap = argparse.ArgumentParser()
 ap.add_argument("out"); ap.add_argument("--flip"); ap.add_argument("--drop")
 ap.add_argument("--extra"); ap.add_argument("--sign"); ap.add_argument("--evil")
+ap.add_argument("--triage", action="store_true")
 a = ap.parse_args()
 members = {
     "device/info.json": (b'{"ProductType": "iPhone14,2", "ProductVersion": "17.1"}\n', "device"),
@@ -31,6 +32,10 @@ members = {
     "redaction.json": (b'{"classes": {"serial": 3, "email": 1}}', "bundle"),
     "report.html": (b"<!DOCTYPE html><html lang=en><title>r</title></html>", "bundle"),
 }
+if a.triage:  # the crash probe's shape: {"reports": [...], "triage": {"groups": [...]}}
+    members["crashes/index.json"] = (json.dumps({"reports": [], "count": 9, "triage": {"groups": [
+        {"process": "SpringBoard", "exception_type": "EXC_BREAKPOINT", "count": 7},
+        {"process": "Maps", "exception_type": "EXC_CRASH", "count": 2}]}}).encode(), "crashes")
 rows = [{"path": p, "size": len(d), "sha256": hashlib.sha256(d).hexdigest(), "scope": s}
         for p, (d, s) in members.items()]
 manifest = {"format": "caseprobe-bundle", "format_version": 1, "agent_version": "py-test",
@@ -109,6 +114,12 @@ assert_eq "$(json_get "$T/inspj.out" 'd["crash_groups"][1]["count"]')" 2 "crash 
 assert_eq "$(json_get "$T/inspj.out" 'd["consent"]["how"]')" flag "consent how"
 assert_eq "$(json_get "$T/inspj.out" 'd["redaction"]["classes"]["email"]')" 1 "redaction count"
 assert_eq "$(json_get "$T/inspj.out" '[m["scope"] for m in d["members"] if m["path"]=="battery/health.json"][0]')" battery "member scope"
+
+mk "$T/triage.tar.gz" --triage
+run tri inspect "$T/triage.tar.gz"
+assert_eq "$(rc tri)" 0 "inspect with a triage index"
+assert_contains "$T/tri.out" "Crash groups: 2"
+assert_contains "$T/tri.out" "    7  SpringBoard  EXC_BREAKPOINT"
 
 # --- damage, each named
 for m in crashes/MobileSafari-2026-11-20.ips "crashes/Café-日本.ips" device/info.json consent.json report.html; do

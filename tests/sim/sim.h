@@ -146,7 +146,8 @@ void sim_device_free(struct sim_device *dev);
 const char *sim_trust_name(enum sim_trust t);
 
 /* sim_keys.c */
-int sim_keys_make(struct sim_device *dev);
+/* Loads <dir>/device_key.pem when the profile has one, else makes a key. */
+int sim_keys_make(struct sim_device *dev, const char *dir);
 
 /* sim_vfs.c */
 struct sim_vnode *sim_vfs_load(const char *crash_dir, const char *pending_dir);

@@ -71,11 +71,40 @@ static X509 *self_signed(EVP_PKEY *key, const char *cn)
   return x;
 }
 
-int sim_keys_make(struct sim_device *dev)
+/* A profile may ship its device key (device_key.pem, PKCS#8 or traditional
+ * PEM): a simulator with 16 devices then starts at once instead of spending
+ * seconds on RSA key generation. A broken key file is an error, not a silent
+ * fallback, so a profile never half-works. */
+static int load_key(const char *dir, EVP_PKEY **key)
+{
+  size_t n = strlen(dir) + sizeof "/device_key.pem";
+  char *path = malloc(n);
+  if (!path)
+    return -1;
+  snprintf(path, n, "%s/device_key.pem", dir);
+  FILE *f = fopen(path, "r");
+  free(path);
+  if (!f)
+    return 0;
+  *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+  fclose(f);
+  if (!*key || EVP_PKEY_get_base_id(*key) != EVP_PKEY_RSA) {
+    EVP_PKEY_free(*key);
+    *key = NULL;
+    return -1;
+  }
+  return 1;
+}
+
+int sim_keys_make(struct sim_device *dev, const char *dir)
 {
   X509 *cert = NULL;
   int rc = -1;
-  dev->key = make_rsa();
+  int loaded = load_key(dir, &dev->key);
+  if (loaded < 0)
+    return -1;
+  if (!loaded)
+    dev->key = make_rsa();
   if (!dev->key || pkcs1_pem(dev->key, &dev->pubkey_pem, &dev->pubkey_pem_len) != 0)
     goto out;
   cert = self_signed(dev->key, dev->udid);

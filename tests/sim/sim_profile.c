@@ -280,8 +280,9 @@ struct sim_device *sim_profile_load(const char *dir, int index, char *err, size_
     snprintf(err, errlen, "%s: could not read the crash/ tree", dir);
     goto out;
   }
-  if (sim_keys_make(dev) != 0) {
-    snprintf(err, errlen, "%s: could not make the device key pair", dir);
+  if (sim_keys_make(dev, dir) != 0) {
+    snprintf(err, errlen, "%s: device_key.pem is not an RSA private key (or key generation failed)",
+             dir);
     goto out;
   }
   ok = 1;

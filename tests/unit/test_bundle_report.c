@@ -142,6 +142,23 @@ static void test_missing_and_mistyped(void **state)
   free(html);
 }
 
+/* The crash probe's summary shape: figures nested under "triage". */
+static void test_crash_summary_shape(void **state)
+{
+  (void)state;
+  char *html = render("{\"crashes\": {\"count\": 3, \"bytes\": 900, \"triage\": {"
+                      "\"groups\": [{\"process\": \"Maps\", \"exception_type\": \"EXC_CRASH\","
+                      " \"count\": 2, \"last_seen\": \"2026-11-20 10:00:00\"}],"
+                      " \"panics\": {\"count\": 1}, \"jetsam\": {\"count\": 0}, \"total\": 3}}}",
+                      NULL);
+  assert_well_formed(html);
+  assert_non_null(strstr(html, "<strong>3</strong> crash reports"));
+  assert_non_null(strstr(html, "<strong>1</strong> kernel panics"));
+  assert_non_null(strstr(html, "<th scope=\"row\">Maps</th><td>EXC_CRASH</td>"
+                               "<td class=\"num\">2</td><td>2026-11-20 10:00:00</td>"));
+  free(html);
+}
+
 static void test_rows_are_capped(void **state)
 {
   (void)state;
@@ -208,9 +225,8 @@ static void test_manifest_parse(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_page),
-      cmocka_unit_test(test_missing_and_mistyped),
-      cmocka_unit_test(test_rows_are_capped),
+      cmocka_unit_test(test_full_page),           cmocka_unit_test(test_missing_and_mistyped),
+      cmocka_unit_test(test_crash_summary_shape), cmocka_unit_test(test_rows_are_capped),
       cmocka_unit_test(test_manifest_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
