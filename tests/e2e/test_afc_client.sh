@@ -8,7 +8,9 @@
 #   file left in DIR is a complete copy of a device file;
 # - a stalled crash service ends with 20 in bounded time, a garbage-speaking
 #   one with 21;
-# - `collect --scope all` on `detaching` ends with 18 and leaves no bundle.
+# - `collect --scope all` on `detaching` ends with 18 and leaves no bundle;
+# - 4 MiB and 16 MiB FILE_READs (bench_afc, reading to the empty DATA reply)
+#   copy a generated profile with multi-MB reports byte for byte.
 # Under the ASan build any sanitizer report in caseprobe's stderr fails.
 . "$(dirname "$0")/lib.sh"
 X="python3 $(dirname "$0")/cli_expect.py"
@@ -53,12 +55,27 @@ print(n, "complete file(s)")
 PY
 }
 
+BIG_U=00008030-0000000000AFC004
+"$CP_SIM_GEN" "$T/big" --crashes 8 --crash-mb 60 --udid $BIG_U >/dev/null 2>&1 || fail "sim-gen"
+[ -n "$(find "$T/big/crash" -type f -size +4096k)" ] || fail "no report over 4 MiB in the generated profile"
+
 DET=$(profile detaching)
 DET_U=$(udid_of "$DET")
 GOOD="iphone-modern iphone7-legacy"
 dirs=()
 for p in $GOOD; do dirs+=("$(profile "$p")"); done
-sim_start "${dirs[@]}" "$DET" "$T/stall" "$T/mal" "$T/ssl"
+sim_start "${dirs[@]}" "$DET" "$T/stall" "$T/mal" "$T/ssl" "$T/big"
+
+# Large reads: our client alone, 4 MiB and 16 MiB per FILE_READ.
+(cd "$T/big/crash" && find . -type f -exec sha256sum {} + | sort -k2) >"$T/big.want"
+for chunk in 4194304 16777216; do
+  rm -rf "$T/big.$chunk" && mkdir -p "$T/big.$chunk"
+  "$CP_BUILD/bench/bench_afc" $BIG_U $chunk "$T/big.$chunk" >"$T/big.out" 2>"$T/big.err" ||
+    { cat "$T/big.err" >&2; fail "bench_afc $chunk: exit $?"; }
+  no_sanitizer "$T/big.err" "bench_afc $chunk"
+  (cd "$T/big.$chunk" && find . -type f -exec sha256sum {} + | sort -k2) >"$T/big.got"
+  diff "$T/big.want" "$T/big.got" >/dev/null || fail "reads of $chunk bytes: copies differ"
+done
 
 # Byte-identical pulls (1 MiB reads through our client; TLS for ssl: a
 # client that skipped the handshake would get nothing from that service).
