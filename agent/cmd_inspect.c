@@ -42,7 +42,7 @@ static const char *str(const json_t *o, const char *k)
     return "-";
   char *b = bufs[next++ & 3];
   size_t i = 0;
-  for (; s[i] && i < sizeof bufs[0] - 1; i++)
+  for (; i < sizeof bufs[0] - 1 && s[i]; i++)
     b[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
   b[i] = '\0';
   return b;

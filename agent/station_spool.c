@@ -166,11 +166,12 @@ static int is_leftover(const char *dir, const char *name)
   if (ends_with(name, ".tmp"))
     return 1;
   if (ends_with(name, ".upload-state")) {
+    /* The bundle's path: NAME without the suffix (ends_with vouches it is there). */
     char b[4200];
-    int n = snprintf(b, sizeof b, "%s/%s", dir, name);
+    int keep = (int)(strlen(name) - strlen(".upload-state"));
+    int n = snprintf(b, sizeof b, "%s/%.*s", dir, keep, name);
     if (n < 0 || (size_t)n >= sizeof b)
       return 0;
-    b[n - (int)strlen(".upload-state")] = '\0';
     struct stat st;
     return stat(b, &st) != 0 && errno == ENOENT;
   }
