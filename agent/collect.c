@@ -211,13 +211,9 @@ out:
 /* Re-reads the finished bundle exactly as `caseprobe verify` would. */
 static cp_err self_verify(const char *path, const char *sign_key, cp_error *err)
 {
-  cp_bundle_reader *rd = NULL;
   json_t *report = NULL;
   (void)sign_key;
-  cp_err rc = cp_bundle_open(path, &rd, err);
-  if (rc == CP_OK)
-    rc = cp_bundle_check(rd, NULL, &report, err);
-  cp_bundle_close(rd);
+  cp_err rc = cp_bundle_check_file(path, NULL, &report, err);
   json_decref(report);
   return rc;
 }
