@@ -428,7 +428,8 @@ static void test_signature(void **state)
   /* A bad key file is a usage-level failure, not a verdict on the bundle. */
   assert_int_equal(cp_bundle_check_file(plain, "/nonexistent.pem", &rep, &err), CP_E_NOT_FOUND);
   assert_null(rep);
-  assert_int_equal(cp_bundle_check_file(plain, priv, &rep, &err), CP_E_SIGNATURE); /* private works too */
+  /* private works too */
+  assert_int_equal(cp_bundle_check_file(plain, priv, &rep, &err), CP_E_SIGNATURE);
   json_decref(rep);
   free(plain);
   free(signed_b);
