@@ -204,7 +204,7 @@ static cp_err hash_file(const char *path, char hex[65], uint64_t *size, cp_error
     snprintf(hex + 2 * i, 3, "%02x", dig[i]);
 out:
   EVP_MD_CTX_free(md);
-  fclose(f);
+  (void)fclose(f); /* read only */
   return rc;
 }
 
@@ -382,7 +382,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (rc == CP_OK)
     rc = hash_file(final_path, r->sha256, &r->size, err);
   if (rc != CP_OK) {
-    remove(final_path);
+    (void)remove(final_path); /* best effort: the failure being reported matters more */
     goto out;
   }
   r->bundle_path = final_path;

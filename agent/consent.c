@@ -72,7 +72,7 @@ static int ask(FILE *in, const char *name, const char *reads)
   char line[64];
   for (;;) {
     fprintf(stderr, "Collect %s — %s? [y/n] ", name, reads);
-    fflush(stderr);
+    (void)fflush(stderr);
     if (!fgets(line, sizeof line, in))
       return -1;
     if (line[0] == 'y' || line[0] == 'Y')
