@@ -204,20 +204,16 @@ static cp_err hash_file(const char *path, char hex[65], uint64_t *size, cp_error
     snprintf(hex + 2 * i, 3, "%02x", dig[i]);
 out:
   EVP_MD_CTX_free(md);
-  fclose(f);
+  (void)fclose(f); /* read only */
   return rc;
 }
 
 /* Re-reads the finished bundle exactly as `caseprobe verify` would. */
 static cp_err self_verify(const char *path, const char *sign_key, cp_error *err)
 {
-  cp_bundle_reader *rd = NULL;
   json_t *report = NULL;
   (void)sign_key;
-  cp_err rc = cp_bundle_open(path, &rd, err);
-  if (rc == CP_OK)
-    rc = cp_bundle_check(rd, NULL, &report, err);
-  cp_bundle_close(rd);
+  cp_err rc = cp_bundle_check_file(path, NULL, &report, err);
   json_decref(report);
   return rc;
 }
@@ -388,7 +384,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (rc == CP_OK)
     rc = hash_file(final_path, r->sha256, &r->size, err);
   if (rc != CP_OK) {
-    remove(final_path);
+    (void)remove(final_path); /* best effort: the failure being reported matters more */
     goto out;
   }
   r->bundle_path = final_path;

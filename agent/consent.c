@@ -73,7 +73,7 @@ static int ask(FILE *in, const char *name)
   char line[64];
   for (;;) {
     fprintf(stderr, "Collect %s? [y/n] ", name);
-    fflush(stderr);
+    (void)fflush(stderr);
     if (!fgets(line, sizeof line, in))
       return -1;
     if (line[0] == 'y' || line[0] == 'Y')
