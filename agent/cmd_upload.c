@@ -40,6 +40,7 @@ static void usage(FILE *out)
                "  --limit-rate SIZE   at most SIZE bytes per second, e.g. 2MiB\n"
                "  --stall-timeout S   retry a request that moved under 1 KB/s for S seconds\n"
                "                      (default 60); connecting times out after 15 s\n"
+               "  --cacert FILE       trust the CA certificates in FILE (PEM) for https://\n"
                "  --json              print the result as one JSON document\n"
                "  -h, --help          show this help\n\n"
                "Files larger than the part size go up in parts; an interrupted upload resumes\n"
@@ -74,7 +75,17 @@ static int print_json(const char *bundle, const cp_upload_result *r)
 
 int cp_cmd_upload(int argc, char **argv)
 {
-  enum { OPT_TO = 256, OPT_CREDS, OPT_REGION, OPT_PART, OPT_TRIES, OPT_RATE, OPT_STALL, OPT_JSON };
+  enum {
+    OPT_TO = 256,
+    OPT_CREDS,
+    OPT_REGION,
+    OPT_PART,
+    OPT_TRIES,
+    OPT_RATE,
+    OPT_STALL,
+    OPT_CACERT,
+    OPT_JSON
+  };
   static const struct option longopts[] = {{"to", required_argument, NULL, OPT_TO},
                                            {"credentials", required_argument, NULL, OPT_CREDS},
                                            {"region", required_argument, NULL, OPT_REGION},
@@ -82,10 +93,11 @@ int cp_cmd_upload(int argc, char **argv)
                                            {"tries", required_argument, NULL, OPT_TRIES},
                                            {"limit-rate", required_argument, NULL, OPT_RATE},
                                            {"stall-timeout", required_argument, NULL, OPT_STALL},
+                                           {"cacert", required_argument, NULL, OPT_CACERT},
                                            {"json", no_argument, NULL, OPT_JSON},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
-  const char *to = NULL, *creds_file = NULL, *region = NULL;
+  const char *to = NULL, *creds_file = NULL, *region = NULL, *cacert = NULL;
   uint64_t part_size = 0, rate = 0;
   int tries = 0, json = 0, c;
   long stall = 0;
@@ -97,6 +109,7 @@ int cp_cmd_upload(int argc, char **argv)
     case OPT_TO: to = optarg; break;
     case OPT_CREDS: creds_file = optarg; break;
     case OPT_REGION: region = optarg; break;
+    case OPT_CACERT: cacert = optarg; break;
     case OPT_JSON: json = 1; break;
     case OPT_PART:
       if (!cp_upload_parse_size(optarg, &part_size)) {
@@ -167,6 +180,7 @@ int cp_cmd_upload(int argc, char **argv)
                       .tries = tries,
                       .limit_rate = rate,
                       .low_speed_time = stall,
+                      .ca_file = cacert,
                       .progress = on_progress,
                       .progress_ud = &bar,
                       .cancel = &stop_flag};

@@ -227,6 +227,8 @@ static CURLcode attempt(up_ctx *c, const up_req *r, struct curl_slist *hdrs, con
   SET(CURLOPT_CONNECTTIMEOUT, c->o->connect_timeout > 0 ? c->o->connect_timeout : 15L);
   SET(CURLOPT_LOW_SPEED_LIMIT, 1024L);
   SET(CURLOPT_LOW_SPEED_TIME, c->o->low_speed_time > 0 ? c->o->low_speed_time : 60L);
+  if (c->o->ca_file)
+    SET(CURLOPT_CAINFO, c->o->ca_file);
   if (c->o->limit_rate)
     SET(CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)c->o->limit_rate);
   SET(CURLOPT_WRITEFUNCTION, write_cb);
@@ -369,6 +371,13 @@ static cp_err up_request(up_ctx *c, const up_req *r, cp_error *err)
       break;
     backoff_sleep(c, delay);
     delay *= 2;
+  }
+  if (e == CURLE_PEER_FAILED_VERIFICATION || e == CURLE_SSL_CACERT_BADFILE) {
+    rc = cp_error_set(err, CP_E_NETWORK,
+                      "%s: its TLS certificate is not trusted (%s); for a private CA give "
+                      "--cacert FILE",
+                      c->u->hostport, c->errbuf[0] ? c->errbuf : curl_easy_strerror(e));
+    goto out;
   }
   if (e != CURLE_OK) {
     rc = cp_error_set(err, CP_E_NETWORK, "%s (%s; %d %s)", c->u->hostport,
@@ -872,7 +881,7 @@ out:
     curl_global_cleanup();
   free(c.resp);
   if (f)
-    fclose(f);
+    (void)fclose(f); /* the bundle, read only */
   free(u);
   return rc;
 }

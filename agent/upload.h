@@ -19,6 +19,13 @@
  *
  * Secrets (the secret key, the session token, a presigned query) never appear in
  * a message, the receipt, the state file or out->url: URLs are printed redacted.
+ *
+ * Limits: path-style URLs only (S3 still serves them; MinIO, Ceph and s3rver
+ * prefer them). A presigned PUT gets Content-Type application/octet-stream and
+ * Content-MD5 but no x-amz-* header (the URL's maker chose what is signed).
+ * ETags are compared with MD5s, which holds for S3 without SSE-KMS/SSE-C and
+ * for the S3-compatible servers we know; a KMS-encrypted bucket would fail
+ * the check. When the server offers no ListParts, resuming trusts the state.
  */
 #ifndef CP_UPLOAD_H
 #define CP_UPLOAD_H
@@ -48,6 +55,7 @@ typedef struct cp_upload_opts {
   long connect_timeout;         /* seconds; 0: 15 */
   long low_speed_time;          /* seconds under 1 KB/s before giving up; 0: 60 */
   uint64_t limit_rate;          /* bytes per second, 0: unlimited */
+  const char *ca_file;          /* PEM CA bundle for a private CA; NULL: the system's */
   cp_upload_progress_fn progress;
   void *progress_ud;
   const volatile sig_atomic_t *cancel; /* nonzero stops at once (state kept) */

@@ -32,18 +32,25 @@ static int newest_first(const void *a, const void *b)
 }
 
 /* Streams one report through the scanner, keeping a small overlap so a key
- * split across two reads is still found. */
+ * split across two reads is still found. Reads never ask for more than the
+ * file has left (see cp_afc_file_read). */
 static cp_err scan_file(cp_afc *afc, const char *path, int *percent, int *found, cp_error *err)
 {
   uint64_t h = 0;
+  cp_afc_stat st;
+  cp_err rc = cp_afc_stat_path(afc, path, &st, err);
+  if (rc != CP_OK)
+    return rc;
   char *buf = malloc(CP_READ_CHUNK + CP_OVERLAP);
   if (!buf)
     return cp_error_set(err, CP_E_NOMEM, "analytics buffer");
-  cp_err rc = cp_afc_file_open(afc, path, &h, err);
-  size_t keep = 0, total = 0;
-  while (rc == CP_OK && total < CP_ANALYTICS_MAX_BYTES) {
+  rc = cp_afc_file_open(afc, path, &h, err);
+  size_t keep = 0;
+  uint64_t total = 0, limit = st.size < CP_ANALYTICS_MAX_BYTES ? st.size : CP_ANALYTICS_MAX_BYTES;
+  while (rc == CP_OK && total < limit) {
     uint32_t got = 0;
-    rc = cp_afc_file_read(afc, h, buf + keep, CP_READ_CHUNK, &got, err);
+    uint32_t want = limit - total < CP_READ_CHUNK ? (uint32_t)(limit - total) : CP_READ_CHUNK;
+    rc = cp_afc_file_read(afc, h, buf + keep, want, &got, err);
     if (rc != CP_OK || got == 0)
       break;
     total += got;
@@ -53,7 +60,12 @@ static cp_err scan_file(cp_afc *afc, const char *path, int *percent, int *found,
     keep = len < CP_OVERLAP ? len : CP_OVERLAP;
     memmove(buf, buf + len - keep, keep);
   }
-  cp_afc_file_close(afc, h);
+  cp_error ce;
+  if (h && cp_afc_file_close(afc, h, &ce) != CP_OK && rc == CP_OK) {
+    *found = 0; /* the replies may have been cut short: trust nothing read */
+    *err = ce;
+    rc = ce.code;
+  }
   free(buf);
   return rc;
 }

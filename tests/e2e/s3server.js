@@ -21,6 +21,8 @@
 // AbortMultipartUpload (DELETE ?uploadId=), read from s3rver's own store.
 // Without it the server answers 405 to both, as s3rver does.
 //
+// S3_TLS_KEY and S3_TLS_CERT (PEM files) serve HTTPS instead of HTTP.
+//
 // usage: node s3server.js S3RVER_MODULE_DIR DATA_DIR BUCKET
 // prints "S3rver listening on 127.0.0.1:PORT" once it accepts connections.
 'use strict';
@@ -184,6 +186,9 @@ const server = new S3rver({
   directory: dataDir,
   silent: false,
   configureBuckets: [{ name: bucket, configs: [] }],
+  ...(process.env.S3_TLS_KEY
+    ? { key: fs.readFileSync(process.env.S3_TLS_KEY), cert: fs.readFileSync(process.env.S3_TLS_CERT) }
+    : {}),
 });
 // After s3rver's logger and XML encoder, before its router.
 server.middleware.splice(2, 0, async (ctx, next) => {

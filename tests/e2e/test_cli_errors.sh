@@ -30,7 +30,9 @@ run pendj 14 battery -u "$UP" --json
 assert_eq "$(json_get "$T/pendj.out" 'd["error"]["name"]')" "trust_pending" "json error name"
 assert_eq "$(json_get "$T/pendj.out" 'd["error"]["code"]')" "14" "json error code"
 # --wait: told once, then succeeds when Trust is tapped.
-(sleep 2; sim_ctl trust "$UP" >/dev/null) &
+# Tap only once the notice is out: a fixed sleep races a loaded machine.
+(for _ in $(seq 1 300); do grep -q 'tap Trust on the device' "$T/pendw.err" 2>/dev/null && break; sleep 0.1; done
+ sim_ctl trust "$UP" >/dev/null) &
 tapper=$!
 run pendw 0 info -u "$UP" --wait=20 --json
 wait "$tapper" # not a bare wait: the simulator is a background job too
@@ -47,7 +49,8 @@ assert_contains "$T/lock.err" "Unlock the device with its passcode, then run aga
 run lockc 16 crashes list -u "$UL"
 run locka 16 apps -u "$UL" --json
 assert_eq "$(json_get "$T/locka.out" 'd["error"]["name"]')" "locked" "locked json"
-(sleep 2; sim_ctl unlock "$UL" >/dev/null) &
+(for _ in $(seq 1 300); do grep -q 'unlock the device with its passcode; waiting' "$T/lockw.err" 2>/dev/null && break; sleep 0.1; done
+ sim_ctl unlock "$UL" >/dev/null) &
 tapper=$!
 run lockw 0 battery -u "$UL" --wait=20 --json
 wait "$tapper"

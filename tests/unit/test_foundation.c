@@ -1,15 +1,18 @@
 /* Unit tests of the foundation: error codes and the safe-path check every
  * writer relies on before a device- or archive-supplied name touches disk. */
-#include "cp_err.h"
-#include "hints.h"
-#include "safepath.h"
-
-#include <cmocka.h>
+/* cmocka.h needs these headers before it */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "cp_err.h"
+#include "hints.h"
+#include "safepath.h"
 
 static void test_every_code_has_words(void **state)
 {
