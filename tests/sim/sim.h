@@ -65,7 +65,7 @@ struct sim_device {
   bool fault_malformed_lockdown;
   bool fault_malformed_mux; /* usbmuxd answers Connect with a broken packet */
   bool fault_malformed_tls; /* StartSession is followed by junk, not a TLS handshake */
-  bool fault_hostile_afc;   /* sim_hostile.c: escaping names, absurd sizes and counts */
+  int fault_hostile_afc;    /* sim_hostile.c: 1 all hostile names, 2 only absurd sizes and counts */
   /* identity made at start */
   EVP_PKEY *key;
   char *pubkey_pem; /* PKCS#1 "RSA PUBLIC KEY" */

@@ -6,7 +6,10 @@
  * and reads as endless zeros; and it floods the root with
  * SIM_HOSTILE_FLOOD names that have vanished by the time they are stat'ed.
  * A client must keep every byte inside its output folder, bound what it
- * reads, and finish. */
+ * reads, and finish. HostileAFC "sizes" lists only the names a file system
+ * could hold (no '/', no control byte): the absurd size, the split NUL name,
+ * the long name and the flood, for clients that refuse a whole listing with
+ * an impossible name in it. */
 #include "sim.h"
 
 #include <stdio.h>
@@ -49,8 +52,14 @@ void sim_hostile_list(struct sim_device *dev, const char *dir,
     return;
   if (strcmp(dir, ".") && strcmp(dir, "/") && strcmp(dir, "") && strcmp(dir, "./"))
     return;
-  for (int i = 0; hostile[i]; i++)
-    add(ctx, hostile[i]);
+  for (int i = 0; hostile[i]; i++) {
+    const char *h = hostile[i];
+    int impossible = strchr(h, '/') != NULL || !strcmp(h, ".");
+    for (const char *c = h; *c; c++)
+      impossible |= (unsigned char)*c < 0x20;
+    if (dev->fault_hostile_afc == 1 || !impossible)
+      add(ctx, h);
+  }
   char name[32];
   for (int i = 0; i < SIM_HOSTILE_FLOOD; i++) {
     snprintf(name, sizeof name, "flood-%05d.ips", i);

@@ -202,6 +202,9 @@ static int load_device_plist(struct sim_device *dev, plist_t dp, const char *pat
       uint8_t b = 0;
       plist_get_bool_val(n, &b);
       dev->fault_hostile_afc = b;
+    } else if (n && plist_get_node_type(n) == PLIST_STRING &&
+               strcmp(plist_get_string_ptr(n, NULL), "sizes") == 0) {
+      dev->fault_hostile_afc = 2;
     }
     n = plist_dict_get_item(f, "MalformedTLS");
     if (n && plist_get_node_type(n) == PLIST_BOOLEAN) {
