@@ -662,7 +662,7 @@ static int parse_mac(const char *s, unsigned char b[6])
     while (is_hex((unsigned char)*q))
       q++;
     size_t l = (size_t)(q - p);
-    if (l == 1 && n + 2 <= sizeof hex) {
+    if (l == 1 && n + 2 <= 12) { /* a one-digit group pads to two */
       hex[n++] = '0';
       hex[n++] = (unsigned char)*p;
     } else
