@@ -318,7 +318,8 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
    * set up: make that UTF-8 for this thread only (see cp_os_utf8_enter). */
   void *utf8 = cp_os_utf8_enter();
   char level[4];
-  int lv = opts && opts->gzip_level >= 1 && opts->gzip_level <= 9 ? opts->gzip_level : 6;
+  int lv = opts && opts->gzip_level >= 1 && opts->gzip_level <= 9 ? opts->gzip_level
+                                                                  : CP_BUNDLE_GZIP_DEFAULT;
   snprintf(level, sizeof level, "%d", lv);
   if (archive_write_add_filter_gzip(w->a) != ARCHIVE_OK ||
       archive_write_set_filter_option(w->a, "gzip", "compression-level", level) != ARCHIVE_OK ||
