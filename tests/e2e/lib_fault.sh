@@ -12,7 +12,13 @@
 #   * a re-run once the fault is gone succeeds (fault_rerun).
 # Every trial adds one row to $T/fault.table; fault_report prints the table
 # and fails the test when any row failed.
-FAULT_RSS_KB=${FAULT_RSS_KB:-65536}
+# RSS bound: 64 MiB, or 512 MiB for a sanitizer build (ASan's shadow memory
+# and quarantine put ~110 MB under a collect that needs ~23 MB)
+if ldd "$CP_BIN" 2>/dev/null | grep -qE 'libasan|libubsan'; then
+  FAULT_RSS_KB=${FAULT_RSS_KB:-524288}
+else
+  FAULT_RSS_KB=${FAULT_RSS_KB:-65536}
+fi
 FAULT_TIMEOUT=${FAULT_TIMEOUT:-120}
 FAULT_SYSLOG_S=${FAULT_SYSLOG_S:-1}
 : >"$T/fault.table"
