@@ -2,6 +2,7 @@
 #include "cli_common.h"
 
 #include "hints.h"
+#include "registry.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -162,4 +163,72 @@ void cp_cli_human_bytes(char *out, size_t n, double bytes)
     u++;
   }
   (void)snprintf(out, n, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+}
+
+/* Parses argv for a command whose only options are the common ones.
+ * Returns 1 to go on, 0 when done with *rc the exit status. */
+static int parse_common_only(int argc, char **argv, void (*usage)(FILE *out), cp_cli *c, int *rc)
+{
+  static const struct option longopts[] = {CP_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+  int opt;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
+    if (opt == 'h') {
+      usage(stdout);
+      *rc = CP_OK;
+      return 0;
+    }
+    if (cp_cli_common_opt(c, opt, optarg) != 1) {
+      usage(stderr);
+      *rc = CP_E_USAGE;
+      return 0;
+    }
+  }
+  if (optind != argc) {
+    usage(stderr);
+    *rc = CP_E_USAGE;
+    return 0;
+  }
+  return 1;
+}
+
+int cp_cli_probe_command(int argc, char **argv, void (*usage)(FILE *out), const char *name,
+                         cp_cli_session *s, json_t **doc, int *rc)
+{
+  memset(s, 0, sizeof *s);
+  *doc = NULL;
+  if (!parse_common_only(argc, argv, usage, &s->cli, rc))
+    return 0;
+  cp_error err;
+  cp_error_clear(&err);
+  cp_cli_catch_signals();
+  s->po.cancel = &cp_cli_interrupted;
+  const cp_probe *p = cp_probe_find(name);
+  if (!p) {
+    cp_error_set(&err, CP_E_INTERNAL, "no such probe '%s'", name);
+    goto fail;
+  }
+  if (!(s->sink = cp_null_sink_new())) {
+    cp_error_set(&err, CP_E_NOMEM, "sink");
+    goto fail;
+  }
+  if (cp_cli_open(&s->cli, &s->dev, &err) != CP_OK)
+    goto fail;
+  if (p->run(s->dev, s->sink, &s->po, doc, &err) != CP_OK)
+    goto fail;
+  return 1;
+fail:
+  json_decref(*doc);
+  *doc = NULL;
+  *rc = cp_cli_fail(&s->cli, &err);
+  cp_cli_session_close(s);
+  return 0;
+}
+
+void cp_cli_session_close(cp_cli_session *s)
+{
+  cp_simple_sink_free(s->sink);
+  s->sink = NULL;
+  cp_device_close(s->dev);
+  s->dev = NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "cp_err.h"
 #include "device.h"
+#include "probe.h"
 #include "sink.h"
 
 #include <jansson.h>
@@ -48,6 +49,29 @@ int cp_cli_fail(const cp_cli *c, const cp_error *err);
 
 /* Prints v as one JSON document (indented, sorted keys) on stdout. */
 int cp_cli_print_json(const json_t *v);
+
+/* What a command that shows one probe's document holds while it runs: its
+ * options, the open device, the discarding sink and the probe options (with
+ * cancel wired to SIGINT/SIGTERM). */
+typedef struct cp_cli_session {
+  cp_cli cli;
+  cp_device *dev;
+  cp_sink *sink;
+  cp_probe_opts po;
+} cp_cli_session;
+
+/* The start every "show one probe" command (info, battery, apps) shares, so
+ * they parse, open and fail alike: parses argv (the common options only;
+ * usage(out) prints the command's help), opens the device, runs probe `name`
+ * into a discarding sink. Returns 1 with *doc the probe's document and s open
+ * for more reads (the caller prints, then cp_cli_session_close); 0 when the
+ * command is over, with *rc its exit status (-h, a usage error, or a failure
+ * already reported by cp_cli_fail) and s closed. */
+int cp_cli_probe_command(int argc, char **argv, void (*usage)(FILE *out), const char *name,
+                         cp_cli_session *s, json_t **doc, int *rc);
+
+/* Closes what cp_cli_probe_command opened; safe on a closed session. */
+void cp_cli_session_close(cp_cli_session *s);
 
 /* A sink that discards everything (commands that only show probe summaries). */
 cp_sink *cp_null_sink_new(void);

@@ -2,10 +2,7 @@
  * through the apps probe (installation_proxy Browse). */
 #include "cli_common.h"
 #include "commands.h"
-#include "probe.h"
-#include "registry.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static void usage(FILE *out)
@@ -18,41 +15,12 @@ static void usage(FILE *out)
 
 int cp_cmd_apps(int argc, char **argv)
 {
-  static const struct option longopts[] = {CP_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-  cp_cli c = {0};
-  cp_device *dev = NULL;
-  cp_sink *sink = NULL;
+  cp_cli_session s;
   json_t *doc = NULL;
-  cp_error err;
-  cp_error_clear(&err);
-  int rc = CP_OK, opt;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
-    if (opt == 'h') {
-      usage(stdout);
-      return CP_OK;
-    }
-    if (cp_cli_common_opt(&c, opt, optarg) != 1) {
-      usage(stderr);
-      return CP_E_USAGE;
-    }
-  }
-  if (optind != argc) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
-  cp_cli_catch_signals();
-  if (!(sink = cp_null_sink_new())) {
-    cp_error_set(&err, CP_E_NOMEM, "sink");
-    goto fail;
-  }
-  if (cp_cli_open(&c, &dev, &err) != CP_OK)
-    goto fail;
-  cp_probe_opts po = {0};
-  po.cancel = &cp_cli_interrupted;
-  if (cp_probe_find("apps")->run(dev, sink, &po, &doc, &err) != CP_OK)
-    goto fail;
-  if (c.json)
+  int rc = CP_OK;
+  if (!cp_cli_probe_command(argc, argv, usage, "apps", &s, &doc, &rc))
+    return rc;
+  if (s.cli.json)
     rc = cp_cli_print_json(doc);
   else {
     size_t i;
@@ -69,12 +37,7 @@ int cp_cmd_apps(int argc, char **argv)
     }
     fprintf(stderr, "%lld apps\n", (long long)json_integer_value(json_object_get(doc, "count")));
   }
-  goto out;
-fail:
-  rc = cp_cli_fail(&c, &err);
-out:
   json_decref(doc);
-  cp_simple_sink_free(sink);
-  cp_device_close(dev);
+  cp_cli_session_close(&s);
   return rc;
 }

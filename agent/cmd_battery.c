@@ -4,12 +4,8 @@
  * discarding sink; the verdict's reason codes are worded here. */
 #include "cli_common.h"
 #include "commands.h"
-#include "hints.h"
-#include "probe.h"
 #include "product_names.h"
-#include "registry.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,50 +92,16 @@ static void print_human(const json_t *h)
 
 int cp_cmd_battery(int argc, char **argv)
 {
-  static const struct option longopts[] = {CP_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-  cp_cli c = {0};
-  cp_device *dev = NULL;
-  cp_sink *sink = NULL;
+  cp_cli_session s;
   json_t *health = NULL;
-  cp_error err;
-  cp_error_clear(&err);
-  int rc = CP_OK, opt;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
-    if (opt == 'h') {
-      usage(stdout);
-      return CP_OK;
-    }
-    if (cp_cli_common_opt(&c, opt, optarg) != 1) {
-      usage(stderr);
-      return CP_E_USAGE;
-    }
-  }
-  if (optind != argc) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
-  cp_cli_catch_signals();
-  if (!(sink = cp_null_sink_new())) {
-    cp_error_set(&err, CP_E_NOMEM, "sink");
-    goto fail;
-  }
-  if (cp_cli_open(&c, &dev, &err) != CP_OK)
-    goto fail;
-  cp_probe_opts po = {0};
-  po.cancel = &cp_cli_interrupted;
-  if (cp_probe_find("battery")->run(dev, sink, &po, &health, &err) != CP_OK)
-    goto fail;
-  if (c.json)
+  int rc = CP_OK;
+  if (!cp_cli_probe_command(argc, argv, usage, "battery", &s, &health, &rc))
+    return rc;
+  if (s.cli.json)
     rc = cp_cli_print_json(health);
   else
     print_human(health);
-  goto out;
-fail:
-  rc = cp_cli_fail(&c, &err);
-out:
   json_decref(health);
-  cp_simple_sink_free(sink);
-  cp_device_close(dev);
+  cp_cli_session_close(&s);
   return rc;
 }

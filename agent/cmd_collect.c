@@ -82,6 +82,7 @@ int cp_cmd_collect(int argc, char **argv)
     case OPT_SIGN: sign = optarg; break;
     case 'u': udid = optarg; break;
     case OPT_WAIT: wait = optarg ? atoi(optarg) : 120; break;
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): required_argument */
     case OPT_SYSLOG: syslog_seconds = atoi(optarg); break;
     case OPT_POLICY: policy_path = optarg; break;
     case OPT_JSON: json = 1; break;
@@ -108,8 +109,8 @@ int cp_cmd_collect(int argc, char **argv)
     return cp_fail(&err);
   }
 
-  signal(SIGINT, on_signal);
-  signal(SIGTERM, on_signal);
+  (void)signal(SIGINT, on_signal);
+  (void)signal(SIGTERM, on_signal);
   cp_collect_opts o;
   memset(&o, 0, sizeof o);
   o.udid = udid;

@@ -81,7 +81,7 @@ static cp_err start_sim(const char *sim, const char *sock, const char *profile, 
     }
   }
   /* The simulator keeps writing nothing more to stdout; close our end. */
-  fclose(f);
+  (void)fclose(f);
   return rc;
 }
 
@@ -113,8 +113,10 @@ static cp_err extract_report(const char *bundle, const char *dest, cp_error *err
     char buf[65536];
     size_t got;
     while ((rc = cp_bundle_read(r, buf, sizeof buf, &got, err)) == CP_OK && got > 0)
-      if (fwrite(buf, 1, got, out) != got)
+      if (fwrite(buf, 1, got, out) != got) {
         rc = cp_error_set(err, CP_E_IO, "writing %s", dest);
+        break;
+      }
     if (fclose(out) != 0 && rc == CP_OK)
       rc = cp_error_set(err, CP_E_IO, "writing %s", dest);
     break;

@@ -3,11 +3,8 @@
  * discarding sink, so it shows exactly what a bundle's device/info.json holds. */
 #include "cli_common.h"
 #include "commands.h"
-#include "hints.h"
-#include "probe.h"
 #include "registry.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,50 +50,23 @@ static void print_human(const json_t *info)
 
 int cp_cmd_info(int argc, char **argv)
 {
-  static const struct option longopts[] = {CP_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-  cp_cli c = {0};
-  cp_device *dev = NULL;
-  cp_sink *sink = NULL;
+  cp_cli_session s;
   json_t *info = NULL, *storage = NULL, *batt = NULL;
-  cp_error err;
-  cp_error_clear(&err);
-  int rc = CP_OK, opt;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
-    if (opt == 'h') {
-      usage(stdout);
-      return CP_OK;
-    }
-    if (cp_cli_common_opt(&c, opt, optarg) != 1) {
-      usage(stderr);
-      return CP_E_USAGE;
-    }
-  }
-  if (optind != argc) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
-  cp_cli_catch_signals();
-  if (!(sink = cp_null_sink_new())) {
-    cp_error_set(&err, CP_E_NOMEM, "sink");
-    goto fail;
-  }
-  if (cp_cli_open(&c, &dev, &err) != CP_OK)
-    goto fail;
-  cp_probe_opts po = {0};
-  po.cancel = &cp_cli_interrupted;
-  if (cp_probe_find("sysinfo")->run(dev, sink, &po, &info, &err) != CP_OK)
-    goto fail;
+  int rc = CP_OK;
+  if (!cp_cli_probe_command(argc, argv, usage, "sysinfo", &s, &info, &rc))
+    return rc;
   /* Storage and charge are extras: a device that refuses them still has an identity. */
+  const cp_probe *st = cp_probe_find("storage");
   cp_error soft;
-  if (cp_probe_find("storage")->run(dev, sink, &po, &storage, &soft) == CP_OK && storage) {
+  cp_error_clear(&soft);
+  if (st && st->run(s.dev, s.sink, &s.po, &storage, &soft) == CP_OK && storage) {
     json_object_del(storage, "disk_usage");
     json_object_set(info, "storage", storage);
   } else if (soft.code == CP_E_DETACHED) {
-    err = soft;
-    goto fail;
+    rc = cp_cli_fail(&s.cli, &soft);
+    goto out;
   }
-  if (cp_device_get_value(dev, "com.apple.mobile.battery", NULL, &batt, &soft) == CP_OK) {
+  if (cp_device_get_value(s.dev, "com.apple.mobile.battery", NULL, &batt, &soft) == CP_OK) {
     json_t *v = json_object_get(batt, "BatteryCurrentCapacity");
     if (json_is_integer(v))
       json_object_set(info, "battery_charge_percent", v);
@@ -105,18 +75,14 @@ int cp_cmd_info(int argc, char **argv)
       json_object_set(info, "battery_charging", v);
   }
   json_object_set_new(info, "trust", json_string("trusted"));
-  if (c.json)
+  if (s.cli.json)
     rc = cp_cli_print_json(info);
   else
     print_human(info);
-  goto out;
-fail:
-  rc = cp_cli_fail(&c, &err);
 out:
   json_decref(info);
   json_decref(storage);
   json_decref(batt);
-  cp_simple_sink_free(sink);
-  cp_device_close(dev);
+  cp_cli_session_close(&s);
   return rc;
 }

@@ -4,6 +4,7 @@
  * also says whether the bundle is intact, and exits non-zero when it is not. */
 #include "bundle_check.h"
 #include "bundle_read.h"
+#include "cli_common.h"
 #include "commands.h"
 #include "hints.h"
 
@@ -42,7 +43,7 @@ static const char *str(const json_t *o, const char *k)
     return "-";
   char *b = bufs[next++ & 3];
   size_t i = 0;
-  for (; s[i] && i < sizeof bufs[0] - 1; i++)
+  for (; i < sizeof bufs[0] - 1 && s[i]; i++)
     b[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
   b[i] = '\0';
   return b;
@@ -240,12 +241,8 @@ int cp_cmd_inspect(int argc, char **argv)
   const char *path = argv[optind];
   cp_error err;
   cp_error_clear(&err);
-  cp_bundle_reader *r = NULL;
   json_t *rep = NULL;
-  cp_err rc = cp_bundle_open(path, &r, &err);
-  if (rc == CP_OK)
-    rc = cp_bundle_check(r, NULL, &rep, &err);
-  cp_bundle_close(r);
+  cp_err rc = cp_bundle_check_file(path, NULL, &rep, &err);
   if (!rep)
     return cp_fail(&err);
   json_t *groups = crash_groups(json_object_get(rep, "crash_index"));
@@ -253,8 +250,7 @@ int cp_cmd_inspect(int argc, char **argv)
     json_object_set_new(rep, "bundle", json_string(path));
     json_object_set_new(rep, "crash_groups", groups ? json_incref(groups) : json_null());
     json_object_del(rep, "crash_index");
-    json_dumpf(rep, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-    fputc('\n', stdout);
+    (void)cp_cli_print_json(rep);
   } else {
     print_text(path, rep, groups);
   }

@@ -87,7 +87,7 @@ static void on_event(void *ctx, cp_device_event ev, const char *udid, int networ
     printf("%s  %-8s  ", iso, name);
     print_row(row);
   }
-  fflush(stdout);
+  (void)fflush(stdout); /* a failed stdout is reported at exit (main.c) */
   pthread_mutex_unlock(&w->lock);
   json_decref(row);
 }

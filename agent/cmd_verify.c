@@ -4,6 +4,7 @@
  * its hint goes to stderr through cp_fail(). */
 #include "bundle_check.h"
 #include "bundle_read.h"
+#include "cli_common.h"
 #include "commands.h"
 #include "hints.h"
 
@@ -95,12 +96,8 @@ int cp_cmd_verify(int argc, char **argv)
   const char *path = argv[optind];
   cp_error err;
   cp_error_clear(&err);
-  cp_bundle_reader *r = NULL;
   json_t *rep = NULL;
-  cp_err rc = cp_bundle_open(path, &r, &err);
-  if (rc == CP_OK)
-    rc = cp_bundle_check(r, key, &rep, &err);
-  cp_bundle_close(r);
+  cp_err rc = cp_bundle_check_file(path, key, &rep, &err);
   if (rep) {
     if (json) {
       json_t *doc = json_deep_copy(rep);
@@ -110,8 +107,7 @@ int cp_cmd_verify(int argc, char **argv)
         json_object_del(doc, "consent");
         json_object_del(doc, "redaction");
         json_object_del(doc, "crash_index");
-        json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-        fputc('\n', stdout);
+        (void)cp_cli_print_json(doc);
         json_decref(doc);
       }
     } else {
@@ -122,8 +118,7 @@ int cp_cmd_verify(int argc, char **argv)
     json_t *doc = json_pack("{s:s, s:b, s:s, s:s}", "bundle", path, "ok", 0, "error",
                             cp_err_name(rc), "detail", err.detail);
     if (doc) {
-      json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-      fputc('\n', stdout);
+      (void)cp_cli_print_json(doc);
       json_decref(doc);
     }
   }

@@ -204,20 +204,16 @@ static cp_err hash_file(const char *path, char hex[65], uint64_t *size, cp_error
     snprintf(hex + 2 * i, 3, "%02x", dig[i]);
 out:
   EVP_MD_CTX_free(md);
-  fclose(f);
+  (void)fclose(f); /* read only */
   return rc;
 }
 
 /* Re-reads the finished bundle exactly as `caseprobe verify` would. */
 static cp_err self_verify(const char *path, const char *sign_key, cp_error *err)
 {
-  cp_bundle_reader *rd = NULL;
   json_t *report = NULL;
   (void)sign_key;
-  cp_err rc = cp_bundle_open(path, &rd, err);
-  if (rc == CP_OK)
-    rc = cp_bundle_check(rd, NULL, &report, err);
-  cp_bundle_close(rd);
+  cp_err rc = cp_bundle_check_file(path, NULL, &report, err);
   json_decref(report);
   return rc;
 }
@@ -288,7 +284,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   cp_bundle_writer *w = NULL;
   json_t *global = NULL, *summaries = json_object(), *findings = NULL, *consent = NULL;
   json_t *redaction = NULL, *devsum = NULL, *device_red = NULL, *battery_red = NULL;
-  json_t *crashes_red = NULL;
+  json_t *crashes_red = NULL, *probes_red = NULL;
   char *final_path = NULL;
   int failed = 0;
   cp_err rc = CP_OK;
@@ -355,6 +351,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   device_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "sysinfo"), err);
   battery_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "battery"), err);
   crashes_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "crashlogs"), err);
+  /* a failed probe's detail names the device ("<UDID> gave a malformed reply") */
+  probes_red = redact_json(red, CP_BUNDLE_REPORT, r->probes, err);
   devsum = device_summary(dev, device_red);
   redaction = cp_redactor_report(red);
   time_t now = time(NULL);
@@ -362,7 +360,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
                                   o->consent_how ? o->consent_how : "flag", now,
                                   o->consent_text ? o->consent_text : "");
   findings = json_object();
-  if (!devsum || !redaction || !consent || !findings) {
+  if (!devsum || !redaction || !consent || !findings || !probes_red) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");
     goto out;
   }
@@ -376,7 +374,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
                       json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted),
                                 "refused", string_array(o->scopes_refused)));
   json_object_set(findings, "redaction", redaction);
-  json_object_set(findings, "probes", r->probes);
+  json_object_set(findings, "probes", probes_red);
 
   rc = cp_bundle_finish(w, consent, redaction, devsum, findings, o->sign_key, &final_path, err);
   w = NULL; /* finish always consumes the writer */
@@ -386,7 +384,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (rc == CP_OK)
     rc = hash_file(final_path, r->sha256, &r->size, err);
   if (rc != CP_OK) {
-    remove(final_path);
+    (void)remove(final_path); /* best effort: the failure being reported matters more */
     goto out;
   }
   r->bundle_path = final_path;
@@ -415,6 +413,7 @@ out:
   json_decref(device_red);
   json_decref(battery_red);
   json_decref(crashes_red);
+  json_decref(probes_red);
   return rc;
 }
 

@@ -67,12 +67,13 @@ static char *consent_text(const int *asked)
   return t;
 }
 
-static int ask(FILE *in, const char *name, const char *reads)
+/* One short question per scope: the full wording was just shown above. */
+static int ask(FILE *in, const char *name)
 {
   char line[64];
   for (;;) {
-    fprintf(stderr, "Collect %s — %s? [y/n] ", name, reads);
-    fflush(stderr);
+    fprintf(stderr, "Collect %s? [y/n] ", name);
+    (void)fflush(stderr);
     if (!fgets(line, sizeof line, in))
       return -1;
     if (line[0] == 'y' || line[0] == 'Y')
@@ -146,7 +147,7 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
       if (yes) {
         granted = 1;
       } else {
-        granted = ask(tty_in, scopes[i].name, scopes[i].reads);
+        granted = ask(tty_in, scopes[i].name);
         if (granted < 0) {
           rc = cp_error_set(err, CP_E_CONSENT, "the prompt was closed before every scope was "
                             "answered");

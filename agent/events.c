@@ -34,7 +34,7 @@ cp_err cp_events_open(const char *path, cp_events **out, cp_error *err)
   }
   if (pthread_mutex_init(&ev->mu, NULL) != 0) {
     if (ev->own)
-      fclose(ev->f);
+      (void)fclose(ev->f); /* nothing written yet */
     free(ev);
     return cp_error_set(err, CP_E_INTERNAL, "events lock");
   }

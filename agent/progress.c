@@ -59,7 +59,7 @@ void cp_progress_update(cp_progress *p, uint64_t done, const char *item)
   } else {
     fprintf(stderr, "\r%-10s %9s %9s/s %-40.40s", p->label, amount, rate, item ? item : "");
   }
-  fflush(stderr);
+  (void)fflush(stderr);
   p->drawn = 1;
 }
 
@@ -67,7 +67,7 @@ void cp_progress_finish(cp_progress *p)
 {
   if (p->enabled && p->drawn) {
     fprintf(stderr, "\r%-79s\r", "");
-    fflush(stderr);
+    (void)fflush(stderr);
   }
   p->drawn = 0;
 }

@@ -71,7 +71,7 @@ static cp_err read_file(const char *path, char **buf, size_t *len, size_t max, c
   b = NULL;
 out:
   free(b);
-  fclose(f);
+  (void)fclose(f); /* read only */
   return rc;
 }
 

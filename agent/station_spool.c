@@ -166,11 +166,12 @@ static int is_leftover(const char *dir, const char *name)
   if (ends_with(name, ".tmp"))
     return 1;
   if (ends_with(name, ".upload-state")) {
+    /* The bundle's path: NAME without the suffix (ends_with vouches it is there). */
     char b[4200];
-    int n = snprintf(b, sizeof b, "%s/%s", dir, name);
+    int keep = (int)(strlen(name) - strlen(".upload-state"));
+    int n = snprintf(b, sizeof b, "%s/%.*s", dir, keep, name);
     if (n < 0 || (size_t)n >= sizeof b)
       return 0;
-    b[n - (int)strlen(".upload-state")] = '\0';
     struct stat st;
     return stat(b, &st) != 0 && errno == ENOENT;
   }
@@ -235,7 +236,7 @@ cp_err cp_spool_next_number(cp_spool *s, const struct tm *utc, unsigned long *n,
     if (fgets(line, sizeof line, f) && sscanf(line, "%15s %lu", d, &last) == 2 &&
         strcmp(d, day) != 0)
       last = 0; /* a new day starts at 1 */
-    fclose(f);
+    (void)fclose(f); /* read only */
   }
   if (last >= 4000000000UL)
     last = 0;

@@ -881,7 +881,7 @@ out:
     curl_global_cleanup();
   free(c.resp);
   if (f)
-    fclose(f);
+    (void)fclose(f); /* the bundle, read only */
   free(u);
   return rc;
 }

@@ -81,7 +81,7 @@ cp_err cp_upload_state_load(const char *file, cp_upload_state *s, cp_error *err)
   }
   json_error_t je;
   json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-  fclose(f);
+  (void)fclose(f); /* read only */
   cp_err rc = CP_E_PARSE;
   if (!root) {
     cp_error_set(err, CP_E_PARSE, "%s: %s", file, je.text);
@@ -100,7 +100,8 @@ cp_err cp_upload_state_load(const char *file, cp_upload_state *s, cp_error *err)
   }
   if (cp_upload_state_init(s, json_string_value(url), json_string_value(id), json_string_value(sha),
                            (uint64_t)json_integer_value(size), (uint64_t)json_integer_value(psize),
-                           err) != CP_OK) {
+                           err) != CP_OK ||
+      !s->etags) {
     cp_error_set(err, CP_E_PARSE, "%s: inconsistent upload state", file);
     goto out;
   }

@@ -24,6 +24,7 @@ int cp_xml_find(const char *xml, size_t len, const char *tag, size_t nth, const 
   size_t tl = strlen(tag);
   if (!xml || tl == 0 || tl + 3 >= sizeof open)
     return 0;
+  /* Not strings: matched by length (ol, cl) below. */
   open[0] = '<';
   memcpy(open + 1, tag, tl);
   close[0] = '<';

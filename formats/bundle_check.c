@@ -340,3 +340,15 @@ out:
   json_decref(rep);
   return rc;
 }
+
+cp_err cp_bundle_check_file(const char *path, const char *pubkey_path, json_t **report,
+                            cp_error *err)
+{
+  cp_bundle_reader *r = NULL;
+  *report = NULL;
+  cp_err rc = cp_bundle_open(path, &r, err);
+  if (rc == CP_OK)
+    rc = cp_bundle_check(r, pubkey_path, report, err);
+  cp_bundle_close(r);
+  return rc;
+}

@@ -45,4 +45,10 @@
 cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **report,
                        cp_error *err);
 
+/* Opens the bundle at path, checks it (cp_bundle_check) and closes it: what
+ * `verify`, `inspect` and collect's self-check all run. Same returns and
+ * *report as cp_bundle_check, plus cp_bundle_open's failures (no report). */
+cp_err cp_bundle_check_file(const char *path, const char *pubkey_path, json_t **report,
+                            cp_error *err);
+
 #endif

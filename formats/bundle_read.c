@@ -33,8 +33,10 @@ static cp_err fail(cp_bundle_reader *r, cp_err code, cp_error *err, const char *
   return cp_error_set(err, code, "%s%s%s", what, why ? ": " : "", why ? why : "");
 }
 
+/* Sets *out to a new reader, or to NULL with err set. */
 static cp_err reader_new(cp_bundle_reader **out, cp_error *err)
 {
+  *out = NULL;
   cp_bundle_reader *r = calloc(1, sizeof *r);
   if (!r)
     return cp_error_set(err, CP_E_NOMEM, "bundle reader");
@@ -60,9 +62,9 @@ cp_err cp_bundle_open(const char *path, cp_bundle_reader **out, cp_error *err)
     return cp_error_set(err, CP_E_NOT_FOUND, "%s", path ? path : "(no bundle)");
   if (cp_os_is_dir(path))
     return cp_error_set(err, CP_E_PARSE, "%s is a folder, not a bundle", path);
-  cp_bundle_reader *r;
+  cp_bundle_reader *r = NULL;
   cp_err rc = reader_new(&r, err);
-  if (rc != CP_OK)
+  if (!r)
     return rc;
   if (archive_read_open_filename(r->a, path, 64 * 1024) != ARCHIVE_OK) {
     rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
@@ -76,9 +78,9 @@ cp_err cp_bundle_open(const char *path, cp_bundle_reader **out, cp_error *err)
 cp_err cp_bundle_open_memory(const void *buf, size_t len, cp_bundle_reader **out, cp_error *err)
 {
   *out = NULL;
-  cp_bundle_reader *r;
+  cp_bundle_reader *r = NULL;
   cp_err rc = reader_new(&r, err);
-  if (rc != CP_OK)
+  if (!r)
     return rc;
   if (archive_read_open_memory(r->a, buf, len) != ARCHIVE_OK) {
     rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");

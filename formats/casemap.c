@@ -5,6 +5,8 @@
  */
 #include "casemap.h"
 
+#include "text_lines.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +100,6 @@ cp_err cp_casemap_parse(const char *buf, size_t len, const char *name, cp_casema
                         cp_error *err)
 {
   cp_err rc = CP_OK;
-  size_t pos = 0;
-  long line = 0;
   if (!name)
     name = "case map";
   *out = NULL;
@@ -110,16 +110,12 @@ cp_err cp_casemap_parse(const char *buf, size_t len, const char *name, cp_casema
   cp_casemap *m = calloc(1, sizeof *m);
   if (!m)
     return cp_error_set(err, CP_E_NOMEM, "case map");
-  if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-    pos = 3;
-  while (pos < len) {
-    line++;
-    const char *s = buf + pos;
-    const char *nl = memchr(s, '\n', len - pos);
-    size_t n = nl ? (size_t)(nl - s) : len - pos;
-    pos += n + (nl ? 1 : 0);
-    if (n > 0 && s[n - 1] == '\r')
-      n--;
+  cp_text_lines lines;
+  cp_text_lines_init(&lines, buf, len);
+  const char *s;
+  size_t n;
+  while (cp_text_lines_next(&lines, &s, &n)) {
+    long line = lines.line;
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t'))
       i++;

@@ -224,8 +224,10 @@ static json_t *count_list(json_t *counts, const char *name)
   json_object_foreach(counts, key, v)
   {
     json_t *o = json_pack("{s:s, s:O, s:s}", name, key, "count", v, "signature", key);
-    if (o)
+    if (o && k < n)
       items[k++] = o;
+    else
+      json_decref(o);
   }
   if (k) /* qsort(NULL, 0, ...) is undefined */
     qsort(items, k, sizeof *items, by_count);
@@ -313,7 +315,11 @@ json_t *cp_crash_triage(const json_t *records)
     goto out;
   const char *key;
   json_t *g;
-  json_object_foreach(groups, key, g) sorted[k++] = g;
+  json_object_foreach(groups, key, g)
+  {
+    if (k < ng)
+      sorted[k++] = g;
+  }
   if (k)
     qsort(sorted, k, sizeof *sorted, by_count);
   json_t *garr = json_array();

@@ -10,6 +10,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "casemap.h"
+#include "text_lines.h"
 
 #include <pcre2.h>
 #include <stdarg.h>
@@ -595,19 +596,12 @@ cp_err cp_policy_parse(const char *buf, size_t len, const char *name, cp_policy 
   if (!ps.p)
     return cp_error_set(err, CP_E_NOMEM, "policy");
   defaults(ps.p);
-  size_t pos = 0;
-  long line = 0;
-  /* A UTF-8 byte-order mark (Windows editors) is not part of the first key. */
-  if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-    pos = 3;
-  while (pos < len) {
-    line++;
-    const char *s = buf + pos;
-    const char *nl = memchr(s, '\n', len - pos);
-    size_t n = nl ? (size_t)(nl - s) : len - pos;
-    pos += n + (nl ? 1 : 0);
-    if (n > 0 && s[n - 1] == '\r')
-      n--;
+  cp_text_lines lines;
+  cp_text_lines_init(&lines, buf, len);
+  const char *s;
+  size_t n;
+  while (cp_text_lines_next(&lines, &s, &n)) {
+    long line = lines.line;
     if (memchr(s, '\0', n)) {
       rc = perr(&ps, line, "contains a NUL byte (is this a text file?)");
       goto out;

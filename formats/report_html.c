@@ -155,7 +155,7 @@ static void label(out *o, const char *key)
 {
   char buf[128];
   size_t n = 0;
-  for (; key[n] && n < sizeof buf - 1; n++)
+  for (; n < sizeof buf - 1 && key[n]; n++)
     buf[n] = key[n] == '_' ? ' ' : key[n];
   buf[n] = '\0';
   if (buf[0] >= 'a' && buf[0] <= 'z')

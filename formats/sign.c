@@ -32,7 +32,7 @@ static cp_err load_key(const char *path, int want_private, EVP_PKEY **out, cp_er
       k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     }
   }
-  fclose(f);
+  (void)fclose(f); /* read only */
   ERR_clear_error();
   if (!k)
     return cp_error_set(err, CP_E_PARSE, "%s is not a PEM %s key", path,

@@ -450,10 +450,13 @@ static cp_err start_service(cp_device *d, const char *name, lockdownd_service_de
   double t0 = now_s();
   lockdownd_error_t le = lockdownd_start_service(d->ld, name, svc);
   pthread_mutex_unlock(&d->lock);
-  if (le == LOCKDOWN_E_SUCCESS && *svc && (*svc)->port == 0) {
-    lockdownd_service_descriptor_free(*svc);
+  if (le == LOCKDOWN_E_SUCCESS && (!*svc || (*svc)->port == 0)) {
+    if (*svc)
+      lockdownd_service_descriptor_free(*svc);
     *svc = NULL;
-    return cp_error_set(err, CP_E_PROTOCOL, "%s gave no port for %s", d->udid, name);
+    /* The code spelled out: callers read (*svc)->port whenever this is CP_OK. */
+    (void)cp_error_set(err, CP_E_PROTOCOL, "%s gave no port for %s", d->udid, name);
+    return CP_E_PROTOCOL;
   }
   if (le != LOCKDOWN_E_SUCCESS) {
     if (*svc)
@@ -700,6 +703,8 @@ cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *
   c->dev = d;
   c->fd = -1;
   cp_err rc = start_service(d, service, &svc, err);
+  if (rc == CP_OK && !svc)
+    rc = CP_E_PROTOCOL; /* start_service pairs CP_OK with a descriptor; said for the analyzer */
   if (rc != CP_OK)
     goto out;
   double t0 = now_s();

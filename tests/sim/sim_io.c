@@ -11,53 +11,44 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int sim_recv_all(struct sim_conn *c, void *buf, size_t n)
+/* One read or write of at most n bytes, plaintext or TLS: exactly one of
+ * rbuf (read into) and wbuf (write from) is set. Returns the bytes moved, 0
+ * to try again (EINTR), -1 at the end of the stream or on an error. */
+static ssize_t io_once(struct sim_conn *c, void *rbuf, const void *wbuf, size_t n)
 {
-  unsigned char *p = buf;
-  while (n > 0) {
-    if (c->ssl) {
-      int chunk = n > (1u << 30) ? (1 << 30) : (int)n;
-      int r = SSL_read(c->ssl, p, chunk);
-      if (r <= 0)
-        return -1;
-      p += r;
-      n -= (size_t)r;
-    } else {
-      ssize_t r = read(c->fd, p, n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return -1;
-      p += r;
-      n -= (size_t)r;
-    }
+  if (c->ssl) {
+    int chunk = n > (1u << 30) ? (1 << 30) : (int)n;
+    int r = rbuf ? SSL_read(c->ssl, rbuf, chunk) : SSL_write(c->ssl, wbuf, chunk);
+    return r <= 0 ? -1 : r;
+  }
+  ssize_t r = rbuf ? read(c->fd, rbuf, n) : write(c->fd, wbuf, n);
+  if (r < 0 && errno == EINTR)
+    return 0;
+  return r <= 0 ? -1 : r;
+}
+
+/* Moves all n bytes (see io_once for rbuf/wbuf); 0 when done, -1 when not. */
+static int io_all(struct sim_conn *c, unsigned char *rbuf, const unsigned char *wbuf, size_t n)
+{
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = io_once(c, rbuf ? rbuf + done : NULL, wbuf ? wbuf + done : NULL, n - done);
+    if (r < 0)
+      return -1;
+    done += (size_t)r;
   }
   return 0;
+}
+
+int sim_recv_all(struct sim_conn *c, void *buf, size_t n)
+{
+  return io_all(c, buf, NULL, n);
 }
 
 /* Writes without the link model (usbmux control replies and events). */
 int sim_send_raw(struct sim_conn *c, const void *buf, size_t n)
 {
-  const unsigned char *p = buf;
-  while (n > 0) {
-    if (c->ssl) {
-      int chunk = n > (1u << 30) ? (1 << 30) : (int)n;
-      int r = SSL_write(c->ssl, p, chunk);
-      if (r <= 0)
-        return -1;
-      p += r;
-      n -= (size_t)r;
-    } else {
-      ssize_t r = write(c->fd, p, n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return -1;
-      p += r;
-      n -= (size_t)r;
-    }
-  }
-  return 0;
+  return io_all(c, NULL, buf, n);
 }
 
 /* Pays for n bytes on the device's link: the sender sleeps until the
@@ -193,18 +184,8 @@ int sim_send_garbage(struct sim_conn *c)
 void sim_drain(struct sim_conn *c)
 {
   char buf[4096];
-  for (;;) {
-    if (c->ssl) {
-      if (SSL_read(c->ssl, buf, sizeof buf) <= 0)
-        return;
-    } else {
-      ssize_t r = read(c->fd, buf, sizeof buf);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return;
-    }
-  }
+  while (io_once(c, buf, NULL, sizeof buf) >= 0)
+    ;
 }
 
 int sim_tls_accept(struct sim_conn *c)

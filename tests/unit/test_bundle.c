@@ -94,17 +94,6 @@ static char *make_bundle(const char *dir, const char *case_id, const char *key)
   return final;
 }
 
-static cp_err check_file(const char *path, const char *key, json_t **rep, cp_error *err)
-{
-  cp_bundle_reader *r;
-  cp_err rc = cp_bundle_open(path, &r, err);
-  if (rc != CP_OK)
-    return rc;
-  rc = cp_bundle_check(r, key, rep, err);
-  cp_bundle_close(r);
-  return rc;
-}
-
 static long max_rss_kib(void)
 {
   struct rusage ru;
@@ -194,7 +183,7 @@ static void test_roundtrip_large_member(void **state)
 
   json_t *rep = NULL;
   before = max_rss_kib();
-  assert_int_equal(check_file(final, NULL, &rep, &err), CP_OK);
+  assert_int_equal(cp_bundle_check_file(final, NULL, &rep, &err), CP_OK);
   grown = max_rss_kib() - before;
   printf("# peak RSS grew by %ld KiB while verifying it\n", grown);
   assert_true(grown < 16 * 1024);
@@ -302,7 +291,7 @@ static void test_tamper_missing_extra(void **state)
   for (size_t i = 0; victims[i]; i++) {
     unlink(bad);
     rewrite(good, bad, FLIP, victims[i], NULL, 0);
-    assert_int_equal(check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
+    assert_int_equal(cp_bundle_check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
     assert_non_null(strstr(err.detail, victims[i]));
     assert_string_equal(json_string_value(json_object_get(rep, "first_failure")), victims[i]);
     json_t *ch = json_array_get(json_object_get(rep, "changed"), 0);
@@ -313,7 +302,7 @@ static void test_tamper_missing_extra(void **state)
 
   unlink(bad);
   rewrite(good, bad, DROP, "crashes/a.ips", NULL, 0);
-  assert_int_equal(check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
+  assert_int_equal(cp_bundle_check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
   assert_non_null(strstr(err.detail, "crashes/a.ips"));
   assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "missing"), 0)),
                       "crashes/a.ips");
@@ -321,7 +310,7 @@ static void test_tamper_missing_extra(void **state)
 
   unlink(bad);
   rewrite(good, bad, EXTRA, "crashes/planted.ips", NULL, 0);
-  assert_int_equal(check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
+  assert_int_equal(cp_bundle_check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
   assert_non_null(strstr(err.detail, "crashes/planted.ips"));
   assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "extra"), 0)),
                       "crashes/planted.ips");
@@ -331,7 +320,7 @@ static void test_tamper_missing_extra(void **state)
   /* Without its manifest it is not a bundle at all. */
   unlink(bad);
   rewrite(good, bad, DROP, "manifest.json", NULL, 0);
-  assert_int_equal(check_file(bad, NULL, &rep, &err), CP_E_PARSE);
+  assert_int_equal(cp_bundle_check_file(bad, NULL, &rep, &err), CP_E_PARSE);
   assert_null(rep);
 
   /* Truncated: every cut point fails, none passes as whole. */
@@ -386,7 +375,7 @@ static void test_signature(void **state)
   json_t *rep = NULL;
   cp_error err;
 
-  assert_int_equal(check_file(signed_b, pub, &rep, &err), CP_OK);
+  assert_int_equal(cp_bundle_check_file(signed_b, pub, &rep, &err), CP_OK);
   json_t *sig = json_object_get(rep, "signature");
   assert_string_equal(json_string_value(json_object_get(sig, "state")), "good");
   assert_string_equal(json_string_value(json_object_get(sig, "key_sha256")),
@@ -394,14 +383,14 @@ static void test_signature(void **state)
   json_decref(rep);
 
   /* No --key: present but unchecked, still a pass. */
-  assert_int_equal(check_file(signed_b, NULL, &rep, &err), CP_OK);
+  assert_int_equal(cp_bundle_check_file(signed_b, NULL, &rep, &err), CP_OK);
   assert_string_equal(
       json_string_value(json_object_get(json_object_get(rep, "signature"), "state")),
       "not_checked");
   json_decref(rep);
 
   /* Another station's key. */
-  assert_int_equal(check_file(signed_b, pub2, &rep, &err), CP_E_SIGNATURE);
+  assert_int_equal(cp_bundle_check_file(signed_b, pub2, &rep, &err), CP_E_SIGNATURE);
   assert_string_equal(
       json_string_value(json_object_get(json_object_get(rep, "signature"), "state")), "wrong_key");
   json_decref(rep);
@@ -411,7 +400,7 @@ static void test_signature(void **state)
       "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
       "AAAAAAAAAAAAAA==\n";
   rewrite(signed_b, bad, REPLACE, "manifest.sig", zero_sig, strlen(zero_sig));
-  assert_int_equal(check_file(bad, pub, &rep, &err), CP_E_SIGNATURE);
+  assert_int_equal(cp_bundle_check_file(bad, pub, &rep, &err), CP_E_SIGNATURE);
   assert_string_equal(
       json_string_value(json_object_get(json_object_get(rep, "signature"), "state")), "bad");
   json_decref(rep);
@@ -419,27 +408,28 @@ static void test_signature(void **state)
   /* A changed member in a signed bundle is still a member failure first. */
   unlink(bad);
   rewrite(signed_b, bad, FLIP, "crashes/a.ips", NULL, 0);
-  assert_int_equal(check_file(bad, pub, &rep, &err), CP_E_VERIFY);
+  assert_int_equal(cp_bundle_check_file(bad, pub, &rep, &err), CP_E_VERIFY);
   json_decref(rep);
 
   /* Signature removed: missing (a declared member), and refused with --key. */
   unlink(bad);
   rewrite(signed_b, bad, DROP, "manifest.sig", NULL, 0);
-  assert_int_equal(check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
+  assert_int_equal(cp_bundle_check_file(bad, NULL, &rep, &err), CP_E_VERIFY);
   assert_non_null(strstr(err.detail, "manifest.sig"));
   json_decref(rep);
 
   /* An unsigned bundle checked with --key. */
   char *plain = make_bundle(tmpdir, "CASE-U", NULL);
-  assert_int_equal(check_file(plain, pub, &rep, &err), CP_E_SIGNATURE);
+  assert_int_equal(cp_bundle_check_file(plain, pub, &rep, &err), CP_E_SIGNATURE);
   assert_string_equal(
       json_string_value(json_object_get(json_object_get(rep, "signature"), "state")), "missing");
   json_decref(rep);
 
   /* A bad key file is a usage-level failure, not a verdict on the bundle. */
-  assert_int_equal(check_file(plain, "/nonexistent.pem", &rep, &err), CP_E_NOT_FOUND);
+  assert_int_equal(cp_bundle_check_file(plain, "/nonexistent.pem", &rep, &err), CP_E_NOT_FOUND);
   assert_null(rep);
-  assert_int_equal(check_file(plain, priv, &rep, &err), CP_E_SIGNATURE); /* private works too */
+  /* private works too */
+  assert_int_equal(cp_bundle_check_file(plain, priv, &rep, &err), CP_E_SIGNATURE);
   json_decref(rep);
   free(plain);
   free(signed_b);
@@ -560,7 +550,7 @@ static void test_gzip_level(void **state)
     char *final = NULL;
     assert_int_equal(cp_bundle_finish(w, NULL, NULL, NULL, NULL, NULL, &final, &err), CP_OK);
     json_t *rep = NULL;
-    assert_int_equal(check_file(final, NULL, &rep, &err), CP_OK);
+    assert_int_equal(cp_bundle_check_file(final, NULL, &rep, &err), CP_OK);
     json_decref(rep);
     struct stat st;
     assert_int_equal(stat(final, &st), 0);
