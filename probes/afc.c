@@ -87,6 +87,8 @@ static cp_err recv_within(cp_afc *a, unsigned char *buf, size_t len, unsigned ma
     }
     if (r == CP_CONN_BROKEN)
       return transport_err(a, r, what, err);
+    if (r == CP_CONN_STALLED)
+      return transport_err(a, CP_CONN_IDLE, what, err);
     idle += CP_AFC_SLICE_MS;
     if (idle >= max_idle_ms)
       return transport_err(a, max_idle_ms < CP_AFC_IDLE_MS ? CP_CONN_BROKEN : CP_CONN_IDLE, what,

@@ -113,9 +113,10 @@ cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *
 cp_err cp_conn_send(cp_conn *c, const void *buf, size_t len, cp_error *err);
 
 typedef enum cp_conn_rc {
-  CP_CONN_OK,    /* *got (1..len) bytes arrived */
-  CP_CONN_IDLE,  /* nothing within timeout_ms */
-  CP_CONN_BROKEN /* closed or failed */
+  CP_CONN_OK,     /* *got (1..len) bytes arrived */
+  CP_CONN_IDLE,   /* nothing within timeout_ms */
+  CP_CONN_BROKEN, /* closed or failed */
+  CP_CONN_STALLED /* TLS: nothing for 10 s, the connection was shut down */
 } cp_conn_rc;
 
 /* One receive of at most len bytes, waiting at most timeout_ms (a TLS

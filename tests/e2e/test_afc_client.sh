@@ -6,7 +6,7 @@
 #   profile; libimobiledevice 1.3.0's client over-read its heap here and
 #   caseprobe died with 139) ends with exit 18 and its sentence, and every
 #   file left in DIR is a complete copy of a device file;
-# - a stalled crash service ends with 20 in bounded time, a garbage-speaking
+# - a stalled crash service (plain or TLS) ends with 20 in bounded time, a garbage-speaking
 #   one with 21;
 # - `collect --scope all` on `detaching` ends with 18 and leaves no bundle;
 # - 4 MiB and 16 MiB FILE_READs (bench_afc, reading to the empty DATA reply)
@@ -55,6 +55,9 @@ print(n, "complete file(s)")
 PY
 }
 
+TSTALL_U=00008030-0000000000AFC005
+sim_mkprofile "$T/tstall" $TSTALL_U \
+  '<key>ServiceSSL</key><array><string>com.apple.crashreportcopymobile</string></array><key>Faults</key><dict><key>StallService</key><string>com.apple.crashreportcopymobile</string></dict>'
 BIG_U=00008030-0000000000AFC004
 "$CP_SIM_GEN" "$T/big" --crashes 8 --crash-mb 60 --udid $BIG_U >/dev/null 2>&1 || fail "sim-gen"
 [ -n "$(find "$T/big/crash" -type f -size +4096k)" ] || fail "no report over 4 MiB in the generated profile"
@@ -64,7 +67,7 @@ DET_U=$(udid_of "$DET")
 GOOD="iphone-modern iphone7-legacy"
 dirs=()
 for p in $GOOD; do dirs+=("$(profile "$p")"); done
-sim_start "${dirs[@]}" "$DET" "$T/stall" "$T/mal" "$T/ssl" "$T/big"
+sim_start "${dirs[@]}" "$DET" "$T/stall" "$T/mal" "$T/ssl" "$T/big" "$T/tstall"
 
 # Large reads: our client alone, 4 MiB and 16 MiB per FILE_READ.
 (cd "$T/big/crash" && find . -type f -exec sha256sum {} + | sort -k2) >"$T/big.want"
@@ -112,6 +115,17 @@ assert_contains "$T/stall.err" "device stopped answering"
 assert_contains "$T/stall.err" "sent nothing for 10 s"
 [ "$el" -le 40 ] || fail "stalled service took ${el}s"
 every_file_complete "$T/stall.pull" "$T/stall" >/dev/null
+
+# The same over TLS (libimobiledevice 1.3.0 waits forever in a TLS
+# handshake or read; our connection's watchdog ends it).
+s=$(date +%s)
+rc=0
+"$CP_BIN" crashes pull "$T/tstall.pull" -u $TSTALL_U >"$T/tstall.out" 2>"$T/tstall.err" || rc=$?
+el=$(($(date +%s) - s))
+no_sanitizer "$T/tstall.err" "stalled TLS pull"
+assert_eq "$rc" 20 "stalled TLS service exit code"
+assert_contains "$T/tstall.err" "did not answer the TLS handshake"
+[ "$el" -le 40 ] || fail "stalled TLS service took ${el}s"
 
 # Garbage instead of AFC: 21 naming what was wrong.
 rc=0
