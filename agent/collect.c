@@ -283,7 +283,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   cp_bundle_writer *w = NULL;
   json_t *global = NULL, *summaries = json_object(), *findings = NULL, *consent = NULL;
   json_t *redaction = NULL, *devsum = NULL, *device_red = NULL, *battery_red = NULL;
-  json_t *crashes_red = NULL;
+  json_t *crashes_red = NULL, *probes_red = NULL;
   char *final_path = NULL;
   int failed = 0;
   cp_err rc = CP_OK;
@@ -350,6 +350,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   device_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "sysinfo"), err);
   battery_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "battery"), err);
   crashes_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "crashlogs"), err);
+  /* a failed probe's detail names the device ("<UDID> gave a malformed reply") */
+  probes_red = redact_json(red, CP_BUNDLE_REPORT, r->probes, err);
   devsum = device_summary(dev, device_red);
   redaction = cp_redactor_report(red);
   time_t now = time(NULL);
@@ -357,7 +359,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
                                   o->consent_how ? o->consent_how : "flag", now,
                                   o->consent_text ? o->consent_text : "");
   findings = json_object();
-  if (!devsum || !redaction || !consent || !findings) {
+  if (!devsum || !redaction || !consent || !findings || !probes_red) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");
     goto out;
   }
@@ -371,7 +373,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
                       json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted), "refused",
                                 string_array(o->scopes_refused)));
   json_object_set(findings, "redaction", redaction);
-  json_object_set(findings, "probes", r->probes);
+  json_object_set(findings, "probes", probes_red);
 
   rc = cp_bundle_finish(w, consent, redaction, devsum, findings, o->sign_key, &final_path, err);
   w = NULL; /* finish always consumes the writer */
@@ -410,6 +412,7 @@ out:
   json_decref(device_red);
   json_decref(battery_red);
   json_decref(crashes_red);
+  json_decref(probes_red);
   return rc;
 }
 

@@ -15,8 +15,9 @@
 
 /* Bytes of context kept before a match window, for lookbehinds. */
 #define CP_RX_LB 32
-/* Bytes after a match end that the right-boundary checks may look at. */
-#define CP_RX_RA 2
+/* Bytes after a match end that the right-boundary checks may look at:
+ * two for the boundary classes, ten for "</integer>" (redact_stream.c). */
+#define CP_RX_RA 10
 #define CP_RX_MAX_CLASSES 128 /* 20 built-in + up to 64 policy patterns + other ids */
 #define CP_RX_NAME_MAX 32
 

@@ -191,6 +191,7 @@ static const key_map k_lockdown[] = {
     {"MLBSerialNumber", "serial"},
     {"WirelessBoardSerialNumber", "serial"},
     {"BasebandSerialNumber", "serial"},
+    {"ChipSerialNo", "serial"}, /* data: its base64 is what JSON members hold */
     {"UniqueDeviceID", "udid"},
     {"UniqueChipID", "ecid"},
     {"DieID", "ecid"},

@@ -261,6 +261,11 @@ static const pattern_def k_patterns[] = {
      "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}@[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
      "\\.[a-z]{2,24}",
      254, CP_B_EMAIL, 1},
+    /* the same, URL-encoded in a query string: "user=anna%40example.com" */
+    {"email", "[a-z0-9._%+\\-]+%40[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.[a-z]{2,24}",
+     "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}%40[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
+     "\\.[a-z]{2,24}",
+     254, CP_B_EMAIL, 1},
     /* anchored on a + country code or tel:, never on bare digit runs; no '.'
      * separator, so "+1.234567" time deltas stay */
     {"phone", "\\+[1-9][0-9 ()\\-]{6,44}",
@@ -273,12 +278,19 @@ static const pattern_def k_patterns[] = {
      64, CP_B_DIGIT, 1},
     {"ipv4", "\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
      "(?<![0-9.])" NOT_VERSION "(?:" OCTET "\\.){3}" OCTET, 15, CP_B_IPV4, 0},
-    /* compressed form only ("::"): the full eight-group form has no literal
-     * to anchor on and would halve the scan speed; iOS prints compressed */
+    /* compressed form ("::") */
     {"ipv6", "::[0-9a-f:]{0,40}",
      "(?<![0-9a-z_:.])(?:" HEX4 "(?::" HEX4 "){0,6}::" HEX4 "(?::" HEX4 "){0,6}|" HEX4 "(?::" HEX4
      "){1,6}::)",
      45, CP_B_IPV6, 1},
+    /* the full eight-group form: "2001:0db8:...:9e01" (four digits a group)
+     * and "fe80:0:0:0:1c2b:3dff:fe4a:5e6f" (short groups). A trigger on any
+     * seven ":group"s halves the scan speed (measured: 694 -> 414 MB/s), so
+     * short groups need a first group of link-local fe80, unique-local
+     * fc/fd, or the 2x0x global unicast blocks the registries hand out */
+    {"ipv6", "(?::[0-9a-f]{4}){7}", "(?<![0-9a-z_:.])" HEX4 "(?::" HEX4 "){7}", 39, CP_B_IPV6, 1},
+    {"ipv6", "(?:fe80|f[cd][0-9a-f]{2}):[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){6}",
+     "(?<![0-9a-z_:.])" HEX4 "(?::" HEX4 "){7}", 39, CP_B_IPV6, 1},
     {"mac", "[0-9a-f]{2}(?::[0-9a-f]{2}){5}",
      "(?<![0-9a-f:\\-])[0-9a-f]{2}(?<s>[:\\-])[0-9a-f]{2}(?:\\k<s>[0-9a-f]{2}){4}", 17, CP_B_MAC,
      1},
@@ -291,6 +303,15 @@ static const pattern_def k_patterns[] = {
     {"container_uuid", "containers\\\\?/(?:data|bundle|shared)\\\\?/[a-z]{3,20}\\\\?/" UUID,
      "containers\\\\?/(?:data|bundle|shared)\\\\?/[a-z]{3,20}\\\\?/(?<v>" UUID ")", 100, CP_B_ALNUM,
      1},
+    /* any UUID folder in a path under the iOS user's home, /var/mobile/
+     * (caches, downloads, attachments, app groups): the folder names an app
+     * install or a piece of the user's data. The trigger is a UUID's last
+     * "-group" (one spanning the path's segments cost 40 % of the scan
+     * speed, "/UUID" 10 %, this 5 %); the confirm step finds the
+     * /var/mobile/ before it. */
+    {"container_uuid", "-[0-9a-f]{12}",
+     "var\\\\?/mobile\\\\?/(?:[^\\r\\n\"'<>|/\\\\]{1,64}\\\\?/){0,8}(?<v>" UUID ")", 220,
+     CP_B_ALNUM, 1},
     /* /Users/<name>, /home/<name> (not Shared or Guest) */
     {"user_path", "\\\\?/(?:users|home)\\\\?/[^/\\\\\\s\"'<>:|*?,;]{1,64}",
      "\\\\?/(?:users|home)\\\\?/(?!(?:shared|guest)(?:[/\\\\\\s\"']|\\z))(?<v>[^/"
@@ -305,10 +326,23 @@ static const pattern_def k_patterns[] = {
      "{2,32})(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#39;)s "
      "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
      140, CP_B_NONE, 1},
-    /* SSID: "Home Net", "SSID" : "x", ssid=Home */
-    {"ssid", "ssid(?:_str|name)?\"?\\s{0,3}[:=]\\s{0,3}\"[^\"\\r\\n]{1,64}\"",
-     "(?<![a-z])ssid(?:_str|name)?\"?\\s{0,3}[:=]\\s{0,3}\"(?<v>[^\"\\r\\n]{1,64})\"", 100,
+    /* SSID: "Home Net", "SSID" : "x", SSID 'Home Net', ssid=Home */
+    {"ssid", "ssid(?:_str|name)?(?:\"?\\s{0,3}[:=]\\s{0,3}|\\s{1,3})\"[^\"\\r\\n]{1,64}\"",
+     "(?<![a-z])ssid(?:_str|name)?(?:\"?\\s{0,3}[:=]\\s{0,3}|\\s{1,3})\"(?<v>[^\"\\r\\n]{1,64})\"",
+     100, CP_B_NONE, 1},
+    {"ssid", "ssid(?:_str|name)?(?:\\s{0,3}[:=]\\s{0,3}|\\s{1,3})'[^'\\r\\n]{1,64}'",
+     "(?<![a-z])ssid(?:_str|name)?(?:\\s{0,3}[:=]\\s{0,3}|\\s{1,3})'(?<v>[^'\\r\\n]{1,64})'", 100,
      CP_B_NONE, 1},
+    /* a serial number named by its key, such as the battery's IORegistry
+     * "Serial", which lockdown does not list: "Serial": "F8Y...",
+     * <key>Serial</key><string>..., Serial: ..., serial F8Y...; Apple
+     * serials are 10-20 capitals and digits with both in them */
+    {"serial",
+     "(?i:serial(?:[ _]?(?:number|num|no))?)(?:\"?\\s{0,3}[:=]\\s{0,3}\"?|</key>\\s{0,8}<string>|"
+     "\\s{1,3})[A-Z0-9]{10,20}",
+     "(?i:serial(?:[ _]?(?:number|num|no))?)(?:\"?\\s{0,3}[:=]\\s{0,3}\"?|</key>\\s{0,8}<string>|"
+     "\\s{1,3})(?<v>(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{10,20})",
+     90, CP_B_ALNUM, 0},
     {"ssid", "ssid(?:_str|name)?\\s{0,3}[:=]\\s{0,3}[^\\s\"'<(\\[,;{][^\\s,;\"')\\]}>]{0,63}",
      "(?<![a-z])ssid(?:_str|name)?\\s{0,3}[:=]\\s{0,3}(?<v>[^\\s\"'<(\\[,;{][^\\s,;\"')\\]}>]{0,63}"
      ")",
@@ -319,7 +353,7 @@ static const pattern_def k_patterns[] = {
 
 /* A growable list of distinct literal forms of one identifier. */
 typedef struct forms {
-  char *v[48];
+  char *v[192];
   size_t n;
 } forms;
 
@@ -446,6 +480,55 @@ static char *strip_chars(const char *s, const char *drop)
       *o++ = *s;
   *o = 0;
   return out;
+}
+
+/* Latin-1 letters as UTF-8 (U+00C0..U+00FF = C3 80..C3 BF): the literal
+ * rules are caseless for ASCII only, and host names drop the accents. mode
+ * 0: upper case, 1: lower case, 2: folded to ASCII ("Zoë" -> "Zoe"). */
+static char *latin1_map(const char *s, int mode)
+{
+  /* ASCII base of U+00C0 + i (i = 0..63); '\0' = keep the letter */
+  static const char base[] = "AAAAAAACEEEEIIIIDNOOOOO\0OUUUUY\0\0"
+                             "aaaaaaaceeeeiiiidnooooo\0ouuuuy\0y";
+  size_t n = strlen(s);
+  char *out = malloc(n + 1), *o = out;
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i], d = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+    if (c != 0xC3 || d < 0x80 || d > 0xBF) {
+      *o++ = s[i];
+      continue;
+    }
+    unsigned k = d - 0x80; /* 0..31 upper, 32..63 lower */
+    if (mode == 2 && base[k]) {
+      *o++ = base[k];
+    } else if (mode == 0 && k >= 32 && k != 55 && k != 63) { /* not ÷, ÿ */
+      *o++ = (char)0xC3;
+      *o++ = (char)(d - 0x20);
+    } else if (mode == 1 && k < 32 && k != 23 && k != 31) { /* not ×, ß */
+      *o++ = (char)0xC3;
+      *o++ = (char)(d + 0x20);
+    } else {
+      *o++ = (char)c;
+      *o++ = (char)d;
+    }
+    i++;
+  }
+  *o = 0;
+  return out;
+}
+
+/* s plus its JSON forms, in Latin-1 upper, lower and folded spellings too. */
+static int forms_add_latin1(forms *f, const char *s)
+{
+  int rc = forms_add_json(f, s);
+  for (int mode = 0; mode < 3 && rc == 0; mode++) {
+    char *m = latin1_map(s, mode);
+    rc = m ? forms_add_json(f, m) : -1;
+    free(m);
+  }
+  return rc;
 }
 
 static char *escape_literal_hs(const char *s, size_t n)
@@ -579,7 +662,7 @@ static int parse_mac(const char *s, unsigned char b[6])
     while (is_hex((unsigned char)*q))
       q++;
     size_t l = (size_t)(q - p);
-    if (l == 1 && n < 12) {
+    if (l == 1 && n + 2 <= 12) { /* a one-digit group pads to two */
       hex[n++] = '0';
       hex[n++] = (unsigned char)*p;
     } else
@@ -668,7 +751,7 @@ static cp_err add_person(cp_redactor *r, const cp_redact_policy *pol, const char
       unsigned char norm[256], key[32];
       size_t nn = cp_rx_normalise(CP_N_LOWER, (const unsigned char *)w, n, norm);
       cp_rx_key(r, cls, norm, nn, key);
-      if (forms_add_json(&f, w) != 0) {
+      if (forms_add_latin1(&f, w) != 0) {
         free(tmp);
         rc = cp_error_set(err, CP_E_NOMEM, "redaction rules");
         goto out;
@@ -774,6 +857,9 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
     snprintf(s, sizeof(s), "%.2s %.6s %.6s %.1s", v, v + 2, v + 8, v + 14);
     if (forms_add(&f, s) != 0)
       goto nomem;
+    snprintf(s, sizeof(s), "%.2s-%.6s-%.6s-%.1s", v, v + 2, v + 8, v + 14); /* on the box */
+    if (forms_add(&f, s) != 0)
+      goto nomem;
   }
   if (strcmp(clsname, "device_name") == 0) {
     static const char *generic[] = {"iPhone", "iPad", "iPod", "iPod touch", "Apple Watch"};
@@ -793,7 +879,7 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       goto nomem;
     for (size_t i = 0; i < sizeof(apos) / sizeof(apos[0]); i++) {
       tmp = replace_all(plain, "'", apos[i]);
-      if (!tmp || forms_add_json(&f, tmp) != 0) {
+      if (!tmp || forms_add_latin1(&f, tmp) != 0) {
         free(plain);
         goto nomem;
       }
@@ -810,7 +896,7 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       else if (*c != '\'')
         host[hn++] = *c;
     host[hn] = 0;
-    if (forms_add(&f, host) != 0) {
+    if (forms_add_latin1(&f, host) != 0) {
       free(plain);
       goto nomem;
     }

@@ -26,6 +26,7 @@ typedef struct report {
 typedef struct cand {
   uint64_t start, end;
   uint32_t rule;
+  uint8_t pre, post; /* bytes of [start, end) around the value: "<integer>" */
 } cand;
 
 struct cp_redact_stream {
@@ -51,7 +52,13 @@ struct cp_redact_stream {
   int syntax;   /* SYN_TEXT, SYN_JSON or SYN_XML, from the member's name */
   int json_str; /* JSON lexer: inside a string */
   int json_esc; /* JSON lexer: after a backslash in a string */
+  int ips;      /* .ips: IPS_HEADER, IPS_BODY_UNSEEN, IPS_JSON_BODY or IPS_TEXT_BODY */
 };
+
+/* An .ips report is a JSON header line, then a JSON (or JSON lines) body or
+ * a text body; the first byte of each tells which (a member that does not
+ * start with '{' is text throughout). */
+enum { IPS_NONE = 0, IPS_START, IPS_HEADER, IPS_BODY_UNSEEN, IPS_JSON_BODY, IPS_TEXT_BODY };
 
 /* A pseudonym must keep a member parseable: in a .json member a bare number
  * ("ecid": 1707430441053478) becomes a string, and in XML "<" and ">" are
@@ -64,13 +71,28 @@ static int ends_with(const char *s, const char *suffix)
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Tracks whether the next byte of a JSON member is inside a string. */
+/* Tracks whether the next byte of a JSON member is inside a string. A JSON
+ * string never holds a raw newline, so a newline ends any string: a stray
+ * quote cannot confuse the rest of the member. */
 static void json_feed(cp_redact_stream *s, const unsigned char *p, size_t n)
 {
   if (s->syntax != SYN_JSON)
     return;
   for (size_t i = 0; i < n; i++) {
-    if (s->json_esc)
+    if ((s->ips == IPS_START || s->ips == IPS_BODY_UNSEEN) && p[i] != ' ' && p[i] != '\t' &&
+        p[i] != '\r' && p[i] != '\n') {
+      int json = p[i] == '{' || p[i] == '[';
+      s->ips = !json ? IPS_TEXT_BODY : s->ips == IPS_START ? IPS_HEADER : IPS_JSON_BODY;
+      if (s->ips == IPS_TEXT_BODY) {
+        s->syntax = SYN_TEXT;
+        return;
+      }
+    }
+    if (p[i] == '\n') {
+      s->json_str = s->json_esc = 0;
+      if (s->ips == IPS_HEADER)
+        s->ips = IPS_BODY_UNSEEN;
+    } else if (s->json_esc)
       s->json_esc = 0;
     else if (s->json_str && p[i] == '\\')
       s->json_esc = 1;
@@ -138,7 +160,7 @@ static cp_err put_raw(cp_redact_stream *s, uint64_t to, cp_error *err)
 }
 
 static cp_err add_cand(cp_redact_stream *s, uint64_t start, uint64_t end, uint32_t rule,
-                       cp_error *err)
+                       uint8_t pre, uint8_t post, cp_error *err)
 {
   if (end <= start)
     return CP_OK;
@@ -150,7 +172,7 @@ static cp_err add_cand(cp_redact_stream *s, uint64_t start, uint64_t end, uint32
     s->cands = nc;
     s->cap_cands = n;
   }
-  s->cands[s->n_cands++] = (cand){start, end, rule};
+  s->cands[s->n_cands++] = (cand){start, end, rule, pre, post};
   return CP_OK;
 }
 
@@ -203,7 +225,15 @@ static cp_err confirm(cp_redact_stream *s, const report *rep, cp_error *err)
     avail = CP_RX_RA;
   if (!cp_rx_bound_ok(rule->rb, s->buf + (e - s->base), avail))
     return CP_OK;
-  return add_cand(s, vs, ve, rep->rule, err);
+  /* A plist <integer> that held the value holds a pseudonym now: it must
+   * become a <string> or the member no longer parses. */
+  static const char open_tag[] = "<integer>", close_tag[] = "</integer>";
+  const size_t ol = sizeof(open_tag) - 1, cl = sizeof(close_tag) - 1;
+  if (s->syntax == SYN_XML && vs >= s->base + ol && ve + cl <= scanned &&
+      memcmp(s->buf + (vs - ol - s->base), open_tag, ol) == 0 &&
+      memcmp(s->buf + (ve - s->base), close_tag, cl) == 0)
+    return add_cand(s, vs - ol, ve + cl, rep->rule, (uint8_t)ol, (uint8_t)cl, err);
+  return add_cand(s, vs, ve, rep->rule, 0, 0, err);
 }
 
 /* A user pattern Vectorscan refused: PCRE2 over fixed windows of
@@ -239,7 +269,7 @@ static cp_err run_pcre_only(cp_redact_stream *s, size_t k, cp_error *err)
     }
     value_span(rule, r->md, ws, &vs, &ve);
     if (me > ms) {
-      cp_err e = add_cand(s, vs, ve, (uint32_t)k, err);
+      cp_err e = add_cand(s, vs, ve, (uint32_t)k, 0, 0, err);
       if (e != CP_OK)
         return e;
     }
@@ -267,13 +297,17 @@ static cp_err put_pseudonym(cp_redact_stream *s, const cand *c, cp_error *err)
   const cp_rx_rule *rule = &r->rules[c->rule];
   const unsigned char *raw = s->buf + (c->start - s->base);
   size_t rawlen = (size_t)(c->end - c->start);
-  char ps[CP_RX_NAME_MAX + 24];
+  char ps[CP_RX_NAME_MAX + 48];
   size_t pl = 0;
-  cp_err rc = cp_rx_pseudonym(r, rule->cls, rule->has_key ? rule->key : NULL, raw, rawlen, ps + 1,
-                              sizeof(ps) - 8, &pl, err);
+  cp_err rc = cp_rx_pseudonym(r, rule->cls, rule->has_key ? rule->key : NULL, raw + c->pre,
+                              rawlen - c->pre - c->post, ps + 1, sizeof(ps) - 32, &pl, err);
   if (rc != CP_OK)
     return rc;
   s->counts[rule->cls]++;
+  if (s->ips == IPS_START || s->ips == IPS_BODY_UNSEEN) { /* starts with a value: text */
+    s->ips = IPS_TEXT_BODY;
+    s->syntax = SYN_TEXT;
+  }
   char *out = ps + 1;
   if (s->syntax == SYN_JSON && !s->json_str) { /* a bare value: make it a string */
     ps[0] = '"';
@@ -282,7 +316,8 @@ static cp_err put_pseudonym(cp_redact_stream *s, const cand *c, cp_error *err)
     pl += 2;
   } else if (s->syntax == SYN_XML) { /* "<x-1>" -> "&lt;x-1&gt;" */
     char tmp[sizeof(ps)];
-    int w = snprintf(tmp, sizeof(tmp), "&lt;%.*s&gt;", (int)(pl - 2), ps + 2);
+    int w = snprintf(tmp, sizeof(tmp), c->pre ? "<string>&lt;%.*s&gt;</string>" : "&lt;%.*s&gt;",
+                     (int)(pl - 2), ps + 2);
     if (w < 0 || (size_t)w >= sizeof(tmp))
       return cp_error_set(err, CP_E_INTERNAL, "pseudonym too long");
     memcpy(ps, tmp, (size_t)w);
@@ -404,7 +439,10 @@ cp_err cp_redact_stream_open(cp_redactor *r, const char *member, cp_redact_emit_
   s->out = malloc(OUTBUF);
   if (ends_with(member, ".json"))
     s->syntax = SYN_JSON;
-  else if (ends_with(member, ".plist") || ends_with(member, ".xml"))
+  else if (ends_with(member, ".ips") || ends_with(member, ".ips.synced")) {
+    s->syntax = SYN_JSON;
+    s->ips = IPS_START;
+  } else if (ends_with(member, ".plist") || ends_with(member, ".xml"))
     s->syntax = SYN_XML;
   if (!s->member || !s->counts || !s->pos || !s->out) {
     rc = cp_error_set(err, CP_E_NOMEM, "redact stream");

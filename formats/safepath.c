@@ -19,7 +19,7 @@ int cp_path_is_safe(const char *rel, size_t len)
         continue;
     }
     size_t n = i - start;
-    if (n == 0)
+    if (n == 0 || n > CP_PATH_MAX_COMPONENT)
       return 0;
     if ((n == 1 && rel[start] == '.') || (n == 2 && rel[start] == '.' && rel[start + 1] == '.'))
       return 0;

@@ -7,7 +7,11 @@
 
 /* 1 when `rel` is a non-empty relative path of plain components: no leading
  * '/', no '\\', no drive letter, no "." or ".." component, no empty component,
- * no control characters, at most 1024 bytes. A NUL inside `len` bytes fails. */
+ * no control characters, at most 1024 bytes, no component longer than
+ * CP_PATH_MAX_COMPONENT (what every host file system takes: a longer name
+ * from a hostile device would otherwise fail the whole pull with ENAMETOOLONG
+ * instead of being skipped). A NUL inside `len` bytes fails. */
+#define CP_PATH_MAX_COMPONENT 255
 int cp_path_is_safe(const char *rel, size_t len);
 
 #endif

@@ -17,6 +17,10 @@
 
 #define CP_CRASH_MAX_DEPTH_DIRS 16
 #define CP_CRASH_MAX_FILES 100000
+/* No crash report comes near this (the largest, full panics and aggregated
+ * logs, are a few MB); a device claiming more is broken or hostile and would
+ * otherwise be read for as long as it keeps sending. */
+#define CP_CRASH_MAX_FILE_BYTES (256ull * 1024 * 1024)
 #define CP_CRASH_QUEUE_BYTES (8u * 1024u * 1024u)
 
 typedef struct entry {
@@ -136,6 +140,13 @@ static cp_err list_tree(walk *w, const char *dir, int depth, cp_error *err)
     }
     if (st.type != CP_AFC_FILE || w->nfiles >= CP_CRASH_MAX_FILES) {
       free(rel); /* links (LatestCrash.ips) point at files we pull anyway */
+      continue;
+    }
+    if (st.size > CP_CRASH_MAX_FILE_BYTES) {
+      cp_error_set(&fe, CP_E_PROTOCOL, "'%s' claims %llu bytes, more than any crash report", rel,
+                   (unsigned long long)st.size);
+      locked_failure(w, rel, &fe);
+      free(rel);
       continue;
     }
     if (w->nfiles == w->cap) {

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <usbmuxd.h>
 
@@ -40,10 +41,22 @@ struct cp_device {
   char label[64];
 };
 
+/* libimobiledevice 1.3.0 ignores receive timeouts under TLS (handshake and
+ * reads block until the bytes come), so a TLS connection gets a watchdog
+ * thread that shuts the socket down when one receive outlasts its limit. */
+#define CP_CONN_TLS_STALL_S 10.0
+#define CP_CONN_TLS_PART 16384u
+
 struct cp_conn {
   cp_device *dev;
   idevice_connection_t c;
   int ssl;
+  int fd;
+  int wd_started, wd_quit, wd_fired;
+  double wd_deadline; /* wall clock; 0 = disarmed */
+  pthread_t wd;
+  pthread_mutex_t wl;
+  pthread_cond_t wc;
 };
 
 struct cp_syslog {
@@ -620,6 +633,66 @@ cp_err cp_device_browse_apps(cp_device *d, const char *app_type, json_t **out, c
 
 /* ------------------------------------------------------------ raw services */
 
+static double wall_s(void)
+{
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+    return 0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Wakes every 200 ms; past an armed deadline it shuts the socket down, so
+ * the blocked TLS call in the other thread fails instead of hanging. */
+static void *conn_watchdog(void *arg)
+{
+  cp_conn *c = arg;
+  pthread_mutex_lock(&c->wl);
+  while (!c->wd_quit) {
+    if (c->wd_deadline > 0 && wall_s() >= c->wd_deadline) {
+      (void)shutdown(c->fd, SHUT_RDWR);
+      c->wd_fired = 1;
+      c->wd_deadline = 0;
+    }
+    double t = wall_s() + 0.2;
+    struct timespec ts = {(time_t)t, (long)((t - (double)(time_t)t) * 1e9)};
+    (void)pthread_cond_timedwait(&c->wc, &c->wl, &ts);
+  }
+  pthread_mutex_unlock(&c->wl);
+  return NULL;
+}
+
+/* Arms (seconds > 0) or disarms the watchdog; returns whether it fired. */
+static int conn_arm(cp_conn *c, double seconds)
+{
+  if (!c->wd_started)
+    return 0;
+  pthread_mutex_lock(&c->wl);
+  c->wd_deadline = seconds > 0 ? wall_s() + seconds : 0;
+  int fired = c->wd_fired;
+  pthread_cond_signal(&c->wc);
+  pthread_mutex_unlock(&c->wl);
+  return fired;
+}
+
+static int conn_start_watchdog(cp_conn *c)
+{
+  if (idevice_connection_get_fd(c->c, &c->fd) != IDEVICE_E_SUCCESS || c->fd < 0)
+    return 0;
+  if (pthread_mutex_init(&c->wl, NULL) != 0)
+    return 0;
+  if (pthread_cond_init(&c->wc, NULL) != 0) {
+    pthread_mutex_destroy(&c->wl);
+    return 0;
+  }
+  if (pthread_create(&c->wd, NULL, conn_watchdog, c) != 0) {
+    pthread_cond_destroy(&c->wc);
+    pthread_mutex_destroy(&c->wl);
+    return 0;
+  }
+  c->wd_started = 1;
+  return 1;
+}
+
 cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *err)
 {
   lockdownd_service_descriptor_t svc = NULL;
@@ -628,6 +701,7 @@ cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *
   if (!c)
     return cp_error_set(err, CP_E_NOMEM, "service connection");
   c->dev = d;
+  c->fd = -1;
   cp_err rc = start_service(d, service, &svc, err);
   if (rc == CP_OK && !svc)
     rc = CP_E_PROTOCOL; /* start_service pairs CP_OK with a descriptor; said for the analyzer */
@@ -640,10 +714,19 @@ cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *
     goto out;
   }
   if (svc->ssl_enabled) {
-    if (idevice_connection_enable_ssl(c->c) != IDEVICE_E_SUCCESS) {
-      rc = transport_failure(d->udid, t0, err, service);
+    if (!conn_start_watchdog(c)) {
+      rc = cp_error_set(err, CP_E_INTERNAL, "no watchdog for the TLS connection to %s", service);
       goto out;
     }
+    conn_arm(c, CP_CONN_TLS_STALL_S);
+    idevice_error_t e = idevice_connection_enable_ssl(c->c);
+    if (conn_arm(c, 0))
+      rc = cp_error_set(err, CP_E_TIMEOUT, "%s did not answer the TLS handshake of %s for %.0f s",
+                        d->udid, service, CP_CONN_TLS_STALL_S);
+    else if (e != IDEVICE_E_SUCCESS)
+      rc = transport_failure(d->udid, t0, err, service);
+    if (rc != CP_OK)
+      goto out;
     c->ssl = 1;
   }
 out:
@@ -678,7 +761,13 @@ cp_conn_rc cp_conn_recv(cp_conn *c, void *buf, size_t len, unsigned timeout_ms, 
   if (len == 0)
     return CP_CONN_OK;
   uint32_t part = len > (1u << 30) ? (1u << 30) : (uint32_t)len;
+  if (c->ssl && part > CP_CONN_TLS_PART)
+    part = CP_CONN_TLS_PART; /* one TLS record or so per call: the watchdog limit is per call */
+  if (c->ssl)
+    conn_arm(c, CP_CONN_TLS_STALL_S);
   idevice_error_t e = idevice_connection_receive_timeout(c->c, buf, part, &n, timeout_ms);
+  if (c->ssl && conn_arm(c, 0))
+    return CP_CONN_STALLED;
   if (e == IDEVICE_E_SUCCESS && n > 0 && n <= part) {
     *got = n;
     return CP_CONN_OK;
@@ -693,6 +782,15 @@ void cp_conn_close(cp_conn *c)
 {
   if (!c)
     return;
+  if (c->wd_started) {
+    pthread_mutex_lock(&c->wl);
+    c->wd_quit = 1;
+    pthread_cond_signal(&c->wc);
+    pthread_mutex_unlock(&c->wl);
+    pthread_join(c->wd, NULL);
+    pthread_cond_destroy(&c->wc);
+    pthread_mutex_destroy(&c->wl);
+  }
   if (c->c)
     idevice_disconnect(c->c);
   free(c);

@@ -113,9 +113,10 @@ cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *
 cp_err cp_conn_send(cp_conn *c, const void *buf, size_t len, cp_error *err);
 
 typedef enum cp_conn_rc {
-  CP_CONN_OK,    /* *got (1..len) bytes arrived */
-  CP_CONN_IDLE,  /* nothing within timeout_ms */
-  CP_CONN_BROKEN /* closed or failed */
+  CP_CONN_OK,     /* *got (1..len) bytes arrived */
+  CP_CONN_IDLE,   /* nothing within timeout_ms */
+  CP_CONN_BROKEN, /* closed or failed */
+  CP_CONN_STALLED /* TLS: nothing for 10 s, the connection was shut down */
 } cp_conn_rc;
 
 /* One receive of at most len bytes, waiting at most timeout_ms (a TLS
@@ -154,7 +155,9 @@ cp_err cp_afc_file_open(cp_afc *a, const char *path, uint64_t *handle, cp_error 
  * stays inside it, and the close (below) tells whether the reply was whole. */
 cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uint32_t *got,
                         cp_error *err);
-/* FILE_CLOSE; its answer proves the connection carried every reply before it. */
+/* FILE_CLOSE. Every reply before it was read to its exact, checked length;
+ * the close's own STATUS is checked before the next request's reply (see
+ * probes/afc.c). An error: the connection is lost. */
 cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err);
 cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err);
 

@@ -39,7 +39,7 @@ assert_contains "$T/pending.err" "Tap Trust on the device"
 sim_ctl unlock "$LOCK" >/dev/null
 sim_ctl trust "$PEND" >/dev/null
 for u in "$LOCK" "$PEND"; do
-  "$CP_BIN" collect --case "OK" --scope battery,system --yes -u "$u" -o "$T/out" </dev/null \
+  "$CP_BIN" collect --case "OK-${u: -6}" --scope battery,system --yes -u "$u" -o "$T/out" </dev/null \
     >"$T/ok.out" 2>"$T/ok.err" || fail "collect after the fault cleared: $(cat "$T/ok.err")"
   "$CP_BIN" verify "$(tail -n 1 "$T/ok.out")" >/dev/null || fail "verify after the fault cleared"
 done

@@ -81,8 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   cp_error e;
   char *whole = NULL;
   size_t wn = 0;
-  /* a .json member also runs the JSON string tracking, an .xml one the escaping */
-  const char *member = (seed & 3) == 0 ? "m.json" : (seed & 3) == 1 ? "m.plist" : "m.log";
+  /* a .json member also runs the JSON string tracking, an .xml one the escaping
+   * (and the <integer> rewrite), an .ips one the header/body switch */
+  static const char *const members[] = {"m.json", "m.plist", "m.ips", "m.log"};
+  const char *member = members[seed & 3];
   if (cp_redact_buffer(r, member, data, size, &whole, &wn, &e) != CP_OK)
     abort();
   acc a = {0};

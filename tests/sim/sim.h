@@ -63,6 +63,9 @@ struct sim_device {
   uint64_t fault_detach_after; /* 0 = off */
   char *fault_stall, *fault_malformed_service;
   bool fault_malformed_lockdown;
+  bool fault_malformed_mux; /* usbmuxd answers Connect with a broken packet */
+  bool fault_malformed_tls; /* StartSession is followed by junk, not a TLS handshake */
+  bool fault_hostile_afc;   /* sim_hostile.c: escaping names, absurd sizes and counts */
   /* identity made at start */
   EVP_PKEY *key;
   char *pubkey_pem; /* PKCS#1 "RSA PUBLIC KEY" */
@@ -177,5 +180,12 @@ struct sim_device *sim_find_device(const char *udid);
 /* plist helpers (sim_log.c) */
 const char *sim_pstr(plist_t dict, const char *key);
 bool sim_puint(plist_t dict, const char *key, uint64_t *out);
+
+/* sim_hostile.c (Faults.HostileAFC): adds the hostile names to a root
+ * READ_DIR; stat answers 1 (a file of *size bytes of zeros), -1 (vanished)
+ * or 0 (not a hostile name). */
+void sim_hostile_list(struct sim_device *dev, const char *dir,
+                      void (*add)(void *ctx, const char *name), void *ctx);
+int sim_hostile_stat(struct sim_device *dev, const char *path, uint64_t *size);
 
 #endif

@@ -46,6 +46,7 @@ enum {
 struct afc_handle {
   int fd;
   uint64_t pos, size;
+  bool zeros; /* HostileAFC: /dev/zero, ends at size */
 };
 
 struct afc {
@@ -133,6 +134,11 @@ static void sb_kv(struct strbuf *b, const char *k, const char *v)
 {
   sb_add(b, k);
   sb_add(b, v);
+}
+
+static void sb_add_cb(void *ctx, const char *s)
+{
+  sb_add(ctx, s);
 }
 
 static int send_strbuf(struct afc *a, uint64_t pn, struct strbuf *b)
@@ -239,6 +245,7 @@ static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned cha
         if (sim_vfs_visible(ch))
           sb_add(&b, ch->name);
       }
+      sim_hostile_list(dev, path, sb_add_cb, &b);
     }
     pthread_mutex_unlock(&dev->lock);
     if (err) {
@@ -249,6 +256,16 @@ static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned cha
   }
   case OP_GET_FILE_INFO: {
     struct strbuf b = {0};
+    uint64_t hsize = 0;
+    int hs = sim_hostile_stat(dev, path, &hsize);
+    if (hs < 0)
+      return status(a, pn, E_NOT_FOUND);
+    if (hs > 0) {
+      struct sim_vnode fake = {.type = SIM_VN_REG, .size = hsize};
+      file_info(&b, &fake);
+      sim_log(dev, "AFC GET_FILE_INFO hostile name (fault: HostileAFC)");
+      return send_strbuf(a, pn, &b);
+    }
     pthread_mutex_lock(&dev->lock);
     struct sim_vnode *n = sim_vfs_lookup(dev->root, path, &err);
     if (n)
@@ -258,6 +275,22 @@ static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned cha
   }
   case OP_FILE_OPEN: {
     uint64_t mode = get64(hd);
+    uint64_t hsize = 0;
+    if (sim_hostile_stat(dev, path, &hsize) > 0) {
+      int slot = -1;
+      for (int i = 0; i < AFC_HANDLES && slot < 0; i++) {
+        if (a->h[i].fd < 0)
+          slot = i;
+      }
+      int fd = slot >= 0 ? open("/dev/zero", O_RDONLY) : -1;
+      if (fd < 0)
+        return status(a, pn, 3);
+      a->h[slot].fd = fd;
+      a->h[slot].pos = 0;
+      a->h[slot].size = hsize;
+      a->h[slot].zeros = true;
+      return reply_u64(a, pn, OP_FILE_OPEN_RES, (uint64_t)slot + 1);
+    }
     pthread_mutex_lock(&dev->lock);
     struct sim_vnode *n = sim_vfs_lookup(dev->root, path, &err);
     if (n)
@@ -291,6 +324,7 @@ static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned cha
     a->h[slot].fd = fd;
     a->h[slot].pos = 0;
     a->h[slot].size = size;
+    a->h[slot].zeros = false;
     return reply_u64(a, pn, OP_FILE_OPEN_RES, (uint64_t)slot + 1);
   }
   case OP_FILE_READ:
@@ -326,6 +360,8 @@ static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned cha
     uint64_t want = get64(hd + 8);
     if (want > AFC_MAX_READ)
       want = AFC_MAX_READ;
+    if (h->zeros && want > h->size - h->pos)
+      want = h->pos < h->size ? h->size - h->pos : 0;
     unsigned char *buf = malloc(want ? want : 1);
     if (!buf)
       return status(a, pn, 3);

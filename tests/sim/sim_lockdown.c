@@ -467,6 +467,12 @@ void sim_lockdown_serve(struct sim_conn *c)
     plist_free(req);
     if (wr != 0 || bye)
       break;
+    if (start_tls && dev->fault_malformed_tls) {
+      /* where the client expects a TLS ServerHello: junk, then hang up */
+      sim_log(dev, "StartSession -> junk instead of TLS (fault: MalformedTLS)");
+      (void)sim_send_garbage(c);
+      break;
+    }
     if (start_tls) {
       if (sim_tls_accept(c) != 0)
         break;

@@ -108,6 +108,18 @@ static int do_connect(struct sim_conn *c, plist_t req, uint32_t tag)
     return send_result(c, tag, 2) == 0 ? 0 : -1;
   /* libusbmuxd sends htons(port) as the integer */
   uint16_t port = (uint16_t)(((pn & 0xFF) << 8) | ((pn >> 8) & 0xFF));
+  if (dev->fault_malformed_mux) {
+    /* a usbmux packet header that claims a plist reply (version 1, type 8,
+     * the client's tag) around 28 bytes that are not a plist */
+    unsigned char g[44];
+    uint32_t h[4] = {sizeof g, 1, 8, tag};
+    memcpy(g, h, sizeof h);
+    memset(g + 16, 0xA5, sizeof g - 16);
+    memcpy(g + 16, "GARBAGE!", 8);
+    sim_log(dev, "Connect port %u -> garbage (fault: MalformedMux)", port);
+    (void)sim_send_raw(c, g, sizeof g);
+    return -1;
+  }
   char *service = NULL;
   if (port != SIM_LOCKDOWN_PORT) {
     service = sim_port_lookup(dev, port);

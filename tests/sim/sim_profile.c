@@ -191,6 +191,24 @@ static int load_device_plist(struct sim_device *dev, plist_t dp, const char *pat
       plist_get_bool_val(n, &b);
       dev->fault_malformed_lockdown = b;
     }
+    n = plist_dict_get_item(f, "MalformedMux");
+    if (n && plist_get_node_type(n) == PLIST_BOOLEAN) {
+      uint8_t b = 0;
+      plist_get_bool_val(n, &b);
+      dev->fault_malformed_mux = b;
+    }
+    n = plist_dict_get_item(f, "HostileAFC");
+    if (n && plist_get_node_type(n) == PLIST_BOOLEAN) {
+      uint8_t b = 0;
+      plist_get_bool_val(n, &b);
+      dev->fault_hostile_afc = b;
+    }
+    n = plist_dict_get_item(f, "MalformedTLS");
+    if (n && plist_get_node_type(n) == PLIST_BOOLEAN) {
+      uint8_t b = 0;
+      plist_get_bool_val(n, &b);
+      dev->fault_malformed_tls = b;
+    }
   }
   return 0;
 }

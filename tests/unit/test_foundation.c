@@ -1,12 +1,14 @@
 /* Unit tests of the foundation: error codes and the safe-path check every
  * writer relies on before a device- or archive-supplied name touches disk. */
+/* cmocka.h needs these headers before it */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
 #include <cmocka.h>
+// clang-format on
 
 #include "cp_err.h"
 #include "hints.h"
@@ -66,6 +68,20 @@ static void test_safe_paths(void **state)
   assert_false(safe("C:x"));
   assert_false(safe("a\nb"));
   assert_false(cp_path_is_safe("a\0b", 3));
+  /* a component of 255 bytes is fine, 256 is not (ENAMETOOLONG on disk) */
+  char name[300];
+  memset(name, 'x', sizeof name);
+  name[255] = '\0';
+  assert_true(safe(name));
+  name[255] = 'x';
+  name[256] = '\0';
+  assert_false(safe(name));
+  char deep[8 + 256 + 1];
+  memcpy(deep, "Retired/", 8);
+  memset(deep + 8, 'y', 256);
+  deep[8 + 256] = '\0';
+  assert_true(cp_path_is_safe(deep, 8 + 255));
+  assert_false(cp_path_is_safe(deep, 8 + 256));
 }
 
 int main(void)

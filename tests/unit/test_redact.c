@@ -192,6 +192,156 @@ static void test_member_syntax(void **state)
   cp_redactor_free(r);
 }
 
+/* ---- gaps the canary test (tests/e2e/test_canary.sh) found ---- */
+
+/* The battery's serial is not a lockdown value: it is caught by its key. */
+static void test_gap_serial_by_key(void **state)
+{
+  (void)state;
+  expect("{\"Serial\": \"F8Y2461AB3ZQW5NLX\", \"BatterySerialNumber\":\"F8Y2461AB3ZQW5NLX\"}",
+         "{\"Serial\": \"<serial-1>\", \"BatterySerialNumber\":\"<serial-1>\"}");
+  expect("<key>Serial</key>\n\t<string>F8Y2461AB3ZQW5NLX</string>",
+         "<key>Serial</key>\n\t<string><serial-1></string>");
+  expect("battery serial F8Y2461AB3ZQW5NLX, Serial: C8QZK7M2XJ4T",
+         "battery serial <serial-1>, Serial: <serial-2>");
+  /* words, numbers and lower case after "serial" are not serials */
+  expect("serial port DISCONNECTED, serial 20261120123, serial queue com.apple.x",
+         "serial port DISCONNECTED, serial 20261120123, serial queue com.apple.x");
+}
+
+/* An e-mail address URL-encoded in a query string. */
+static void test_gap_email_url_encoded(void **state)
+{
+  (void)state;
+  expect("GET /login?user=ZQuillby%2Bbank%40mail.example.net&x=1 50%40 off",
+         "GET /login?user=<email-1>&x=1 50%40 off");
+}
+
+/* Eight-group IPv6 without "::": padded, and link-local with short groups. */
+static void test_gap_ipv6_full(void **state)
+{
+  (void)state;
+  expect("v6 2001:0db8:4a1c:0000:0000:0000:002f:9e01 ll fe80:0:0:0:1c2b:3dff:fe4a:5e6f%en0",
+         "v6 <ipv6-1> ll <ipv6-2>%en0");
+  expect("FE80:0:0:0:1C2B:3DFF:FE4A:5E6F and fd12:3456:789a:1:0:0:0:1", "<ipv6-1> and <ipv6-2>");
+  /* MACs, times, nine hex groups are not addresses */
+  expect("18:31:bf:e2:6c:44 10:09:58:112 de:ad:be:ef:00:11:22:33:44",
+         "<mac-1> 10:09:58:112 de:ad:be:ef:00:11:22:33:44");
+}
+
+/* A UUID folder anywhere under /var/mobile, not only Containers/<kind>/<kind>/. */
+static void test_gap_var_mobile_uuid(void **state)
+{
+  (void)state;
+  expect(
+      "cache /var/mobile/Library/Caches/org.example.notes/D5E6F7A8-1234-4ABC-9DEF-0123456789AB/t",
+      "cache /var/mobile/Library/Caches/org.example.notes/<container-uuid-1>/t");
+  expect("\"\\/private\\/var\\/mobile\\/Library\\/SMS\\/Attachments\\/4f\\/"
+         "d5e6f7a8-1234-4abc-9def-0123456789ab\\/IMG.HEIC\"",
+         "\"\\/private\\/var\\/mobile\\/Library\\/SMS\\/Attachments\\/4f\\/"
+         "<container-uuid-1>\\/IMG.HEIC\"");
+  expect("/var/mobile/Library/Mobile Documents/x/A1B2C3D4-0F1E-4D2C-8B3A-5968F7E6D5C4.pdf",
+         "/var/mobile/Library/Mobile Documents/x/<container-uuid-1>.pdf");
+  /* a UUID that is not in such a path stays (incident ids, boot sessions) */
+  expect(
+      "incident D5E6F7A8-1234-4ABC-9DEF-0123456789AB /usr/lib/D5E6F7A8-1234-4ABC-9DEF-0123456789AB",
+      "incident D5E6F7A8-1234-4ABC-9DEF-0123456789AB "
+      "/usr/lib/D5E6F7A8-1234-4ABC-9DEF-0123456789AB");
+}
+
+static void test_gap_ssid_quoted(void **state)
+{
+  (void)state;
+  expect("Joining SSID 'Zoe Hotspot' (secure), Associated to ssid: \"Home 5G\" x",
+         "Joining SSID '<ssid-1>' (secure), Associated to ssid: \"<ssid-2>\" x");
+  expect("\"SSID\", \"BSSID\" ssid \"", "\"SSID\", \"BSSID\" ssid \"");
+}
+
+static void test_gap_imei_dashes(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  expect_ids(r, "IMEI 35-534108-315977-1.", "IMEI <imei-1>.");
+  cp_redactor_free(r);
+}
+
+/* Names with accents: upper case (caseless matching is ASCII only) and the
+ * host name iOS makes without accents. */
+static void test_gap_latin1_names(void **state)
+{
+  (void)state;
+  static const cp_redact_id ids[] = {{"device_name", "Zo\xC3\xAB Quillby\xE2\x80\x99s iPhone"}};
+  cp_redactor *r = make(ids, 1, NULL);
+  expect_ids(r, "Nov 20 10:10:00 Zoe-Quillbys-iPhone lockdownd[61] x",
+             "Nov 20 10:10:00 <device-name-1> lockdownd[61] x");
+  expect_ids(r, "ZO\xC3\x8B QUILLBY\xE2\x80\x99S IPHONE, Zo\xC3\xAB-Quillbys-iPhone.local",
+             "<device-name-1>, <device-name-1>.local");
+  expect_ids(r, "Hello ZO\xC3\x8B, contact Zoe Quillby, zoe.",
+             "Hello <person-name-1>, contact <person-name-2>, <person-name-1>.");
+  expect_ids(r, "Zoey ZoesNotes", "Zoey ZoesNotes");
+  cp_redactor_free(r);
+}
+
+/* .ips: the JSON header (and a JSON body) stay JSON; a text body stays text. */
+static void test_gap_ips_header_json(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  char *out = redact(
+      r, "crashes/x.ips",
+      "{\"bug_type\":\"309\",\"ecid\":1707430441053478}\n{\n  \"e\" : 1707430441053478\n}\n");
+  assert_string_equal(
+      out, "{\"bug_type\":\"309\",\"ecid\":\"<ecid-1>\"}\n{\n  \"e\" : \"<ecid-1>\"\n}\n");
+  free(out);
+  out = redact(r, "crashes/Retired/y.ips.synced",
+               "{\"bug_type\":\"109\"}\nSerial: DNPT1P8EHG74 \"q\nECID: 1707430441053478\n");
+  assert_string_equal(out, "{\"bug_type\":\"109\"}\nSerial: <serial-1> \"q\nECID: <ecid-1>\n");
+  free(out);
+  out = redact(r, "crashes/z.ips", "ECID 1707430441053478");
+  assert_string_equal(out, "ECID <ecid-1>");
+  free(out);
+  cp_redactor_free(r);
+}
+
+/* A plist <integer> holding an identifier becomes a <string>. */
+static void test_gap_plist_integer(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  char *out = redact(r, "crashes/Accessory/Info.plist",
+                     "<key>UniqueChipID</key>\n\t<integer>1707430441053478</integer>\n"
+                     "<key>X</key><integer>11707430441053478</integer>");
+  assert_string_equal(out, "<key>UniqueChipID</key>\n\t<string>&lt;ecid-1&gt;</string>\n"
+                           "<key>X</key><integer>1&lt;ecid-1&gt;</integer>");
+  free(out);
+  /* the same bytes in text are left as text */
+  out = redact(r, "m", "<integer>1707430441053478</integer>");
+  assert_string_equal(out, "<integer><ecid-1></integer>");
+  free(out);
+  cp_redactor_free(r);
+}
+
+/* ChipSerialNo is a per-device value too (lockdown data, base64 in JSON). */
+static void test_gap_chip_serial(void **state)
+{
+  (void)state;
+  json_t *vals = json_pack("{s:s, s:s, s:s}", "SerialNumber", "C8QZK7M2XJ4T", "ChipSerialNo",
+                           "On6RDA==", "BasebandSerialNumber", "Jo1cYg==");
+  cp_redact_id *ids = NULL;
+  size_t n = 0;
+  cp_error e;
+  assert_int_equal(cp_redact_ids_from_lockdown(vals, &ids, &n, &e), CP_OK);
+  assert_int_equal(n, 3);
+  cp_redactor *r = make(ids, n, NULL);
+  char *out =
+      redact(r, "device/info.json", "{\"ChipSerialNo\": \"On6RDA==\", \"b\": \"Jo1cYg==\"}");
+  assert_string_equal(out, "{\"ChipSerialNo\": \"<serial-1>\", \"b\": \"<serial-2>\"}");
+  free(out);
+  cp_redactor_free(r);
+  cp_redact_ids_free(ids, n);
+  json_decref(vals);
+}
+
 /* Feeds in with a chunking function; returns the output. */
 typedef size_t (*chunker)(size_t i, size_t left, unsigned *seed);
 
@@ -215,13 +365,17 @@ static cp_err acc_emit(void *ctx, const void *buf, size_t len, cp_error *err)
   return CP_OK;
 }
 
+/* The member name picks the syntax (text, JSON, .ips, XML); tests of the
+ * syntax modes set it, the rest stream a text member. */
+static const char *g_member = "chunked";
+
 static char *stream_chunks(cp_redactor *r, const char *in, size_t len, const size_t *cuts,
                            size_t ncuts, size_t *outlen)
 {
   acc a = {0};
   cp_redact_stream *s = NULL;
   cp_error e;
-  assert_int_equal(cp_redact_stream_open(r, "chunked", acc_emit, &a, &s, &e), CP_OK);
+  assert_int_equal(cp_redact_stream_open(r, g_member, acc_emit, &a, &s, &e), CP_OK);
   size_t at = 0;
   for (size_t i = 0; i <= ncuts; i++) {
     size_t to = i < ncuts ? cuts[i] : len;
@@ -256,7 +410,9 @@ static void check_all_splits(cp_redactor *r, const char *in, size_t len)
   char *whole = NULL;
   size_t wn = 0;
   cp_error e;
-  assert_int_equal(cp_redact_buffer(r, "whole", in, len, &whole, &wn, &e), CP_OK);
+  assert_int_equal(cp_redact_buffer(r, strcmp(g_member, "chunked") ? g_member : "whole", in, len,
+                                    &whole, &wn, &e),
+                   CP_OK);
   /* every single split point */
   for (size_t cut = 0; cut <= len; cut++) {
     size_t on;
@@ -342,6 +498,29 @@ static char *slurp(const char *rel, size_t *len)
 }
 
 /* Corpus files: random chunkings give the one-shot output. */
+/* The .ips and plist fixes decide on bytes around a match (the header line,
+ * "<integer>" tags): every chunking must still give one output. */
+static void test_gap_syntax_chunking(void **state)
+{
+  (void)state;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  static const char ips[] =
+      "{\"bug_type\":\"309\",\"ecid\":1707430441053478,\"s\":\"DNPT1P8EHG74\"}\n"
+      "{\n  \"e\" : 1707430441053478,\n  \"p\" : \"\\/var\\/mobile\\/x\\/"
+      "D5E6F7A8-1234-4ABC-9DEF-0123456789AB\"\n}\n";
+  static const char txt[] =
+      "{\"bug_type\":\"109\"}\nSerial: DNPT1P8EHG74 \"q\nECID 1707430441053478\n";
+  static const char pl[] = "<key>UniqueChipID</key><integer>1707430441053478</integer>"
+                           "<key>Serial</key><string>F8Y2461AB3ZQW5NLX</string>";
+  g_member = "crashes/a.ips";
+  check_all_splits(r, ips, sizeof(ips) - 1);
+  check_all_splits(r, txt, sizeof(txt) - 1);
+  g_member = "crashes/b.plist";
+  check_all_splits(r, pl, sizeof(pl) - 1);
+  g_member = "chunked";
+  cp_redactor_free(r);
+}
+
 static void test_corpus_chunking(void **state)
 {
   (void)state;
@@ -817,6 +996,17 @@ int main(void)
       cmocka_unit_test(test_sink_filter),
       cmocka_unit_test(test_holdback_is_bounded),
       cmocka_unit_test(test_parallel_redactors),
+      cmocka_unit_test(test_gap_serial_by_key),
+      cmocka_unit_test(test_gap_email_url_encoded),
+      cmocka_unit_test(test_gap_ipv6_full),
+      cmocka_unit_test(test_gap_var_mobile_uuid),
+      cmocka_unit_test(test_gap_ssid_quoted),
+      cmocka_unit_test(test_gap_imei_dashes),
+      cmocka_unit_test(test_gap_latin1_names),
+      cmocka_unit_test(test_gap_ips_header_json),
+      cmocka_unit_test(test_gap_plist_integer),
+      cmocka_unit_test(test_gap_syntax_chunking),
+      cmocka_unit_test(test_gap_chip_serial),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
