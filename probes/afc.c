@@ -50,8 +50,11 @@ static cp_err kill_conn(cp_afc *a, cp_error *err)
   if (!a->broken) {
     a->broken = 1;
     a->dead = *err;
+    /* A dead connection must never read as success to a later request. */
+    if (a->dead.code == CP_OK)
+      cp_error_set(&a->dead, CP_E_PROTOCOL, "the AFC connection was closed");
   }
-  return err->code;
+  return a->dead.code;
 }
 
 /* A receive that failed or idled out: gone, stalled or hung up. */

@@ -303,6 +303,19 @@ static void drop_held(wstate *s)
   s->held_tail = NULL;
 }
 
+/* The index keeps one row per report for the whole pull, so its memory grows
+ * with the report count: keep the columns the index and triage use (the
+ * signature is already computed) and the top frames, not every frame. The
+ * full reports are in the bundle or the pull folder. */
+static void trim_record(json_t *rec)
+{
+  (void)json_object_del(rec, "exception_frames");
+  (void)json_object_del(rec, "signature_basis");
+  json_t *frames = json_object_get(rec, "frames");
+  while (json_is_array(frames) && json_array_size(frames) > 3)
+    (void)json_array_remove(frames, json_array_size(frames) - 1);
+}
+
 /* Parses the prefix, applies the filters, and opens the member (or not). */
 static void decide(walk *w, wstate *s)
 {
@@ -319,6 +332,7 @@ static void decide(walk *w, wstate *s)
     s->dropping = 1;
     return;
   }
+  trim_record(s->rec);
   json_object_set_new(s->rec, "path", json_string(f->rel));
   json_object_set_new(s->rec, "size", json_integer((json_int_t)f->st.size));
   json_object_set_new(s->rec, "mtime", json_integer((json_int_t)f->st.mtime));
