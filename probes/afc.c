@@ -54,7 +54,9 @@ static cp_err kill_conn(cp_afc *a, cp_error *err)
     if (a->dead.code == CP_OK)
       cp_error_set(&a->dead, CP_E_PROTOCOL, "the AFC connection was closed");
   }
-  return a->dead.code;
+  if (err->code == CP_OK)
+    *err = a->dead;
+  return err->code;
 }
 
 /* A receive that failed or idled out: gone, stalled or hung up. */
