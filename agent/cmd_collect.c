@@ -1,17 +1,17 @@
 /* caseprobe collect: consent first (prompt, or --scope/--yes), then the
  * collect pipeline (collect.h). The finished bundle's path is the last line
  * of standard output, so scripts can take it with `tail -n 1`. */
+#include "collect.h"
+#include "commands.h"
+#include "consent.h"
+#include "hints.h"
+
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "collect.h"
-#include "commands.h"
-#include "consent.h"
-#include "hints.h"
 
 static volatile int cancel_flag;
 

@@ -5,6 +5,13 @@
  * opens in a browser, and stops the simulator. Uses fork/exec: the demo is a
  * build-tree convenience for POSIX hosts; real collection needs none of it.
  */
+#include "bundle.h"
+#include "bundle_read.h"
+#include "collect.h"
+#include "commands.h"
+#include "consent.h"
+#include "hints.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,13 +23,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "bundle.h"
-#include "bundle_read.h"
-#include "collect.h"
-#include "commands.h"
-#include "consent.h"
-#include "hints.h"
 
 static void usage(FILE *out)
 {
@@ -129,7 +129,7 @@ int cp_cmd_demo(int argc, char **argv)
 {
   enum { OPT_PROFILE = 256, OPT_SIM, OPT_JSON };
   static const struct option longopts[] = {
-      {"output", required_argument, NULL, 'o'}, {"profile", required_argument, NULL, OPT_PROFILE},
+      {"output", required_argument, NULL, 'o'},  {"profile", required_argument, NULL, OPT_PROFILE},
       {"sim", required_argument, NULL, OPT_SIM}, {"json", no_argument, NULL, OPT_JSON},
       {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
   };
@@ -203,15 +203,15 @@ int cp_cmd_demo(int argc, char **argv)
       (void)cp_fail(&err);
     size_t n = strlen(res.bundle_path);
     size_t suffix = strlen(CP_BUNDLE_SUFFIX);
-    snprintf(report, sizeof report, "%.*s.report.html",
-             (int)(n > suffix ? n - suffix : n), res.bundle_path);
+    snprintf(report, sizeof report, "%.*s.report.html", (int)(n > suffix ? n - suffix : n),
+             res.bundle_path);
     cp_err rr = extract_report(res.bundle_path, report, &err);
     if (rr != CP_OK) {
       rc = rr;
     } else if (json) {
-      json_t *doc = json_pack("{s:s, s:s, s:s, s:I, s:O}", "bundle", res.bundle_path, "report",
-                              report, "sha256", res.sha256, "size", (json_int_t)res.size,
-                              "probes", res.probes);
+      json_t *doc =
+          json_pack("{s:s, s:s, s:s, s:I, s:O}", "bundle", res.bundle_path, "report", report,
+                    "sha256", res.sha256, "size", (json_int_t)res.size, "probes", res.probes);
       if (doc)
         json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
       printf("\n");

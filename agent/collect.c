@@ -10,12 +10,6 @@
  */
 #include "collect.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "bundle.h"
 #include "bundle_check.h"
 #include "bundle_read.h"
@@ -24,6 +18,12 @@
 #include "progress.h"
 #include "redact.h"
 #include "registry.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 /* Errors after which no probe can succeed: stop and keep nothing. */
 static int fatal_for_bundle(cp_err rc)
@@ -221,9 +221,8 @@ static cp_err self_verify(const char *path, const char *sign_key, cp_error *err)
 /* Runs every granted probe in registry order. A probe failure that leaves
  * the device usable is recorded and the collection goes on (CP_E_PARTIAL);
  * one that means the device or the disk is gone stops everything. */
-static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink,
-                         progress_ctx *pc, json_t *status, json_t *summaries, int *failed,
-                         cp_error *err)
+static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink, progress_ctx *pc,
+                         json_t *status, json_t *summaries, int *failed, cp_error *err)
 {
   cp_probe_opts popts;
   memset(&popts, 0, sizeof popts);
@@ -239,8 +238,8 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
     if (o->cancel && *o->cancel)
       return cp_error_set(err, CP_E_INTERRUPTED, "stopped before the %s probe", p->name);
     pc->probe = p->name;
-    emit(o, "collecting", json_pack("{s:s, s:I}", "probe", p->name, "bytes",
-                                    (json_int_t)sink->total_bytes));
+    emit(o, "collecting",
+         json_pack("{s:s, s:I}", "probe", p->name, "bytes", (json_int_t)sink->total_bytes));
     json_t *summary = NULL;
     cp_error perr;
     cp_error_clear(&perr);
@@ -250,8 +249,8 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
       (void)cp_sink_end(sink, 0, &ignored);
     }
     if (rc == CP_OK) {
-      json_object_set_new(status, p->name, json_pack("{s:s, s:s}", "status", "ok", "scope",
-                                                      p->scope));
+      json_object_set_new(status, p->name,
+                          json_pack("{s:s, s:s}", "status", "ok", "scope", p->scope));
       if (summary)
         json_object_set_new(summaries, p->name, summary);
       continue;
@@ -371,8 +370,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (crashes_red)
     json_object_set(findings, "crashes", crashes_red);
   json_object_set_new(findings, "scopes",
-                      json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted),
-                                "refused", string_array(o->scopes_refused)));
+                      json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted), "refused",
+                                string_array(o->scopes_refused)));
   json_object_set(findings, "redaction", redaction);
   json_object_set(findings, "probes", probes_red);
 
@@ -389,9 +388,9 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   }
   r->bundle_path = final_path;
   final_path = NULL;
-  emit(o, "bundle_ready", json_pack("{s:s, s:I, s:s, s:i}", "path", r->bundle_path, "size",
-                                    (json_int_t)r->size, "sha256", r->sha256, "failed_probes",
-                                    failed));
+  emit(o, "bundle_ready",
+       json_pack("{s:s, s:I, s:s, s:i}", "path", r->bundle_path, "size", (json_int_t)r->size,
+                 "sha256", r->sha256, "failed_probes", failed));
   if (failed)
     rc = cp_error_set(err, CP_E_PARTIAL, "%d probe%s failed; the bundle lists which", failed,
                       failed == 1 ? "" : "s");

@@ -118,8 +118,10 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
         if (strlen(scopes[i].name) == n && !strncmp(scopes[i].name, p, n))
           break;
       if (i == nscopes)
-        return cp_error_set(err, CP_E_USAGE, "unknown scope '%.*s' (known: system, battery, "
-                            "crashes, syslog, apps, storage, all)", (int)n, p);
+        return cp_error_set(err, CP_E_USAGE,
+                            "unknown scope '%.*s' (known: system, battery, "
+                            "crashes, syslog, apps, storage, all)",
+                            (int)n, p);
       asked[i] = 1;
       p += n;
       if (*p == ',')
@@ -130,7 +132,8 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
     return cp_error_set(err, CP_E_CONSENT,
                         "there is no terminal to ask on and --yes was not given");
   if (yes && !scope_arg)
-    return cp_error_set(err, CP_E_USAGE, "--yes needs --scope LIST (or --scope all) so the "
+    return cp_error_set(err, CP_E_USAGE,
+                        "--yes needs --scope LIST (or --scope all) so the "
                         "grant is explicit");
 
   out->how = yes ? "flag" : "prompt";
@@ -149,7 +152,8 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
       } else {
         granted = ask(tty_in, scopes[i].name);
         if (granted < 0) {
-          rc = cp_error_set(err, CP_E_CONSENT, "the prompt was closed before every scope was "
+          rc = cp_error_set(err, CP_E_CONSENT,
+                            "the prompt was closed before every scope was "
                             "answered");
           break;
         }
@@ -165,8 +169,8 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
   return rc;
 }
 
-cp_err cp_consent_from_policy(const char *const *granted, const char *signed_text,
-                              cp_consent *out, cp_error *err)
+cp_err cp_consent_from_policy(const char *const *granted, const char *signed_text, cp_consent *out,
+                              cp_error *err)
 {
   memset(out, 0, sizeof *out);
   out->how = "policy";

@@ -2,6 +2,8 @@
  * MinGW runtime provides both. */
 #include "progress.h"
 
+#include "cli_common.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,17 +26,6 @@ void cp_progress_start(cp_progress *p, const char *label, uint64_t total, int fo
   p->enabled = !force_off && isatty(STDERR_FILENO);
 }
 
-static void human_bytes(char *out, size_t n, double bytes)
-{
-  static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
-  size_t u = 0;
-  while (bytes >= 1000.0 && u + 1 < sizeof units / sizeof units[0]) {
-    bytes /= 1000.0;
-    u++;
-  }
-  (void)snprintf(out, n, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
-}
-
 void cp_progress_update(cp_progress *p, uint64_t done, const char *item)
 {
   p->done = done;
@@ -45,9 +36,9 @@ void cp_progress_update(cp_progress *p, uint64_t done, const char *item)
     return;
   p->last_draw = now;
   char amount[32], rate[32];
-  human_bytes(amount, sizeof amount, (double)done);
+  cp_cli_human_bytes(amount, sizeof amount, (double)done);
   double secs = now - p->started;
-  human_bytes(rate, sizeof rate, secs > 0.05 ? (double)done / secs : 0.0);
+  cp_cli_human_bytes(rate, sizeof rate, secs > 0.05 ? (double)done / secs : 0.0);
   char bar[26] = "";
   if (p->total > 0) {
     int filled = (int)(24.0 * (double)(done > p->total ? p->total : done) / (double)p->total);

@@ -236,7 +236,7 @@ cp_err cp_spool_next_number(cp_spool *s, const struct tm *utc, unsigned long *n,
     if (fgets(line, sizeof line, f) && sscanf(line, "%15s %lu", d, &last) == 2 &&
         strcmp(d, day) != 0)
       last = 0; /* a new day starts at 1 */
-    (void)fclose(f); /* read only */
+    (void)fclose(f);
   }
   if (last >= 4000000000UL)
     last = 0;
