@@ -44,6 +44,13 @@ while [ "$i" -lt $((2 * N)) ]; do
       echo "trial ${labels[$k]}: exit $FT_RC without a detach" >&2
       FAULT_FAILED=$((FAULT_FAILED + 1))
     fi
+    if [ "$fired" = no ]; then
+      # the offset lay past the command's last byte: it succeeded with the
+      # fault armed, and a re-run would only walk into the still-armed fault
+      printf '%s\t%s\t%s\t-\t-\t-\t-\t%s\n' "${labels[$k]}-rerun" "none (re-run)" "${modes[$k]}" \
+        "not needed: offset past the last byte" >>"$T/fault.table"
+      continue
+    fi
     sim_ctl attach "${udids[$k]}" >/dev/null 2>&1 || true
     fault_rerun "${labels[$k]}" "${modes[$k]}" "${udids[$k]}" "${profs[$k]}"
   done
