@@ -208,16 +208,6 @@ out:
   return rc;
 }
 
-/* Re-reads the finished bundle exactly as `caseprobe verify` would. */
-static cp_err self_verify(const char *path, const char *sign_key, cp_error *err)
-{
-  json_t *report = NULL;
-  (void)sign_key;
-  cp_err rc = cp_bundle_check_file(path, NULL, &report, err);
-  json_decref(report);
-  return rc;
-}
-
 /* Runs every granted probe in registry order. A probe failure that leaves
  * the device usable is recorded and the collection goes on (CP_E_PARTIAL);
  * one that means the device or the disk is gone stops everything. */
@@ -379,7 +369,10 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   w = NULL; /* finish always consumes the writer */
   if (rc != CP_OK)
     goto out;
-  rc = self_verify(final_path, o->sign_key, err);
+  /* Re-read the finished file exactly as `caseprobe verify` would. */
+  json_t *check = NULL;
+  rc = cp_bundle_check_file(final_path, NULL, &check, err);
+  json_decref(check);
   if (rc == CP_OK)
     rc = hash_file(final_path, r->sha256, &r->size, err);
   if (rc != CP_OK) {

@@ -214,3 +214,15 @@ while True:
 ' >"$1" 2>&1 &
   SIM_LISTEN_PID=$!
 }
+
+# assert_log_soon TEXT : the simulator log gets a line containing TEXT within
+# 10 s. The simulator logs a session's end after the client has already
+# exited, so an immediate grep races a loaded machine.
+assert_log_soon() {
+  local i
+  for i in $(seq 1 100); do
+    grep -qF -- "$1" "$SIM_LOG" && return 0
+    sleep 0.1
+  done
+  assert_contains "$SIM_LOG" "$1"
+}
