@@ -1,7 +1,7 @@
 /* caseprobe parse: reads crash report files (.ips, .crash) from disk and
  * prints one record per file plus the triage groups, so a technician sees
  * "Safari crashed 14 times with the same stack" instead of 300 files. The
- * parsing itself is formats/crash_report.h; this file only does file I/O and
+ * parsing itself is formats/crash/crash_report.h; this file only does file I/O and
  * wording. A damaged report is not a failure: its warnings go to stderr. */
 #include "commands.h"
 #include "crash_report.h"

@@ -1,4 +1,4 @@
-/* caseprobe station: the command line of station mode (agent/station.c). */
+/* caseprobe station: the command line of station mode (agent/station/station.c). */
 #include "commands.h"
 #include "hints.h"
 #include "station.h"

@@ -1,5 +1,5 @@
 /* caseprobe upload: sends a bundle to the support case's S3-compatible storage
- * (agent/upload.h does the work; this file owns the command line, the progress
+ * (agent/upload/upload.h does the work; this file owns the command line, the progress
  * bar and the wording). Secrets never reach the output: URLs are printed
  * without their query string. */
 #include "commands.h"

@@ -16,6 +16,7 @@ const char *cp_hint(cp_err code)
   case CP_E_DISK_FULL: return "Free some disk space (or choose another folder with -o), then run again; nothing partial was kept.";
   case CP_E_NOT_FOUND: return "Check the file name and run again.";
   case CP_E_PARSE: return NULL;
+  case CP_E_NOT_REGULAR: return "Name a regular file (not a pipe, device or folder), then run again.";
   case CP_E_USBMUXD: return "Start usbmuxd (Linux: 'systemctl start usbmuxd'; macOS and Windows: install Apple Devices or iTunes), then run again.";
   case CP_E_NO_DEVICE: return "Plug the device in with a data cable, unlock it, then run again.";
   case CP_E_MANY_DEVICES: return "Choose one with -u UDID ('caseprobe list' shows them).";
@@ -28,12 +29,18 @@ const char *cp_hint(cp_err code)
   case CP_E_SERVICE_UNAVAILABLE: return "This iOS version does not offer it; the rest can still be collected.";
   case CP_E_TIMEOUT: return "Unlock the device and keep it awake, check the cable, then run again.";
   case CP_E_PROTOCOL: return "Unplug and replug the device, then run again; if it persists, report the iOS version.";
+  case CP_E_DEVICE_VALUE: return "This device or iOS version does not report it; the other values are still shown.";
+  case CP_E_RECOVERY: return "Restart the device normally (or finish the restore in Finder or iTunes), then run again.";
   case CP_E_CONSENT: return "Grant the scopes on the terminal, or pass --scope LIST --yes once the person has agreed.";
   case CP_E_VERIFY: return "The bundle was changed or damaged after it was made: collect it again.";
   case CP_E_SIGNATURE: return "Check that --key is the public key of the station that signed the bundle.";
   case CP_E_UNSAFE_PATH: return "The device offered a file name that would escape the output folder; it was skipped.";
   case CP_E_POLICY: return "Fix the policy file (see packaging/station-policy.example) and run again.";
   case CP_E_PARTIAL: return "The output lists what is missing and why.";
+  case CP_E_REQUEST: return "Ask the support agent for a new case request; nothing was read from the device.";
+  case CP_E_REQUEST_EXPIRED: return "Ask the support agent for a new case request; nothing was read from the device.";
+  case CP_E_INSECURE_FILE: return "Make the file writable only by its owner (chmod go-w FILE), then run again.";
+  case CP_E_TOO_LARGE: return "The input is larger than any real bundle or report; it was refused unread.";
   case CP_E_NETWORK: return "Check the network and the URL; the bundle was kept and the upload can be run again.";
   case CP_E_AUTH: return "Check the access key and secret (or the presigned URL's expiry); the bundle was kept.";
   case CP_E_UPLOAD: return "The bundle was kept; run 'caseprobe upload' again to resume.";

@@ -22,6 +22,7 @@ typedef enum cp_err {
   CP_E_DISK_FULL = 5,         /* no space left while writing */
   CP_E_NOT_FOUND = 6,         /* a local file that was named does not exist */
   CP_E_PARSE = 7,             /* malformed input (plist, JSON, report, policy) */
+  CP_E_NOT_REGULAR = 8,       /* a named input is a FIFO, device or folder, not a file */
   CP_E_USBMUXD = 10,          /* usbmuxd (or the simulator) cannot be reached */
   CP_E_NO_DEVICE = 11,        /* no device attached */
   CP_E_MANY_DEVICES = 12,     /* several devices and no -u */
@@ -34,12 +35,18 @@ typedef enum cp_err {
   CP_E_SERVICE_UNAVAILABLE = 19, /* the service does not exist on this iOS */
   CP_E_TIMEOUT = 20,          /* the device stopped answering */
   CP_E_PROTOCOL = 21,         /* the device answered something malformed */
+  CP_E_DEVICE_VALUE = 22,     /* the device's reply lacks a value we asked for */
+  CP_E_RECOVERY = 23,         /* the device is in Recovery or DFU mode */
   CP_E_CONSENT = 30,          /* consent missing or refused */
   CP_E_VERIFY = 31,           /* a bundle member does not match its manifest */
   CP_E_SIGNATURE = 32,        /* bundle signature missing or wrong */
   CP_E_UNSAFE_PATH = 33,      /* a name would escape the output folder */
   CP_E_POLICY = 34,           /* the policy file is invalid */
   CP_E_PARTIAL = 35,          /* finished, but some probes failed (see output) */
+  CP_E_REQUEST = 36,          /* a case request is malformed, tampered or of an unknown key */
+  CP_E_REQUEST_EXPIRED = 37,  /* a case request is past its expiry */
+  CP_E_INSECURE_FILE = 38,    /* a policy or key file is writable by others than its owner */
+  CP_E_TOO_LARGE = 39,        /* input over a size, count or ratio limit (a bomb) */
   CP_E_NETWORK = 40,          /* the upload server cannot be reached */
   CP_E_AUTH = 41,             /* the upload server refused our credentials */
   CP_E_UPLOAD = 42,           /* the upload server refused or failed the upload */

@@ -3,7 +3,7 @@
  * service connection (cp_conn). It replaces libimobiledevice 1.3.0's AFC
  * client, which trusts reply lengths after a failed read and over-reads its
  * heap when a cable is pulled inside a DATA packet. Here every reply is read
- * as exactly 40 header bytes, validated by formats/afc_proto.c (magic,
+ * as exactly 40 header bytes, validated by formats/afc/afc_proto.c (magic,
  * lengths against a per-request maximum, packet number, operation), then
  * exactly the body length into a buffer this file owns or the caller's
  * buffer when it fits. Transport trouble is told apart as CP_E_DETACHED (the

@@ -3,7 +3,7 @@
  * `caseprobe crashes list|pull`: asks the device to move pending reports
  * (crashreportmover), walks the AFC tree of com.apple.crashreportcopymobile,
  * streams every report in 1 MiB reads into a sink as crashes/<device path>,
- * parses a bounded prefix of each into a record (formats/crash_report.h),
+ * parses a bounded prefix of each into a record (formats/crash/crash_report.h),
  * and writes crashes/index.json (records + triage).
  *
  * Nothing is removed from the device unless hooks->delete_pulled is set, and

@@ -126,7 +126,7 @@ void cp_conn_close(cp_conn *c);
 cp_device *cp_conn_device(const cp_conn *c);
 
 /* --- AFC on a named service (com.apple.crashreportcopymobile, com.apple.afc) ---
- * caseprobe's own AFC client over cp_conn (probes/afc.c, formats/afc_proto.c):
+ * caseprobe's own AFC client over cp_conn (probes/afc.c, formats/afc/afc_proto.c):
  * every reply length is validated; a pulled cable is CP_E_DETACHED, a silent
  * service CP_E_TIMEOUT after 10 s without a byte, nonsense CP_E_PROTOCOL.
  * One cp_afc is used by one thread at a time. */

@@ -4,7 +4,7 @@
  * every 10th is cut short (as a prefix listing or a broken pull would be).
  * Prints reports/s and MB/s for parsing, and the triage time.
  *
- *   bench_parse [-n COUNT] [FILE|DIR...]   (default: $CP_SHARED/corpus/{ips,crash})
+ *   bench_parse [-n COUNT] [FILE|DIR...]   (default: $CP_CORPUS/{ips,crash})
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -100,15 +100,15 @@ int main(int argc, char **argv)
   for (; i < argc; i++)
     add_path(argv[i]);
   if (!nfiles) {
-    const char *shared = getenv("CP_SHARED");
+    const char *corpus = getenv("CP_CORPUS");
     char p[4096];
-    snprintf(p, sizeof p, "%s/corpus/ips", shared ? shared : "../shared");
+    snprintf(p, sizeof p, "%s/ips", corpus ? corpus : "tests/corpus");
     add_path(p);
-    snprintf(p, sizeof p, "%s/corpus/crash", shared ? shared : "../shared");
+    snprintf(p, sizeof p, "%s/crash", corpus ? corpus : "tests/corpus");
     add_path(p);
   }
   if (!nfiles || count <= 0) {
-    fprintf(stderr, "usage: bench_parse [-n COUNT] [FILE|DIR...] (or set CP_SHARED)\n");
+    fprintf(stderr, "usage: bench_parse [-n COUNT] [FILE|DIR...] (or set CP_CORPUS)\n");
     return 2;
   }
   json_t *records = json_array();

@@ -4,8 +4,8 @@
  * (one core), so other load on the machine does not skew them. For comparison it also times the
  * Vectorscan pass alone, end-of-match (what the redactor uses) and start-of-match (SOM_LEFTMOST).
  *
- * usage: bench_redact [SHARED_DIR] [MB]   (SHARED_DIR defaults to $CP_SHARED
- * or ../shared; MB to 100). Prints one line per mode: "<mode>: N MB/s". */
+ * usage: bench_redact [CORPUS_DIR] [MB]   (CORPUS_DIR defaults to $CP_CORPUS
+ * or tests/corpus; MB to 100). Prints one line per mode: "<mode>: N MB/s". */
 #include "redact_int.h"
 
 #include <stdio.h>
@@ -106,19 +106,19 @@ out:
 
 int main(int argc, char **argv)
 {
-  const char *shared = argc > 1 ? argv[1] : getenv("CP_SHARED");
-  if (!shared)
-    shared = "../shared";
+  const char *corpus = argc > 1 ? argv[1] : getenv("CP_CORPUS");
+  if (!corpus)
+    corpus = "tests/corpus";
   size_t want = (size_t)(argc > 2 ? atof(argv[2]) : 100) * 1000000u;
-  const char *files[] = {"corpus/syslog/im_ios_sdk_iphone_idevicesyslog.log",
-                         "corpus/syslog/pvz_ipad_jailbroken_idevicesyslog.txt"};
+  const char *files[] = {"syslog/im_ios_sdk_iphone_idevicesyslog.log",
+                         "syslog/pvz_ipad_jailbroken_idevicesyslog.txt"};
   char *parts[2] = {NULL, NULL};
   size_t plen[2] = {0, 0};
   for (int i = 0; i < 2; i++) {
     char path[1024];
-    snprintf(path, sizeof(path), "%s/%s", shared, files[i]);
+    snprintf(path, sizeof(path), "%s/%s", corpus, files[i]);
     if (!(parts[i] = slurp(path, &plen[i]))) {
-      fprintf(stderr, "bench_redact: cannot read %s (pass the shared/ folder)\n", path);
+      fprintf(stderr, "bench_redact: cannot read %s (pass the tests/corpus folder)\n", path);
       return 1;
     }
   }

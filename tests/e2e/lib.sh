@@ -1,12 +1,12 @@
 # tests/e2e/lib.sh: sourced by every end-to-end test (bash). Gives the paths
-# ctest passes (CP_BIN, CP_SIM, CP_SIM_GEN, CP_SRC, CP_BUILD, CP_SHARED), a
+# ctest passes (CP_BIN, CP_SIM, CP_SIM_GEN, CP_SRC, CP_BUILD, CP_CORPUS), a
 # private temporary folder $T that is removed on exit, and the simulator's
 # start/stop through its stable command line:
 #   caseprobe-sim --socket PATH [--bandwidth MBPS] [--latency-us N] PROFILE_DIR...
 # which prints "ready" on its own line once the socket accepts connections.
 set -u
 
-: "${CP_BIN:?run through ctest}" "${CP_SIM:?}" "${CP_SRC:?}" "${CP_SHARED:=$CP_SRC/../shared}"
+: "${CP_BIN:?run through ctest}" "${CP_SIM:?}" "${CP_SRC:?}" "${CP_CORPUS:=$CP_SRC/tests/corpus}"
 : "${CP_SIM_GEN:=$(dirname "$CP_SIM")/caseprobe-sim-gen}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/cp-e2e.XXXXXX")
 SIM_PID=""
@@ -93,10 +93,10 @@ sim_ctl() {
 }
 
 # sim_mkprofile DIR UDID [EXTRA] : writes a small but complete profile (see
-# tests/sim/README.md) built from shared/corpus files. EXTRA is raw plist XML
+# tests/sim/README.md) built from tests/corpus files. EXTRA is raw plist XML
 # appended inside device.plist's dict (e.g. "<key>Trust</key><string>pending</string>").
 sim_mkprofile() {
-  local d=$1 u=$2 extra=${3:-} c="$CP_SHARED/corpus" h
+  local d=$1 u=$2 extra=${3:-} c="$CP_CORPUS" h
   h='<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">'

@@ -4,7 +4,7 @@
 # the exit status for missing or unreadable files. No device or simulator.
 source "$(dirname "$0")/lib.sh"
 
-C="$CP_SHARED/corpus"
+C="$CP_CORPUS"
 files=("$C"/ips/* "$C"/crash/*)
 
 "$CP_BIN" parse -h >"$T/help" || fail "parse -h exited $?"

@@ -1,4 +1,4 @@
-/* Unit tests of formats/afc_proto.c: exact request bytes, the STATUS-OK reply
+/* Unit tests of formats/afc/afc_proto.c: exact request bytes, the STATUS-OK reply
  * of shared/protocol.md 3.4, good listings and file information, and every
  * malformed header and body variant refused with CP_E_PROTOCOL. */
 /* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */

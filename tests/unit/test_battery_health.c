@@ -1,5 +1,5 @@
 /* Unit tests of formats/battery_health.c on the real excerpts in
- * shared/corpus/battery (read via CP_SHARED_DIR) and on the edge cases:
+ * tests/corpus/battery (read via CP_CORPUS_DIR) and on the edge cases:
  * missing keys, capacity above 100 %, zero design capacity, cycle ratings. */
 /* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */
 // clang-format off
@@ -19,7 +19,7 @@
 static char *slurp(const char *rel, size_t *len)
 {
   char path[1024];
-  (void)snprintf(path, sizeof path, "%s/corpus/battery/%s", CP_SHARED_DIR, rel);
+  (void)snprintf(path, sizeof path, "%s/battery/%s", CP_CORPUS_DIR, rel);
   FILE *f = fopen(path, "rb");
   assert_non_null(f);
   char *buf = malloc(1 << 20);

@@ -1,5 +1,5 @@
 /* Unit tests of the crash-report parser on the real corpus: every file in
- * shared/corpus/ips and shared/corpus/crash, field by field (expected values
+ * tests/corpus/ips and tests/corpus/crash, field by field (expected values
  * read off the files by hand), then damaged copies of each (cut at several
  * offsets, a 16 KiB listing prefix), and hand-made hostile inputs. */
 /* cmocka.h needs these headers before it */
@@ -19,7 +19,7 @@
 #include "crash_report.h"
 
 typedef struct expect {
-  const char *path; /* under CP_SHARED_DIR/corpus/ */
+  const char *path; /* under CP_CORPUS_DIR (tests/corpus) */
   int bug_type;     /* -1: null (legacy .crash with no header) */
   const char *bug_type_name;
   const char *kind;
@@ -75,7 +75,7 @@ static const expect corpus[] = {
 static char *load(const char *rel, size_t *len)
 {
   char path[1024];
-  snprintf(path, sizeof path, "%s/corpus/%s", CP_SHARED_DIR, rel);
+  snprintf(path, sizeof path, "%s/%s", CP_CORPUS_DIR, rel);
   FILE *f = fopen(path, "rb");
   if (!f)
     fail_msg("cannot open %s", path);

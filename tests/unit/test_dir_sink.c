@@ -1,4 +1,4 @@
-/* Unit tests of formats/dir_sink.c: members land under the folder only when
+/* Unit tests of formats/bundle/dir_sink.c: members land under the folder only when
  * complete (temp file + rename), with their SHA-256; names that would escape
  * the folder are refused for that member only; a discarded member leaves
  * nothing behind. */

@@ -480,7 +480,7 @@ static void test_chunk_boundaries(void **state)
 static char *slurp(const char *rel, size_t *len)
 {
   char path[1024];
-  snprintf(path, sizeof(path), "%s/corpus/%s", CP_SHARED_DIR, rel);
+  snprintf(path, sizeof(path), "%s/%s", CP_CORPUS_DIR, rel);
   FILE *f = fopen(path, "rb");
   if (!f)
     fprintf(stderr, "cannot open %s\n", path);

@@ -44,7 +44,7 @@ run_one() { # run_one TEST -> 0 when the test passed and its logs are clean
   sed "s#$work/logs/#$work/$t/logs/#" "$work/caseprobe" >"$work/$t/caseprobe"
   chmod +x "$work/$t/caseprobe"
   CP_BIN="$work/$t/caseprobe" CP_SIM="$build/caseprobe-sim" CP_SIM_GEN="$build/caseprobe-sim-gen" \
-    CP_SRC="$src" CP_BUILD="$build" CP_SHARED="${CP_SHARED:-$src/../shared}" CP_VALGRIND=1 \
+    CP_SRC="$src" CP_BUILD="$build" CP_CORPUS="${CP_CORPUS:-$src/tests/corpus}" CP_VALGRIND=1 \
     bash "$(script_of "$t")" >"$work/$t/out" 2>&1 </dev/null || rc=$?
   local n bad=0
   n=$(ls "$work/$t/logs" | wc -l)

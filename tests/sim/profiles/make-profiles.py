@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # make-profiles.py: regenerates the shipped simulator profiles from the real
-# samples in ../shared/corpus. Kept for provenance only: its OUTPUT is
+# samples in tests/corpus. Kept for provenance only: its OUTPUT is
 # committed and nothing in the build runs it (the corpus is not part of the
 # repository). Usage: python3 make-profiles.py CORPUS_DIR [OUT_DIR]
 # Deterministic: the same corpus gives byte-identical files.
@@ -16,7 +16,7 @@ import sys
 import uuid
 
 CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), '../../../../shared/corpus')
+    os.path.dirname(os.path.abspath(__file__)), '../../corpus')
 OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
 RNG = random.Random(20261123)
 

@@ -1,6 +1,6 @@
 /*
  * Station mode: an unattended bench that collects every device plugged in,
- * in parallel, under a station policy (formats/policy.h), into a spool that
+ * in parallel, under a station policy (formats/policy/policy.h), into a spool that
  * never loses a bundle (station_spool.h), with JSON-lines events (events.h).
  * `caseprobe station` (cmd_station.c) is this plus option parsing.
  */

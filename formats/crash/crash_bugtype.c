@@ -1,4 +1,4 @@
-/* Generated once from shared/corpus/bug_type_names_from_pycrashreport.tsv (the
+/* Generated once from tests/corpus/bug_type_names_from_pycrashreport.tsv (the
  * BugType class of pycrashreport): bug_type code -> name. Codes are strings
  * because a few are not numbers ("chw", "T01"). Keep sorted as in the TSV. */
 #include "crash_internal.h"

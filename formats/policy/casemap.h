@@ -7,7 +7,7 @@
  * Mapping file: one device per line, "KEY CASEID" separated by blanks, '=' or
  * ',' (so a CSV export works); '#' starts a comment line; KEY is a serial
  * number or a UDID, compared without regard to case. A key listed twice is an
- * error (which case would win?). Pure code, buffer in: agent/station_casemap.c
+ * error (which case would win?). Pure code, buffer in: agent/station/station_casemap.c
  * re-reads the file when it changes.
  *
  * A case id is 1-64 characters of A-Z a-z 0-9 . _ - (not starting with '.'):
