@@ -10,6 +10,8 @@
  */
 #include "collect.h"
 
+#include "build_info.h"
+
 #include "bundle.h"
 #include "bundle_check.h"
 #include "bundle_read.h"
@@ -319,7 +321,10 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (rc != CP_OK)
     goto out;
 
-  rc = cp_bundle_writer_new(o->out_dir ? o->out_dir : ".", o->case_id, NULL, &w, err);
+  json_t *made_by = cp_build_info();
+  cp_bundle_opts bopts = {.made_by = made_by};
+  rc = cp_bundle_writer_new(o->out_dir ? o->out_dir : ".", o->case_id, &bopts, &w, err);
+  json_decref(made_by);
   if (rc != CP_OK)
     goto out;
   cp_sink rsink;

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "cp_err.h"
+#include "build_info.h"
 #include "cp_version.h"
 #include "hints.h"
 
@@ -72,7 +73,8 @@ int main(int argc, char **argv)
 #endif
   const char *name = argv[1];
   if (!strcmp(name, "--version") || !strcmp(name, "-V") || !strcmp(name, "version")) {
-    printf("caseprobe %s (bundle format %d)\n", CP_VERSION, CP_BUNDLE_FORMAT_VERSION);
+    if (cp_build_info_print(stdout) != 0)
+      return CP_E_NOMEM;
     return fflush(stdout) == 0 && !ferror(stdout) ? CP_OK : CP_E_IO;
   }
   if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {

@@ -76,6 +76,9 @@ typedef struct cp_bundle_opts {
    * of collect's CPU at level 6 (perf), the largest single cost on a busy
    * bench station; 3 halves it for a bundle 29 % larger. */
   int gzip_level;
+  /* What made the bundle ({"version", "git", "libraries": {...}}), recorded
+   * in the manifest as "made_by"; NULL leaves it out. Copied at writer_new. */
+  const json_t *made_by;
 } cp_bundle_opts;
 
 /* Starts a bundle in out_dir (must exist) for case_id (non-empty; sanitized

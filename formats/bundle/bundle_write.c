@@ -35,6 +35,7 @@ struct cp_bundle_writer {
   int out_errno;      /* errno of the failed archive write, 0 if none */
   json_t *members;    /* manifest rows of kept members, in archive order */
   json_t *seen;       /* path -> true, to refuse duplicates */
+  json_t *made_by;    /* manifest "made_by" (cp_bundle_opts), or NULL */
   EVP_MD_CTX *md;
   unsigned char *chunk;
   char *cur_scope;
@@ -253,6 +254,7 @@ static void writer_free(cp_bundle_writer *w)
   free(w->chunk);
   json_decref(w->members);
   json_decref(w->seen);
+  json_decref(w->made_by);
   EVP_MD_CTX_free(w->md);
   free(w);
 }
@@ -276,6 +278,7 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   w->spool = -1;
   w->created = opts && opts->created ? opts->created : time(NULL);
   w->max_bytes = opts ? opts->max_bundle_bytes : 0;
+  w->made_by = opts && opts->made_by ? json_deep_copy(opts->made_by) : NULL;
   w->sink.ops = &bundle_sink_ops;
   w->sink.impl = w;
   cp_bundle_file_name(case_id, w->created, name, sizeof name);
@@ -394,6 +397,10 @@ static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char
       goto out;
   }
   m = cp_manifest_new(w->case_id, w->created, device, w->members, key ? fp : NULL);
+  if (m && w->made_by && json_object_set(m, "made_by", w->made_by) != 0) {
+    json_decref(m);
+    m = NULL;
+  }
   text = m ? cp_manifest_dump(m, &len) : NULL;
   if (!text) {
     rc = cp_error_set(err, CP_E_NOMEM, "manifest");

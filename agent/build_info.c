@@ -1,0 +1,81 @@
+/* See build_info.h. Each library is asked for its own version string, so
+ * the figures are those of the shared objects loaded, not of the headers. */
+#include "build_info.h"
+
+#include "cp_version.h"
+
+#include <archive.h>
+#include <curl/curl.h>
+#include <hs/hs.h>
+#include <openssl/crypto.h>
+#include <string.h>
+#include <zlib.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#ifndef CP_GIT_REV
+#define CP_GIT_REV "unknown"
+#endif
+#ifndef CP_IMOBILEDEVICE_VERSION
+#define CP_IMOBILEDEVICE_VERSION "unknown"
+#endif
+#ifndef CP_PLIST_VERSION
+#define CP_PLIST_VERSION "unknown"
+#endif
+#ifndef CP_USBMUXD_VERSION
+#define CP_USBMUXD_VERSION "unknown"
+#endif
+
+/* "libarchive 3.6.2 zlib/..." -> "3.6.2"; strings without the name prefix pass. */
+static const char *after_name(const char *s, const char *name)
+{
+  size_t n = strlen(name);
+  if (s && !strncmp(s, name, n) && s[n] == ' ')
+    return s + n + 1;
+  return s ? s : "unknown";
+}
+
+/* Vectorscan's hs_version() is "5.4.9 2023-03-13": keep the version word. */
+static json_t *first_word(const char *s)
+{
+  if (!s)
+    return json_string("unknown");
+  size_t n = strcspn(s, " ");
+  return json_stringn(s, n);
+}
+
+json_t *cp_build_info(void)
+{
+  char pcre[64] = "unknown";
+  if (pcre2_config(PCRE2_CONFIG_VERSION, NULL) > 0 &&
+      (size_t)pcre2_config(PCRE2_CONFIG_VERSION, NULL) <= sizeof pcre)
+    (void)pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+  const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+  json_t *libs = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s}", "libimobiledevice",
+      CP_IMOBILEDEVICE_VERSION " (built against)", "libplist", CP_PLIST_VERSION " (built against)",
+      "libusbmuxd", CP_USBMUXD_VERSION " (built against)", "openssl",
+      after_name(OpenSSL_version(OPENSSL_VERSION), "OpenSSL"), "libarchive",
+      after_name(archive_version_string(), "libarchive"), "vectorscan", first_word(hs_version()),
+      "pcre2", pcre, "libcurl", cv && cv->version ? cv->version : "unknown", "jansson",
+      jansson_version_str(), "zlib", zlibVersion());
+  if (!libs)
+    return NULL;
+  return json_pack("{s:s, s:s, s:i, s:o}", "version", CP_VERSION, "git", CP_GIT_REV,
+                   "bundle_format", CP_BUNDLE_FORMAT_VERSION, "libraries", libs);
+}
+
+int cp_build_info_print(FILE *out)
+{
+  json_t *info = cp_build_info();
+  if (!info)
+    return -1;
+  fprintf(out, "caseprobe %s (git %s, bundle format %d)\n", CP_VERSION, CP_GIT_REV,
+          CP_BUNDLE_FORMAT_VERSION);
+  const char *name;
+  json_t *v;
+  json_object_foreach(json_object_get(info, "libraries"), name, v)
+      fprintf(out, "  %-17s %s\n", name, json_string_value(v));
+  json_decref(info);
+  return 0;
+}
