@@ -38,6 +38,12 @@ install(FILES ${CP_PKG_DIR}/caseprobe.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/m
 set(CP_DOCDIR ${CMAKE_INSTALL_DATADIR}/doc/caseprobe)
 install(FILES packaging/deb/copyright ${CP_PKG_DIR}/changelog.Debian.gz DESTINATION ${CP_DOCDIR})
 install(FILES packaging/station-policy.example DESTINATION ${CP_DOCDIR}/examples)
+# A report to try `caseprobe parse` on without a device (Homebrew's test uses it),
+# and the macOS station job, installed beside it for `brew` users to copy.
+install(FILES packaging/examples/sample-app-crash.ips DESTINATION ${CMAKE_INSTALL_DATADIR}/caseprobe/examples)
+if(APPLE)
+  install(FILES packaging/com.caseprobe.station.plist DESTINATION ${CMAKE_INSTALL_DATADIR}/caseprobe/launchd)
+endif()
 
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
   # The station runs as its own system user (created by sysusers.d at install)
