@@ -117,6 +117,50 @@ json_get() {
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# wait_for [-p PID] SECS WHAT CMD [ARG...] : runs CMD every 0.1 s until it
+# succeeds; after SECS seconds the test FAILS naming WHAT (a wait never falls
+# through). With -p, it also fails as soon as process PID has ended. Use a
+# small function or `eval '...'` as CMD for compound conditions.
+wait_for() {
+  local pid=""
+  if [ "$1" = -p ]; then
+    pid=$2
+    shift 2
+  fi
+  local secs=$1 what=$2 end
+  shift 2
+  end=$(($(date +%s%N) / 1000000 + secs * 1000))
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      "$@" >/dev/null 2>&1 && return 0
+      fail "process $pid ended while waiting for $what"
+    fi
+    [ "$(($(date +%s%N) / 1000000))" -lt "$end" ] || fail "timed out after $secs s waiting for $what"
+    sleep 0.1
+  done
+}
+
+# wait_quiet FILE QUIET_S SECS WHAT : waits until FILE has not changed size
+# for QUIET_S seconds (a server that has logged the last of a cut-off
+# request); fails after SECS seconds.
+wait_quiet() {
+  local f=$1 quiet=$2 secs=$3 what=$4 last=-1 now since end t
+  end=$(($(date +%s%N) / 1000000 + secs * 1000))
+  since=$(($(date +%s%N) / 1000000))
+  while :; do
+    now=$(wc -c <"$f" 2>/dev/null || echo 0)
+    t=$(($(date +%s%N) / 1000000))
+    if [ "$now" != "$last" ]; then
+      last=$now since=$t
+    elif [ $((t - since)) -ge $((quiet * 1000)) ]; then
+      return 0
+    fi
+    [ "$t" -lt "$end" ] || fail "timed out after $secs s waiting for $what"
+    sleep 0.1
+  done
+}
+
 # --- simulator helpers (owned by the caseprobe-sim tests) -------------------
 
 # sim_ctl COMMAND [ARG] : one control command to the running simulator
