@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: `caseprobe verify` and `inspect` on bundles written by an
-# independent writer (python3's tarfile, following DESIGN.md "The bundle"),
+# independent writer (python3's tarfile, following formats/bundle/README.md),
 # so the format, not just our own round trip, is what is checked. Then the
 # same bundle damaged in every way verify must name: a flipped byte in
 # every member (enumerated with tar -tzf), a missing member, an extra member, truncation, not a bundle at all, and
