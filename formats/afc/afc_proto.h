@@ -3,7 +3,8 @@
  * requests and validating every reply before a single length in it is used.
  * libimobiledevice 1.3.0 trusted reply lengths and over-read its heap when a
  * cable was pulled mid-packet; caseprobe's own client (probes/afc.c) reads
- * exactly what this module has checked. See shared/protocol.md 3.4.
+ * exactly what this module has checked. The wire format and the checks:
+ * formats/afc/README.md.
  *
  * Packet: 40-byte header ("CFA6LPAA", then little-endian u64 entire_length,
  * this_length, packet_num, operation), header data, payload. A reply's

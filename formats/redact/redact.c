@@ -2,7 +2,7 @@
  * The redactor: compiles the rules (redact_rules.c) into one Vectorscan
  * database, keeps the pseudonym table and the report.
  *
- * Why this engine (figures in shared/notes/redaction-engines.md, measured on
+ * Why this engine (figures in formats/redact/README.md, measured on
  * this machine kind): PCRE2 over an alternation of all rules runs at ~90
  * MB/s; Vectorscan with start-of-match at ~250 MB/s; Vectorscan in streaming
  * mode reporting only match ENDS at ~1 GB/s. A station can feed ~640 MB/s

@@ -29,8 +29,42 @@ fail() {
   exit 1
 }
 
-# profile NAME -> path of a shipped profile folder
-profile() { echo "$CP_SRC/tests/sim/profiles/$1"; }
+# skip REASON : this test cannot run here (a tool, root, a mount is missing).
+# Exits 77, which ctest reports as skipped (SKIP_RETURN_CODE), with one line
+# saying why; tests/run-all lists these lines after each ctest phase.
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+
+# skip_part REASON : one part of a test cannot run here; the rest still runs
+# and decides pass or fail. tests/run-all lists these lines too.
+skip_part() {
+  echo "SKIP (part): $*"
+}
+
+# profile NAME -> path of a shipped profile folder. Usually called as
+# $(profile NAME), where fail would end only the subshell: a missing profile
+# ends the test itself (SIGTERM to the test's shell runs its EXIT trap).
+profile() {
+  local p="$CP_SRC/tests/sim/profiles/$1"
+  if [ ! -d "$p" ]; then
+    echo "FAIL: shipped profile '$1' is missing ($p)" >&2
+    kill -TERM $$
+    exit 1
+  fi
+  echo "$p"
+}
+
+# fixture_cp SRC... DST : cp -R that fails the test when a fixture is missing
+# or the copy fails (a missing fixture must never silently shrink a test).
+fixture_cp() {
+  local a
+  for a in "${@:1:$#-1}"; do
+    [ -e "$a" ] || fail "fixture missing: $a"
+  done
+  cp -R "$@" || fail "copying fixture(s) $* failed"
+}
 
 # sim_start [sim options] PROFILE_DIR... : starts the simulator on $SIM_SOCK,
 # waits for "ready", and points libusbmuxd (and caseprobe) at it.
@@ -83,6 +117,50 @@ json_get() {
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# wait_for [-p PID] SECS WHAT CMD [ARG...] : runs CMD every 0.1 s until it
+# succeeds; after SECS seconds the test FAILS naming WHAT (a wait never falls
+# through). With -p, it also fails as soon as process PID has ended. Use a
+# small function or `eval '...'` as CMD for compound conditions.
+wait_for() {
+  local pid=""
+  if [ "$1" = -p ]; then
+    pid=$2
+    shift 2
+  fi
+  local secs=$1 what=$2 end
+  shift 2
+  end=$(($(date +%s%N) / 1000000 + secs * 1000))
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      "$@" >/dev/null 2>&1 && return 0
+      fail "process $pid ended while waiting for $what"
+    fi
+    [ "$(($(date +%s%N) / 1000000))" -lt "$end" ] || fail "timed out after $secs s waiting for $what"
+    sleep 0.1
+  done
+}
+
+# wait_quiet FILE QUIET_S SECS WHAT : waits until FILE has not changed size
+# for QUIET_S seconds (a server that has logged the last of a cut-off
+# request); fails after SECS seconds.
+wait_quiet() {
+  local f=$1 quiet=$2 secs=$3 what=$4 last=-1 now since end t
+  end=$(($(date +%s%N) / 1000000 + secs * 1000))
+  since=$(($(date +%s%N) / 1000000))
+  while :; do
+    now=$(wc -c <"$f" 2>/dev/null || echo 0)
+    t=$(($(date +%s%N) / 1000000))
+    if [ "$now" != "$last" ]; then
+      last=$now since=$t
+    elif [ $((t - since)) -ge $((quiet * 1000)) ]; then
+      return 0
+    fi
+    [ "$t" -lt "$end" ] || fail "timed out after $secs s waiting for $what"
+    sleep 0.1
+  done
+}
+
 # --- simulator helpers (owned by the caseprobe-sim tests) -------------------
 
 # sim_ctl COMMAND [ARG] : one control command to the running simulator
@@ -100,7 +178,8 @@ sim_mkprofile() {
   h='<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">'
-  mkdir -p "$d/lockdown" "$d/diagnostics/ioreg" "$d/crash/Retired" "$d/crash/Panics" "$d/crash_pending"
+  mkdir -p "$d/lockdown" "$d/diagnostics/ioreg" "$d/crash/Retired" "$d/crash/Panics" "$d/crash_pending" ||
+    fail "cannot create profile folder $d"
   printf '%s<dict><key>UDID</key><string>%s</string><key>ProductID</key><integer>4776</integer>%s</dict></plist>\n' \
     "$h" "$u" "$extra" >"$d/device.plist"
   printf '%s<dict><key>ActivationState</key><string>Activated</string><key>BuildVersion</key><string>20H115</string><key>CPUArchitecture</key><string>arm64e</string><key>DeviceClass</key><string>iPhone</string><key>DeviceName</key><string>Sim iPhone %s</string><key>HardwareModel</key><string>N104AP</string><key>ProductName</key><string>iPhone OS</string><key>ProductType</key><string>iPhone12,1</string><key>ProductVersion</key><string>16.7.2</string><key>SerialNumber</key><string>F2LSIM%s</string><key>UniqueChipID</key><integer>1234567890</integer><key>UniqueDeviceID</key><string>%s</string><key>WiFiAddress</key><string>aa:bb:cc:dd:ee:%s</string></dict></plist>\n' \
@@ -117,13 +196,16 @@ sim_mkprofile() {
     "$h" >"$d/diagnostics/mobilegestalt.plist"
   printf '%s<array><dict><key>ApplicationType</key><string>User</string><key>CFBundleDisplayName</key><string>Example</string><key>CFBundleIdentifier</key><string>com.example.app</string><key>CFBundleShortVersionString</key><string>1.2</string><key>CFBundleVersion</key><string>42</string></dict><dict><key>ApplicationType</key><string>System</string><key>CFBundleDisplayName</key><string>Safari</string><key>CFBundleIdentifier</key><string>com.apple.mobilesafari</string><key>CFBundleVersion</key><string>8616</string></dict></array></plist>\n' \
     "$h" >"$d/apps.plist"
-  cp "$c/ips/macsym_iOS16.0_iPhone14,2_app_crash_309.ips" "$d/crash/App-2022-09-20-101010.ips"
-  cp "$c/crash/macsym_iOS15.5_iPhone14,2.crash" "$d/crash/Retired/Old.crash"
-  cp "$c/ips/icdab_iOS14.2b_iPhone12,1_JetsamEvent_298.ips" "$d/crash/JetsamEvent-2020-10-15-172958.ips.synced"
-  cp "$c/ips/pycrashreport_iOS16.2_iPhone11,8_forceReset-full_151.ips" "$d/crash/Panics/panic-full.ips"
-  cp "$c/ips/sanfer_iOS18.5_iPad13,16_app_crash_309.ips" "$d/crash_pending/Pending-2025-01-01-000000.ips"
+  fixture_cp "$c/ips/macsym_iOS16.0_iPhone14,2_app_crash_309.ips" "$d/crash/App-2022-09-20-101010.ips"
+  fixture_cp "$c/crash/macsym_iOS15.5_iPhone14,2.crash" "$d/crash/Retired/Old.crash"
+  fixture_cp "$c/ips/icdab_iOS14.2b_iPhone12,1_JetsamEvent_298.ips" "$d/crash/JetsamEvent-2020-10-15-172958.ips.synced"
+  fixture_cp "$c/ips/pycrashreport_iOS16.2_iPhone11,8_forceReset-full_151.ips" "$d/crash/Panics/panic-full.ips"
+  fixture_cp "$c/ips/sanfer_iOS18.5_iPad13,16_app_crash_309.ips" "$d/crash_pending/Pending-2025-01-01-000000.ips"
   ln -s App-2022-09-20-101010.ips "$d/crash/LatestCrash.ips"
-  grep -m 40 '^[A-Z][a-z][a-z] [ 0-9][0-9] ' "$c/syslog/im_ios_sdk_iphone_idevicesyslog.log" >"$d/syslog.txt"
+  [ -f "$c/syslog/im_ios_sdk_iphone_idevicesyslog.log" ] ||
+    fail "fixture missing: $c/syslog/im_ios_sdk_iphone_idevicesyslog.log"
+  grep -m 40 '^[A-Z][a-z][a-z] [ 0-9][0-9] ' "$c/syslog/im_ios_sdk_iphone_idevicesyslog.log" >"$d/syslog.txt" ||
+    fail "no syslog lines taken from the corpus"
 }
 
 # sim_pyclient : writes $T/simclient.py, a tiny independent usbmux + lockdown

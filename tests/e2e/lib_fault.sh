@@ -30,7 +30,7 @@ udid_of() { python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1
 # new UDID; FAULTS_PY is a Python dict literal that replaces device.plist's
 # Faults ({} = none).
 fault_profile() {
-  cp -r "$1" "$2"
+  fixture_cp "$1" "$2"
   python3 - "$2" "$3" "${4:-None}" <<'PY'
 import plistlib, sys
 d, udid, faults = sys.argv[1], sys.argv[2], eval(sys.argv[3])

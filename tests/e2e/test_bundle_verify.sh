@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end: `caseprobe verify` and `inspect` on bundles written by an
-# independent writer (python3's tarfile, following DESIGN.md "The bundle"),
+# independent writer (python3's tarfile, following formats/bundle/README.md),
 # so the format, not just our own round trip, is what is checked. Then the
-# same bundle damaged in every way verify must name: a flipped byte, a
-# missing member, an extra member, truncation, not a bundle at all, and
-# signatures (openssl CLI) good, wrong key, missing.
+# same bundle damaged in every way verify must name: a flipped byte in
+# every member (enumerated with tar -tzf), a missing member, an extra member, truncation, not a bundle at all, and
+# signatures (openssl CLI) good, wrong key, missing. Last, a real signed
+# bundle from `caseprobe collect` on the simulator with one byte flipped in
+# each of its members in turn, manifest and signature included.
 source "$(dirname "$0")/lib.sh"
 
 MK="$T/mkbundle.py"
@@ -121,8 +123,11 @@ assert_eq "$(rc tri)" 0 "inspect with a triage index"
 assert_contains "$T/tri.out" "Crash groups: 2"
 assert_contains "$T/tri.out" "    7  SpringBoard  EXC_BREAKPOINT"
 
-# --- damage, each named
-for m in crashes/MobileSafari-2026-11-20.ips "crashes/Café-日本.ips" device/info.json consent.json report.html; do
+# --- damage, each named: a flipped byte in EVERY member the bundle holds
+# (enumerated from the bundle itself, not a hand-picked list)
+mapfile -t members < <(tar --quoting-style=literal -tzf "$T/good.tar.gz" | grep -vx manifest.json)
+assert_eq "${#members[@]}" 8 "members of the python-written bundle"
+for m in "${members[@]}"; do
   mk "$T/flip.tar.gz" --flip "$m"
   run flip verify "$T/flip.tar.gz"
   assert_eq "$(rc flip)" 31 "flipped byte in $m"
@@ -187,5 +192,61 @@ assert_eq "$(rc sdrop)" 31 "signature member removed"
 assert_contains "$T/sdrop.out" "MISSING  manifest.sig"
 run sbadkey verify --key "$T/missing.pub" "$T/signed.tar.gz"
 assert_eq "$(rc sbadkey)" 6 "key file missing"
+
+# --- a real bundle (caseprobe collect, signed, from the simulator): flip one
+# byte in each of its members in turn, manifest.json and manifest.sig
+# included; verify --key must fail every time. The member list comes from
+# the bundle (tar -tzf), so a member added later is covered without an edit.
+cat >"$T/flip.py" <<'PY'
+# flip.py IN OUTDIR MEMBER...: for the i-th MEMBER writes OUTDIR/i.tar.gz,
+# the bundle with one byte in that member flipped (one read of IN for all)
+import sys, tarfile, io
+src, outdir, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+with tarfile.open(src, "r:gz") as ti:
+    items = [(i, ti.extractfile(i).read() if i.isreg() else None) for i in ti.getmembers()]
+have = [i.name for i, _ in items]
+for k, name in enumerate(names):
+    if name not in have:
+        sys.exit("member %s not found" % name)
+    with tarfile.open("%s/%d.tar.gz" % (outdir, k), "w:gz", format=tarfile.PAX_FORMAT,
+                      compresslevel=1) as to:
+        for info, data in items:
+            if info.name == name:
+                if not data:
+                    sys.exit("member %s is empty: nothing to flip" % name)
+                b = bytearray(data); b[len(b) // 2] ^= 0x01; data = bytes(b)
+            to.addfile(info, io.BytesIO(data) if data is not None else None)
+PY
+sim_start "$(profile iphone-modern)"
+mkdir -p "$T/real"
+"$CP_BIN" collect --case REAL-1 --scope all --yes -o "$T/real" --sign "$T/k1.pem" \
+  --syslog-seconds 1 >"$T/real.out" 2>"$T/real.err" || fail "collect: $(cat "$T/real.err")"
+RB=$(head -n1 "$T/real.out")
+[ -f "$RB" ] || fail "collect printed '$RB', not a file"
+run rgood verify --key "$T/k1.pub" "$RB"
+assert_eq "$(rc rgood)" 0 "verify the untouched real bundle ($(cat "$T/rgood.err"))"
+mapfile -t rmembers < <(tar --quoting-style=literal -tzf "$RB")
+[ "${#rmembers[@]}" -ge 8 ] || fail "real bundle lists only ${#rmembers[@]} members: ${rmembers[*]}"
+for must in battery/health.json consent.json redaction.json report.html manifest.json manifest.sig; do
+  printf '%s\n' "${rmembers[@]}" | grep -qxF "$must" || fail "real bundle lacks $must"
+done
+mkdir -p "$T/flips"
+python3 "$T/flip.py" "$RB" "$T/flips" "${rmembers[@]}" || fail "could not flip a byte in each member"
+for k in "${!rmembers[@]}"; do
+  m=${rmembers[$k]}
+  run rflip verify --key "$T/k1.pub" "$T/flips/$k.tar.gz"
+  r=$(rc rflip)
+  case "$m" in
+    manifest.json | manifest.sig)
+      # the manifest's hash lines, its JSON or the signature over it breaks
+      [ "$r" = 31 ] || [ "$r" = 32 ] || [ "$r" = 7 ] ||
+        fail "flipped byte in $m: verify exited $r ($(cat "$T/rflip.err"))" ;;
+    *)
+      assert_eq "$r" 31 "flipped byte in real member $m"
+      assert_contains "$T/rflip.err" "member '$m'"
+      assert_contains "$T/rflip.out" "CHANGED  $m" ;;
+  esac
+done
+echo "tamper: ${#rmembers[@]} members of a real bundle, each flipped, each refused"
 
 echo "test_bundle_verify: ok"

@@ -104,7 +104,7 @@ grep -q "^SURVIVOR	.*	email	" "$T/check2.txt" || fail "no e-mail survivor listed
 # redacted too (device errors name the device by its UDID). The same device
 # with a garbled installation_proxy: the apps probe fails, the bundle is kept.
 sim_stop
-cp -a "$P" "$T/canary-faulty"
+fixture_cp "$P" "$T/canary-faulty"
 python3 - "$T/canary-faulty/device.plist" <<'PY' || fail "fault profile"
 import plistlib, sys
 d = plistlib.load(open(sys.argv[1], "rb"))

@@ -42,10 +42,11 @@ assert_contains "$T/l2.txt" "$(udid_of iphone7-legacy)"
 # --watch: initial attached events, then a detach and an attach of one device.
 "$CP_BIN" list --watch --json >"$T/w.jsonl" 2>"$T/w.err" &
 W=$!
-for i in $(seq 1 100); do [ "$(wc -l <"$T/w.jsonl")" -ge 4 ] && break; sleep 0.05; done
+lines_at_least() { [ "$(wc -l <"$T/w.jsonl")" -ge "$1" ]; }
+wait_for -p "$W" 30 "the initial attached events of list --watch" lines_at_least 4
 sim_ctl detach "$u" >/dev/null || fail "detach"
 sim_ctl attach "$u" >/dev/null || fail "attach"
-for i in $(seq 1 100); do [ "$(wc -l <"$T/w.jsonl")" -ge 6 ] && break; sleep 0.05; done
+wait_for -p "$W" 30 "the detached and attached events of list --watch" lines_at_least 6
 kill -INT "$W"
 wait "$W"
 assert_eq "$?" "0" "watch exit after SIGINT"

@@ -4,15 +4,14 @@
 # profile is larger) and of `crashes pull`: exit 5 "disk full", nothing that
 # looks whole left behind (collect: the folder is empty; pull: every file
 # there is byte-identical to the device's), then the same command into a
-# roomy folder succeeds. Needs root (mount); skipped with a message when
-# mount is refused.
+# roomy folder succeeds. Needs root (mount); reported as skipped (exit 77)
+# with the reason when mount is refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_fault.sh"
 B=$(profile detaching)
 mkdir -p "$T/small"
 if ! mount -t tmpfs -o size=64k tmpfs "$T/small" 2>"$T/mount.err"; then
-  echo "SKIP: cannot mount a small tmpfs ($(cat "$T/mount.err")); disk-full trials not run"
-  exit 0
+  skip "cannot mount a small tmpfs ($(cat "$T/mount.err")); disk-full trials not run"
 fi
 trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
 U=$(fault_udid 801)

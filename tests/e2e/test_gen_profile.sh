@@ -99,6 +99,8 @@ mkdir -p "$T/ro" && chmod 555 "$T/ro"
 if [ "$(id -u)" != 0 ]; then
   "$CP_SIM_GEN" "$T/ro/x" --crashes 1 --crash-mb 1 2>"$T/err" && fail "unwritable OUTDIR accepted"
   assert_contains "$T/err" "cannot create"
+else
+  skip_part "running as root, who may write a mode-555 folder: the unwritable OUTDIR case was not run"
 fi
 "$CP_SIM_GEN" "$T/g" --crashes 1 2>"$T/err"
 assert_eq "$?" 2 "missing --crash-mb exit status"

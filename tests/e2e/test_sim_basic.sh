@@ -16,9 +16,9 @@ for k in --socket --bandwidth --latency-us --ctl detach attach trust deny lock u
 done
 
 # broken profiles: non-zero exit, message names the file
-cp -r "$P" "$T/nodev" && rm "$T/nodev/device.plist"
-cp -r "$P" "$T/badplist" && echo '<plist><dict><key>UDID' >"$T/badplist/device.plist"
-cp -r "$P" "$T/mismatch" && sed -i "s/<string>$U<\/string><key>WiFi/<string>00008030-0000000000000001<\/string><key>WiFi/" \
+fixture_cp "$P" "$T/nodev" && rm "$T/nodev/device.plist"
+fixture_cp "$P" "$T/badplist" && echo '<plist><dict><key>UDID' >"$T/badplist/device.plist"
+fixture_cp "$P" "$T/mismatch" && sed -i "s/<string>$U<\/string><key>WiFi/<string>00008030-0000000000000001<\/string><key>WiFi/" \
   "$T/mismatch/lockdown/global.plist"
 for b in nodev badplist mismatch; do
   if "$CP_SIM" --socket "$T/b.sock" "$T/$b" >"$T/$b.out" 2>"$T/$b.err"; then fail "$b accepted"; fi

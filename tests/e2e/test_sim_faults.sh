@@ -15,6 +15,9 @@ sim_start "$T/a" "$T/b" "$T/c" "$T/d"
 sim_pyclient
 sim_listen "$T/events.txt"
 trap 'kill $SIM_LISTEN_PID 2>/dev/null; cleanup' EXIT
+# The listener must be subscribed before the first pairing, or its Paired
+# event is never seen.
+wait_for -p "$SIM_LISTEN_PID" 30 "the usbmux listener to subscribe" grep -q "^Result 0" "$T/events.txt"
 
 # several devices at once
 idevice_id -l | sort >"$T/ids.txt"
@@ -22,7 +25,7 @@ assert_eq "$(cat "$T/ids.txt")" "$(printf '%s\n' "$UA" "$UB" "$UC" "$UD")" "idev
 for u in "$UA" "$UB" "$UC"; do
   assert_eq "$(ideviceinfo -u "$u" -k DeviceName)" "Sim iPhone ${u: -4}" "DeviceName of $u"
 done
-for i in $(seq 1 50); do grep -q "Attached 4" "$T/events.txt" && break; sleep 0.1; done
+wait_for 30 "the Attached event of device 4" grep -q "Attached 4" "$T/events.txt"
 assert_contains "$T/events.txt" "Result 0"
 assert_contains "$T/events.txt" "Attached 1 $UA"
 assert_contains "$T/events.txt" "Attached 4 $UD"
@@ -36,7 +39,7 @@ assert_contains "$T/cr.txt" "File size mismatch. Skipping..."
 assert_contains "$T/cr.txt" "Failed to read information for"
 got=$(stat -c %s "$T/out/Big.ips" 2>/dev/null || echo 0)
 [ "$got" -lt 2000000 ] || fail "Big.ips arrived whole ($got bytes) despite the cable pull"
-for i in $(seq 1 50); do grep -q "^Detached 1" "$T/events.txt" && break; sleep 0.1; done
+wait_for 30 "the Detached event of device 1" grep -q "^Detached 1" "$T/events.txt"
 assert_contains "$T/events.txt" "Detached 1"
 idevice_id -l | sort >"$T/ids2.txt"
 assert_not_contains "$T/ids2.txt" "$UA"
@@ -45,7 +48,8 @@ sim_ctl status >"$T/st.txt"
 assert_contains "$T/st.txt" "$UA detached paired unlocked"
 # replug: the fault fires once per run, the whole tree now arrives
 sim_ctl attach "$UA" >/dev/null || fail "attach"
-for i in $(seq 1 50); do [ "$(grep -c "^Attached 1" "$T/events.txt")" -ge 2 ] && break; sleep 0.1; done
+replugged() { [ "$(grep -c "^Attached 1" "$T/events.txt")" -ge 2 ]; }
+wait_for 30 "an Attached event after the replug" replugged
 [ "$(grep -c "^Attached 1" "$T/events.txt")" -ge 2 ] || fail "no Attached event after replug"
 mkdir "$T/out2"
 idevicecrashreport -u "$UA" -k "$T/out2" >"$T/cr2.txt" 2>&1 || fail "crashreport after replug"
@@ -71,16 +75,18 @@ assert_eq "$(idevice_id "$UD")" "Sim iPhone 0004" "session-less name on Malforme
 
 # SIGUSR1 pulls every cable, SIGUSR2 plugs them back
 kill -USR1 "$SIM_PID"
-for i in $(seq 1 50); do [ -z "$(idevice_id -l)" ] && break; sleep 0.1; done
+no_devices() { [ -z "$(idevice_id -l)" ]; }
+wait_for 30 "no devices listed after SIGUSR1" no_devices
 assert_eq "$(idevice_id -l)" "" "no devices after SIGUSR1"
 assert_contains "$SIM_LOG" "sim: $UD: detached (SIGUSR1)"
 kill -USR2 "$SIM_PID"
-for i in $(seq 1 50); do [ "$(idevice_id -l | wc -l)" -eq 4 ] && break; sleep 0.1; done
+four_devices() { [ "$(idevice_id -l | wc -l)" -eq 4 ]; }
+wait_for 30 "four devices listed after SIGUSR2" four_devices
 assert_eq "$(idevice_id -l | wc -l)" 4 "four devices after SIGUSR2"
 sim_ctl detach all >/dev/null || fail "detach all"
 assert_eq "$(idevice_id -l)" "" "detach all"
 sim_ctl attach all >/dev/null || fail "attach all"
 assert_eq "$(idevice_id -l | wc -l)" 4 "attach all"
-for i in $(seq 1 50); do grep -q "^Detached 4" "$T/events.txt" && break; sleep 0.1; done
+wait_for 30 "the Detached event of device 4" grep -q "^Detached 4" "$T/events.txt"
 assert_contains "$T/events.txt" "Detached 4"
 echo PASS

@@ -55,15 +55,15 @@ assert_contains "$SIM_LOG" "installation_proxy Browse ApplicationType=User -> 1 
 # syslog: lines arrive, the stream stays open; a Detached event ends -x
 idevicesyslog -x >"$T/sys.log" 2>&1 &
 SL=$!
-for i in $(seq 1 100); do
-  grep -q "syslog_relay: sent 40 line(s), idle" "$SIM_LOG" && break
-  sleep 0.1
-done
-sleep 0.5
+wait_for -p $SL 30 "the relay to send all 40 lines" grep -q "syslog_relay: sent 40 line(s), idle" "$SIM_LOG"
+# The client has printed the last line it was sent and is still running: the
+# stream stays open after the relay went idle.
+last_line=$(tail -1 "$P/syslog.txt")
+wait_for -p $SL 30 "idevicesyslog to print the last line" grep -qF -- "${last_line:16}" "$T/sys.log"
 kill -0 $SL 2>/dev/null || fail "idevicesyslog ended while the stream was open"
 sim_ctl detach "$U" >/dev/null || fail "detach"
-for i in $(seq 1 50); do kill -0 $SL 2>/dev/null || break; sleep 0.1; done
-kill -0 $SL 2>/dev/null && { kill $SL; fail "idevicesyslog -x did not exit on Detached"; }
+sl_gone() { ! kill -0 $SL 2>/dev/null; }
+wait_for 30 "idevicesyslog -x to exit on Detached" sl_gone
 wait $SL || fail "idevicesyslog -x exit status"
 assert_contains "$T/sys.log" "[connected]"
 assert_contains "$T/sys.log" "[disconnected]"

@@ -66,7 +66,9 @@ sim_stop
 sim_start "$T/after"
 ideviceinfo -u "$UA" >"$T/a1.txt" 2>&1 && fail "TrustAfterSeconds answered at once"
 assert_contains "$T/a1.txt" "Pairing dialog response pending (-19)"
-sleep 2.2
+# The tap is due 2 s after the first Pair; ask until it came (lockdown
+# answers "pending" until then), at most 30 s.
+wait_for 30 "TrustAfterSeconds to let the host pair" ideviceinfo -u "$UA" -k DeviceName
 ideviceinfo -u "$UA" -k DeviceName >"$T/a2.txt" 2>&1 || fail "TrustAfterSeconds never trusted"
 assert_eq "$(cat "$T/a2.txt")" "Sim iPhone A004" "after TrustAfterSeconds"
 assert_contains "$SIM_LOG" "simulated tap on Trust (TrustAfterSeconds 2)"

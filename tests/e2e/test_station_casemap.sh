@@ -9,8 +9,8 @@ source "$(dirname "$0")/lib.sh"
 
 P="$T/profiles"
 mkdir -p "$P"
-cp -r "$(profile iphone-modern)" "$P/a"
-cp -r "$(profile ipad)" "$P/b"
+fixture_cp "$(profile iphone-modern)" "$P/a"
+fixture_cp "$(profile ipad)" "$P/b"
 UA=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$P/a/device.plist")
 UB=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$P/b/device.plist")
 SB=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["SerialNumber"])' "$P/b/lockdown/global.plist")
@@ -25,17 +25,15 @@ sim_start --bandwidth 0 "$P"/*
 "$CP_BIN" station --no-syslog --policy "$T/etc/policy" --spool "$T/spool" \
   --events "$T/events.jsonl" --once 3 2>"$T/station.log" &
 ST=$!
-for _ in $(seq 1 600); do
-  [ "$(grep -c '"event":"bundle_ready"' "$T/events.jsonl" 2>/dev/null)" = 2 ] && break
-  kill -0 "$ST" 2>/dev/null || { cat "$T/station.log" >&2; fail "station exited early"; }
-  sleep 0.1
-done
-[ "$(grep -c '"event":"bundle_ready"' "$T/events.jsonl")" = 2 ] || fail "first two bundles"
+ready_count() { [ "$(grep -c '"event":"bundle_ready"' "$T/events.jsonl" 2>/dev/null)" = "$1" ]; }
+wait_for -p "$ST" 60 "the first two bundles" ready_count 2
 # Rewrite the map (same size on purpose: the change must still be seen).
 printf '# test map\n%s CASE-A2\n%s,CASE-B1\n' "$UA" "$SB" >"$T/etc/cases.txt.new"
 mv "$T/etc/cases.txt.new" "$T/etc/cases.txt"
 "$CP_SIM" --ctl "$SIM_SOCK" detach "$UA" >/dev/null || fail "ctl detach"
-sleep 0.5
+# The station must have seen the device leave before it comes back.
+wait_for -p "$ST" 30 "the station's detached event" \
+  grep -q "\"event\":\"detached\".*$UA\|$UA.*\"event\":\"detached\"" "$T/events.jsonl"
 "$CP_SIM" --ctl "$SIM_SOCK" attach "$UA" >/dev/null || fail "ctl attach"
 rc=0
 timeout 120 tail --pid="$ST" -f /dev/null || fail "station did not finish"

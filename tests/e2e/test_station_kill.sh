@@ -26,15 +26,12 @@ sim_start --bandwidth 4 "$P"/*
 "$CP_BIN" station --no-syslog --policy "$T/policy" --spool "$T/spool" \
   --events "$T/events1.jsonl" 2>"$T/station1.log" &
 ST=$!
-# Wait until every device has a partial bundle being written.
-for _ in $(seq 1 300); do
-  np=$(find "$T/spool/ready" -name '.*.partial-*' 2>/dev/null | wc -l)
-  [ "$np" -ge 3 ] && break
-  kill -0 "$ST" 2>/dev/null || { cat "$T/station1.log" >&2; fail "station exited early"; }
-  sleep 0.1
-done
-[ "$np" -ge 3 ] || fail "no partial bundles appeared (found $np)"
-sleep 1
+# Wait until every device has a partial bundle with bytes in it (the kill
+# must land mid-write, not before the first byte).
+partials_with_data() {
+  [ "$(find "$T/spool/ready" -name '.*.partial-*' -size +0 2>/dev/null | wc -l)" -ge 3 ]
+}
+wait_for -p "$ST" 60 "three partial bundles with data in them" partials_with_data
 kill -KILL "$ST"
 wait "$ST" 2>/dev/null
 ls -la "$T/spool/ready" >&2
@@ -70,8 +67,9 @@ PY
 "$CP_BIN" station --no-syslog --policy "$T/policy" --spool "$T/spool" \
   --events "$T/events2.jsonl" --once 3 2>"$T/station2.log" &
 ST=$!
-# A second station on the same spool is refused while this one runs.
-sleep 0.5
+# A second station on the same spool is refused while this one runs (it
+# holds the spool from before its station_started event).
+wait_for -p "$ST" 60 "the restarted station to start" grep -q '"event":"station_started"' "$T/events2.jsonl"
 rc=0
 "$CP_BIN" station --no-syslog --policy "$T/policy" --spool "$T/spool" \
   --events "$T/events3.jsonl" --once 1 2>"$T/station3.log" || rc=$?

@@ -14,7 +14,7 @@ mkdir -p "$P"
 mkprofile() {
   local dst="$P/$1" new
   new=$(printf '00008030-E2E1%012X' "$3")
-  cp -r "$(profile "$2")" "$dst"
+  fixture_cp "$(profile "$2")" "$dst"
   local old
   old=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$dst/device.plist")
   grep -rlF "$old" "$dst" | while IFS= read -r f; do sed -i "s/$old/$new/g" "$f"; done

@@ -54,7 +54,7 @@ assert_contains "$T/log1" "stopping (signal): 2 collection(s) running get 120 s 
 # Part 2: one slow device and one waiting for Trust (the policy lets a
 # collection wait 60 s for the tap), behind a fresh simulator.
 sim_stop
-cp -r "$(profile trust-pending)" "$P/tp"
+fixture_cp "$(profile trust-pending)" "$P/tp"
 TP=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$P/tp/device.plist")
 sim_start --bandwidth 4 "$P/d1" "$P/tp"
 

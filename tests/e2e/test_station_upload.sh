@@ -13,8 +13,8 @@ source "$(dirname "$0")/lib_upload.sh"
 
 P="$T/profiles"
 mkdir -p "$P"
-cp -r "$(profile iphone-modern)" "$P/a"
-cp -r "$(profile ipad)" "$P/b"
+fixture_cp "$(profile iphone-modern)" "$P/a"
+fixture_cp "$(profile ipad)" "$P/b"
 sim_start --bandwidth 0 "$P"/*
 
 policy() { # policy URL

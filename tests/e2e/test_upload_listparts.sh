@@ -18,23 +18,13 @@ state_parts() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1
 interrupt_after() {
   "$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/$2" --part-size 5MiB --limit-rate 6MiB \
     >"$T/slow.out" 2>"$T/slow.err" &
-  local pid=$! i n=0 last=-1 now
-  for i in $(seq 1 600); do
-    if [ -f "$STATE" ]; then n=$(state_parts 2>/dev/null || echo 0); fi
-    [ "${n:-0}" -ge "$1" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$T/slow.err" >&2; fail "upload ended before $1 parts"; }
-    sleep 0.05
-  done
+  local pid=$!
+  wait_for -p "$pid" 60 "$1 parts recorded in the state file" parts_at_least "$1"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null
-  [ "${n:-0}" -ge "$1" ] || fail "no $1 parts recorded"
-  for i in $(seq 1 40); do
-    now=$(wc -l <"$S3_LOG")
-    [ "$now" = "$last" ] && break
-    last=$now
-    sleep 1
-  done
+  wait_quiet "$S3_LOG" 1 40 "the server's log to settle after the cut-off part"
 }
+parts_at_least() { [ -f "$STATE" ] && [ "$(state_parts 2>/dev/null || echo 0)" -ge "$1" ]; }
 upload_dir() { find "$S3_DIR" -type d -name "$1" | head -n 1; }
 
 # 1. The server lost part 2: ListParts does not list it, so it is sent again.

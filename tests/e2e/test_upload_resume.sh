@@ -16,17 +16,12 @@ state_parts() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1
 interrupt_after() {
   "$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/" --part-size 5MiB --limit-rate 6MiB \
     >"$T/slow.out" 2>"$T/slow.err" &
-  local pid=$! i n=0
-  for i in $(seq 1 600); do
-    if [ -f "$STATE" ]; then n=$(state_parts 2>/dev/null || echo 0); fi
-    [ "${n:-0}" -ge "$1" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$T/slow.err" >&2; fail "upload ended before $1 parts"; }
-    sleep 0.05
-  done
+  local pid=$!
+  wait_for -p "$pid" 60 "$1 parts recorded in the state file" parts_at_least "$1"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null
-  [ "${n:-0}" -ge "$1" ] || fail "no $1 parts recorded after 30 s"
 }
+parts_at_least() { [ -f "$STATE" ] && [ "$(state_parts 2>/dev/null || echo 0)" -ge "$1" ]; }
 
 interrupt_after 2
 DONE=$(state_parts)
@@ -36,13 +31,7 @@ DONE=$(state_parts)
 ID=$(json_get "$STATE" 'd["upload_id"]')
 # The part that was in flight may still be logged by the server (as a cut-off
 # part): wait until its log has been quiet for a second before marking it.
-last=-1
-for i in $(seq 1 40); do
-  now=$(wc -l <"$S3_LOG")
-  [ "$now" = "$last" ] && break
-  last=$now
-  sleep 1
-done
+wait_quiet "$S3_LOG" 1 40 "the server's log to settle after the cut-off part"
 BEFORE=$(wc -l <"$S3_LOG")
 
 "$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/" --part-size 5MiB --json \
@@ -68,10 +57,7 @@ rm -f "$T/big.tar.gz.receipt.json"
 "$CP_BIN" upload "$T/big.tar.gz" --to "$S3_URL/cases/term.tar.gz" --part-size 5MiB \
   --limit-rate 6MiB >"$T/term.out" 2>"$T/term.err" &
 pid=$!
-for i in $(seq 1 600); do
-  [ -f "$STATE" ] && [ "$(state_parts 2>/dev/null || echo 0)" -ge 1 ] && break
-  sleep 0.05
-done
+wait_for -p "$pid" 60 "the first part recorded" parts_at_least 1
 kill -TERM "$pid"
 wait "$pid"
 assert_eq "$?" 50 "upload stopped by SIGTERM"

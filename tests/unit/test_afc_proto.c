@@ -1,5 +1,5 @@
 /* Unit tests of formats/afc/afc_proto.c: exact request bytes, the STATUS-OK reply
- * of shared/protocol.md 3.4, good listings and file information, and every
+ * of the wire format (formats/afc/README.md), good listings and file information, and every
  * malformed header and body variant refused with CP_E_PROTOCOL. */
 /* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */
 // clang-format off
@@ -80,7 +80,7 @@ static void test_encode_file_open_and_long_path(void **state)
   free(p);
 }
 
-/* The STATUS-OK reply of protocol.md 3.4, packet number 5. */
+/* The STATUS-OK reply a real device sends (formats/afc/README.md), packet number 5. */
 static void test_decode_status_ok(void **state)
 {
   (void)state;

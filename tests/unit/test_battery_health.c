@@ -316,6 +316,112 @@ static void test_cycle_ratings_by_model(void **state)
   json_decref(sb);
 }
 
+/* The service rule at its edges, expected values written from the documented
+ * rule (Apple's published battery service guidance, the rule caseprobe's
+ * "battery" verdict implements), not copied from formats/: a battery is due for service when its
+ * health is BELOW 80 % of design capacity (80.0 % itself is still fine), or when its cycle count is
+ * ABOVE the model's rated count: 500 for iPhone 14 models and older, 1000 for iPhone 15 models and
+ * later and for iPads (the rated count itself is still fine). */
+static const char *verdict_at(const char *pt, int design, int full, int cycles)
+{
+  static char out[16];
+  json_t *sb = smart(design, full, cycles);
+  json_t *h = health(pt, sb, NULL, NULL, NULL, -1);
+  (void)snprintf(out, sizeof out, "%s", verdict(h));
+  json_decref(h);
+  json_decref(sb);
+  return out;
+}
+
+static void test_threshold_capacity_boundary(void **state)
+{
+  (void)state;
+  /* 799/1000 = 79.9 %, 800/1000 = 80.0 %, 801/1000 = 80.1 %; 100 cycles. */
+  const struct {
+    int full;
+    double pct;
+    const char *want;
+  } rows[] = {{799, 79.9, "service"}, {800, 80.0, "ok"}, {801, 80.1, "ok"}};
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    json_t *sb = smart(1000, rows[i].full, 100);
+    json_t *h = health("iPhone14,5", sb, NULL, NULL, NULL, -1);
+    assert_float_equal(num(h, "health_percent"), rows[i].pct, 0.001);
+    assert_string_equal(verdict(h), rows[i].want);
+    json_t *reasons = json_object_get(h, "reasons");
+    if (!strcmp(rows[i].want, "service")) {
+      assert_int_equal(json_array_size(reasons), 1);
+      json_t *r = json_array_get(reasons, 0);
+      assert_string_equal(json_string_value(json_object_get(r, "code")), "capacity_below_80");
+      assert_float_equal(json_number_value(json_object_get(r, "value")), 79.9, 0.001);
+      assert_float_equal(json_number_value(json_object_get(r, "limit")), 80.0, 0.001);
+    } else {
+      assert_int_equal(json_array_size(reasons), 0);
+    }
+    json_decref(h);
+    json_decref(sb);
+  }
+  /* The same edge through Settings' own figure (whole percent from Analytics). */
+  json_t *sb = smart(1000, 950, 100);
+  json_t *h = health("iPhone14,5", sb, NULL, NULL, NULL, 79);
+  assert_string_equal(verdict(h), "service");
+  json_decref(h);
+  h = health("iPhone14,5", sb, NULL, NULL, NULL, 80);
+  assert_string_equal(verdict(h), "ok");
+  json_decref(h);
+  h = health("iPhone14,5", sb, NULL, NULL, NULL, 81);
+  assert_string_equal(verdict(h), "ok");
+  json_decref(h);
+  json_decref(sb);
+}
+
+static void test_threshold_cycle_boundary(void **state)
+{
+  (void)state;
+  /* Health 90 % throughout, so only the cycle rule can decide. */
+  const struct {
+    const char *pt, *what;
+    int rated;
+  } models[] = {
+      {"iPhone10,4", "iPhone 8", 500},   {"iPhone12,1", "iPhone 11", 500},
+      {"iPhone14,5", "iPhone 13", 500},  {"iPhone14,6", "iPhone SE (3rd gen)", 500},
+      {"iPhone14,7", "iPhone 14", 500},  {"iPhone15,3", "iPhone 14 Pro Max", 500},
+      {"iPhone15,4", "iPhone 15", 1000}, {"iPhone16,1", "iPhone 15 Pro", 1000},
+      {"iPhone17,3", "iPhone 16", 1000}, {"iPad13,16", "iPad Air (5th gen)", 1000},
+  };
+  for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+    int n = models[i].rated;
+    json_t *sb = smart(1000, 900, n);
+    json_t *h = health(models[i].pt, sb, NULL, NULL, NULL, -1);
+    if ((int)num(h, "rated_cycles") != n)
+      fail_msg("%s (%s): rated_cycles %d, documented %d", models[i].pt, models[i].what,
+               (int)num(h, "rated_cycles"), n);
+    json_decref(h);
+    json_decref(sb);
+    if (strcmp(verdict_at(models[i].pt, 1000, 900, n - 1), "ok") ||
+        strcmp(verdict_at(models[i].pt, 1000, 900, n), "ok") ||
+        strcmp(verdict_at(models[i].pt, 1000, 900, n + 1), "service"))
+      fail_msg("%s (%s): verdicts at %d/%d/%d cycles are %s", models[i].pt, models[i].what, n - 1,
+               n, n + 1, "not ok/ok/service");
+  }
+  /* The reason names the figure and the rating. */
+  json_t *sb = smart(1000, 900, 1001);
+  json_t *h = health("iPhone15,4", sb, NULL, NULL, NULL, -1);
+  json_t *r = json_array_get(json_object_get(h, "reasons"), 0);
+  assert_non_null(r);
+  assert_string_equal(json_string_value(json_object_get(r, "code")), "cycles_over_rating");
+  assert_int_equal((int)json_number_value(json_object_get(r, "value")), 1001);
+  assert_int_equal((int)json_number_value(json_object_get(r, "limit")), 1000);
+  json_decref(h);
+  json_decref(sb);
+  /* Both rules at once: two reasons. */
+  assert_string_equal(verdict_at("iPhone14,7", 1000, 799, 501), "service");
+  sb = smart(1000, 799, 501);
+  h = health("iPhone14,7", sb, NULL, NULL, NULL, -1);
+  assert_int_equal(json_array_size(json_object_get(h, "reasons")), 2);
+  json_decref(h);
+  json_decref(sb);
+}
+
 /* Settings' figure from an Analytics report wins over the gauge ratio. */
 static void test_analytics_preferred(void **state)
 {
@@ -402,6 +508,8 @@ int main(void)
       cmocka_unit_test(test_zero_design_capacity),
       cmocka_unit_test(test_missing_everything),
       cmocka_unit_test(test_cycle_ratings_by_model),
+      cmocka_unit_test(test_threshold_capacity_boundary),
+      cmocka_unit_test(test_threshold_cycle_boundary),
       cmocka_unit_test(test_analytics_preferred),
       cmocka_unit_test(test_legacy_charger_wrapped),
       cmocka_unit_test(test_batterydata_fallback),
