@@ -58,7 +58,7 @@ int cp_cli_fail(const cp_cli *c, const cp_error *err)
   if (c && c->json) {
     const char *hint = cp_hint((cp_err)code);
     json_t *doc = json_pack("{s:{s:i, s:s, s:s, s:s, s:s?}}", "error", "code", code, "name",
-                            cp_err_name((cp_err)code), "message", cp_strerror((cp_err)code),
+                            cp_err_name((cp_err)code), "message", cp_err_sentence((cp_err)code),
                             "detail", err ? err->detail : "", "hint", hint);
     if (doc)
       cp_cli_print_json(doc);

@@ -161,7 +161,7 @@ int cp_cmd_list(int argc, char **argv)
     return rc;
   }
   if (json_array_size(rows) == 0)
-    fprintf(stderr, "caseprobe: %s\n  %s\n", cp_strerror(CP_E_NO_DEVICE), cp_hint(CP_E_NO_DEVICE));
+    fprintf(stderr, "caseprobe: %s\n  %s\n", cp_err_sentence(CP_E_NO_DEVICE), cp_hint(CP_E_NO_DEVICE));
   else
     printf("%-40s  %-20s  %-26s  %-8s  %s\n", "UDID", "NAME", "MODEL", "IOS", "TRUST");
   size_t i;

@@ -15,6 +15,7 @@
 #include "bundle_read.h"
 #include "consent_record.h"
 #include "device.h"
+#include "hints.h"
 #include "progress.h"
 #include "redact.h"
 #include "registry.h"
@@ -28,9 +29,7 @@
 /* Errors after which no probe can succeed: stop and keep nothing. */
 static int fatal_for_bundle(cp_err rc)
 {
-  return rc == CP_E_DETACHED || rc == CP_E_USBMUXD || rc == CP_E_DISK_FULL || rc == CP_E_NOMEM ||
-         rc == CP_E_INTERRUPTED || rc == CP_E_IO || rc == CP_E_NO_DEVICE ||
-         rc == CP_E_DEVICE_NOT_FOUND;
+  return cp_err_severity(rc) >= CP_SEV_DEVICE;
 }
 
 static void emit(const cp_collect_opts *o, const char *type, json_t *fields)
@@ -256,7 +255,7 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
     json_object_set_new(status, p->name,
                         json_pack("{s:s, s:s, s:s, s:s}", "status", "failed", "scope", p->scope,
                                   "code", cp_err_name(rc), "detail", perr.detail));
-    fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_strerror(rc),
+    fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_err_sentence(rc),
             perr.detail[0] ? ": " : "", perr.detail);
   }
   pc->probe = NULL;

@@ -6,8 +6,17 @@
 
 #include "cp_err.h"
 
+#include <stdio.h>
+
+/* What happened, in the words a person reads ("device is locked"). */
+const char *cp_err_sentence(cp_err code);
+
 /* What the person can do about `code`, or NULL when there is nothing to add. */
 const char *cp_hint(cp_err code);
+
+/* The exit-status list of `caseprobe --help`: every code of the table with
+ * its sentence and hint, one per line ("   16  device is locked. Unlock..."). */
+void cp_print_exit_codes(FILE *out);
 
 /* What to tell the person once while caseprobe waits (--wait) in `state`
  * (CP_E_TRUST_PENDING, CP_E_LOCKED), or NULL. */

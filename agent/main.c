@@ -3,14 +3,14 @@
  * in agent/cmd_<name>.c (see commands.h for how to add one); this file only
  * dispatches, so `caseprobe -h` and `caseprobe X -h` never need a device.
  */
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "commands.h"
 #include "cp_err.h"
 #include "cp_version.h"
 #include "hints.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 
 typedef struct cp_command {
   const char *name;
@@ -46,18 +46,7 @@ static void usage(FILE *out)
                "Devices are reached through usbmuxd; set USBMUXD_SOCKET_ADDRESS=UNIX:/path\n"
                "to use another socket (the simulator).\n\n"
                "Exit status (stable; see caseprobe(1)):\n");
-  static const cp_err codes[] = {
-      CP_OK, CP_E_INTERNAL, CP_E_USAGE, CP_E_NOMEM, CP_E_IO, CP_E_DISK_FULL, CP_E_NOT_FOUND,
-      CP_E_PARSE, CP_E_USBMUXD, CP_E_NO_DEVICE, CP_E_MANY_DEVICES, CP_E_DEVICE_NOT_FOUND,
-      CP_E_TRUST_PENDING, CP_E_TRUST_DENIED, CP_E_LOCKED, CP_E_PAIRING_INVALID, CP_E_DETACHED,
-      CP_E_SERVICE_UNAVAILABLE, CP_E_TIMEOUT, CP_E_PROTOCOL, CP_E_CONSENT, CP_E_VERIFY,
-      CP_E_SIGNATURE, CP_E_UNSAFE_PATH, CP_E_POLICY, CP_E_PARTIAL, CP_E_NETWORK, CP_E_AUTH,
-      CP_E_UPLOAD, CP_E_INTERRUPTED, CP_E_EXISTS};
-  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-    const char *hint = cp_hint(codes[i]);
-    fprintf(out, "  %3d  %s%s%s\n", (int)codes[i], cp_strerror(codes[i]), hint ? ". " : "",
-            hint ? hint : "");
-  }
+  cp_print_exit_codes(out);
 }
 
 int main(int argc, char **argv)

@@ -21,9 +21,9 @@ void cp_station_emit_failed(station *st, const char *udid, cp_err code, const ch
 {
   char msg[800];
   if (detail && *detail)
-    snprintf(msg, sizeof msg, "%s: %s", cp_strerror(code), detail);
+    snprintf(msg, sizeof msg, "%s: %s", cp_err_sentence(code), detail);
   else
-    snprintf(msg, sizeof msg, "%s", cp_strerror(code));
+    snprintf(msg, sizeof msg, "%s", cp_err_sentence(code));
   json_t *f = json_object();
   if (!f)
     return;
@@ -208,7 +208,7 @@ cp_err cp_station_upload(station *st, const char *name, const char *udid,
     json_object_set_new(f, "path", json_string(path));
     cp_station_emit_failed(st, udid, rc, e.detail, f);
     cp_slog(LOG_ERR, "upload of %s failed: %s: %s (kept in ready/, retried on next start)", name,
-            cp_strerror(rc), e.detail);
+            cp_err_sentence(rc), e.detail);
   }
   json_decref(f);
   return rc;
@@ -319,7 +319,7 @@ void *cp_station_job_main(void *arg)
     }
     if (!retryable(rc) || j->cancel || j->detached || attempt > p->retries)
       break;
-    cp_slog(LOG_NOTICE, "%s: %s, trying again in %d s (attempt %d of %d)", j->udid, cp_strerror(rc),
+    cp_slog(LOG_NOTICE, "%s: %s, trying again in %d s (attempt %d of %d)", j->udid, cp_err_sentence(rc),
             p->retry_delay_seconds, attempt + 1, 1 + p->retries);
     nap(j, rc == CP_E_EXISTS && p->retry_delay_seconds < 1 ? 1 : p->retry_delay_seconds);
   }
@@ -335,7 +335,7 @@ void *cp_station_job_main(void *arg)
     const char *detail = e.code == rc ? e.detail : "";
     cp_station_emit_failed(st, j->udid, rc, detail, x);
     json_decref(x);
-    cp_slog(LOG_WARNING, "%s: %s%s%s", j->udid, cp_strerror(rc), detail[0] ? ": " : "", detail);
+    cp_slog(LOG_WARNING, "%s: %s%s%s", j->udid, cp_err_sentence(rc), detail[0] ? ": " : "", detail);
   }
 done:
   pthread_mutex_lock(&st->mu);
