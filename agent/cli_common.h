@@ -33,6 +33,49 @@ enum { CP_OPT_JSON = 1000, CP_OPT_WAIT, CP_OPT_FIRST_FREE };
     "help", no_argument, NULL, 'h'                                                                 \
   }
 
+/* The one default of --wait without a number, for every command. */
+#define CP_CLI_WAIT_DEFAULT 60
+#define CP_CLI_WAIT_MAX 86400
+
+/* ---- options declared once -------------------------------------------
+ * Every command describes its options as a table of cp_cli_opt and calls
+ * cp_cli_parse: one getopt loop for all commands, every number checked
+ * against its range with one sentence, -h/--help handled alike. The common
+ * options (-u, --json, --wait) are switched on per command with a mask and
+ * land in a cp_cli; -u falls back to $CASEPROBE_UDID. */
+typedef enum cp_cli_arg {
+  CP_ARG_FLAG,   /* no value: *(int *)target = 1 */
+  CP_ARG_STRING, /* *(const char **)target = value */
+  CP_ARG_INT     /* *(int *)target = value, checked against [min, max] */
+} cp_cli_arg;
+
+typedef struct cp_cli_opt {
+  const char *long_name; /* without the dashes */
+  int short_name;        /* a letter, or 0 */
+  cp_cli_arg arg;
+  void *target;
+  long min, max;    /* CP_ARG_INT only */
+  const char *what; /* CP_ARG_INT: the unit for the error ("seconds") */
+} cp_cli_opt;
+
+enum {
+  CP_CLI_UDID = 1, /* -u, --udid UDID (default $CASEPROBE_UDID) */
+  CP_CLI_JSON = 2, /* -j, --json */
+  CP_CLI_WAIT = 4  /* --wait[=SECONDS] */
+};
+
+/* Parses argv[1..] with the common options in `common` (a CP_CLI_* mask)
+ * and the command's own `opts` (ended by a {NULL} row, or NULL). Returns 1
+ * to go on (positional arguments start at *first_arg); 0 when the command is
+ * over, with *rc its exit status: -h printed usage(stdout) (0), or a usage
+ * error printed one sentence and usage(stderr) (CP_E_USAGE). The number of
+ * positional arguments must lie in [min_args, max_args] (max -1: any). */
+int cp_cli_parse(int argc, char **argv, unsigned common, const cp_cli_opt *opts, int min_args,
+                 int max_args, void (*usage)(FILE *out), cp_cli *c, int *first_arg, int *rc);
+
+/* The short options of CP_CLI_COMMON_LONGOPTS for a getopt string. */
+#define CP_CLI_COMMON_SHORTOPTS "u:jh"
+
 /* Handles a common option; returns 1 when it was one, 0 when not, -1 on a bad value. */
 int cp_cli_common_opt(cp_cli *c, int opt, const char *arg);
 

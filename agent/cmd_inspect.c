@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "hints.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -223,22 +222,12 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
 
 int cp_cmd_inspect(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int json = 0, c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'j': json = 1; break;
-    case 'h': usage(stdout); return CP_OK;
-    default: usage(stderr); return CP_E_USAGE;
-    }
-  }
-  if (optind != argc - 1) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
-  const char *path = argv[optind];
+  int first, rc0;
+  cp_cli cli = {0};
+  if (!cp_cli_parse(argc, argv, CP_CLI_JSON, NULL, 1, 1, usage, &cli, &first, &rc0))
+    return rc0;
+  int json = cli.json;
+  const char *path = argv[first];
   cp_error err;
   cp_error_clear(&err);
   json_t *rep = NULL;

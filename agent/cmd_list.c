@@ -8,7 +8,6 @@
 #include "plist_json.h"
 #include "product_names.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,7 @@ static void usage(FILE *out)
                "Lists attached devices with name, model, iOS version and trust state.\n"
                "  -w, --watch       then print attach/detach events until Ctrl-C\n"
                "                    (one JSON object per line with --json)\n"
-               "      --json        print JSON instead of text\n"
+               "  -j, --json        print JSON instead of text\n"
                "  -h, --help        show this help\n");
 }
 
@@ -114,30 +113,15 @@ static int watch(const cp_cli *c)
 
 int cp_cmd_list(int argc, char **argv)
 {
-  static const struct option longopts[] = {{"watch", no_argument, NULL, 'w'},
-                                           {"json", no_argument, NULL, CP_OPT_JSON},
-                                           {"help", no_argument, NULL, 'h'},
-                                           {NULL, 0, NULL, 0}};
   cp_cli c = {0};
-  int do_watch = 0, opt;
+  int do_watch = 0, first, rc0;
   cp_error err;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, "wh", longopts, NULL)) != -1) {
-    if (opt == 'h') {
-      usage(stdout);
-      return CP_OK;
-    }
-    if (opt == 'w')
-      do_watch = 1;
-    else if (cp_cli_common_opt(&c, opt, optarg) != 1) {
-      usage(stderr);
-      return CP_E_USAGE;
-    }
-  }
-  if (optind != argc) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
+  const cp_cli_opt opts[] = {
+      {"watch", 'w', CP_ARG_FLAG, &do_watch, 0, 0, NULL},
+      {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
+  };
+  if (!cp_cli_parse(argc, argv, CP_CLI_JSON, opts, 0, 0, usage, &c, &first, &rc0))
+    return rc0;
   if (do_watch) /* the usbmuxd Listen reply starts with an "attached" per present device */
     return watch(&c);
   cp_device_entry *e = NULL;
@@ -161,7 +145,8 @@ int cp_cmd_list(int argc, char **argv)
     return rc;
   }
   if (json_array_size(rows) == 0)
-    fprintf(stderr, "caseprobe: %s\n  %s\n", cp_err_sentence(CP_E_NO_DEVICE), cp_hint(CP_E_NO_DEVICE));
+    fprintf(stderr, "caseprobe: %s\n  %s\n", cp_err_sentence(CP_E_NO_DEVICE),
+            cp_hint(CP_E_NO_DEVICE));
   else
     printf("%-40s  %-20s  %-26s  %-8s  %s\n", "UDID", "NAME", "MODEL", "IOS", "TRUST");
   size_t i;
