@@ -298,6 +298,9 @@ int cp_cli_parse(int argc, char **argv, unsigned common, const cp_cli_opt *opts,
     }
     if (opt == 'j')
       opt = CP_OPT_JSON;
+    for (size_t i = 0; opt > 0 && opt < 256 && i < nopts; i++)
+      if (opts[i].short_name == opt)
+        opt = 2000 + (int)i; /* a short option: the same row as its long name */
     if (opt >= 2000 && opt < 2000 + (int)nopts) {
       const cp_cli_opt *o = &opts[opt - 2000];
       if (o->arg == CP_ARG_FLAG) {

@@ -221,7 +221,7 @@ int cp_cmd_crashes(int argc, char **argv)
   cp_error err;
   cp_error_clear(&err);
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, CP_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (opt) {
     case 'h': usage(stdout); return CP_OK;
     case OPT_SINCE:

@@ -49,6 +49,47 @@ static void usage(FILE *out)
   cp_print_exit_codes(out);
 }
 
+/* Levenshtein distance of two short words (command names), capped at 32 bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 32 || lb > 32)
+    return 99;
+  size_t row[33];
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best)
+        best = up + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+/* The command closest to a misspelt one (at most 2 edits), or NULL. */
+static const char *closest_command(const char *name)
+{
+  const char *best = NULL;
+  size_t best_d = 3;
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    size_t d = edit_distance(name, commands[i].name);
+    if (d < best_d) {
+      best_d = d;
+      best = commands[i].name;
+    }
+  }
+  return best;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2) {
@@ -79,7 +120,17 @@ int main(int argc, char **argv)
       return rc;
     }
   }
-  fprintf(stderr, "caseprobe: no such command '%s'\n", name);
-  usage(stderr);
+  const char *near = closest_command(name);
+  /* The name is the person's own input: never echo terminal escapes. */
+  char shown[64];
+  size_t k = 0;
+  for (; name[k] && k < sizeof shown - 1; k++)
+    shown[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
+  shown[k] = '\0';
+  fprintf(stderr, "caseprobe: no such command '%s'\n", shown);
+  if (near)
+    fprintf(stderr, "  did you mean '%s'?\n", near);
+  else
+    usage(stderr);
   return CP_E_USAGE;
 }
