@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 volatile int cp_cli_interrupted;
 
@@ -61,8 +62,85 @@ static void on_wait(void *ctx, const char *udid, cp_err state)
     fprintf(stderr, "caseprobe: %s (%s)\n", msg, udid);
 }
 
+/* ASCII case-insensitive equality (device names are compared as typed). */
+static int same_name(const char *a, const char *b)
+{
+  for (; *a && *b; a++, b++) {
+    int x = (unsigned char)*a, y = (unsigned char)*b;
+    if (x >= 'A' && x <= 'Z')
+      x += 32;
+    if (y >= 'A' && y <= 'Z')
+      y += 32;
+    if (x != y)
+      return 0;
+  }
+  return *a == *b;
+}
+
+cp_err cp_cli_resolve_udid(cp_cli *c, cp_error *err)
+{
+  if (!c->udid || c->udid == c->udid_buf)
+    return CP_OK;
+  const char *want = c->udid;
+  cp_device_entry *e = NULL;
+  size_t n = 0, hits = 0, pick = 0;
+  cp_err rc = cp_device_list(&e, &n, err);
+  if (rc != CP_OK)
+    return rc;
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(e[i].udid, want)) {
+      free(e);
+      return CP_OK; /* a full UDID: as given */
+    }
+  size_t wl = strlen(want);
+  for (size_t i = 0; i < n; i++) {
+    if (wl >= 4 && !strncasecmp(e[i].udid, want, wl) &&
+        (!hits || strcmp(e[i].udid, e[pick].udid))) {
+      if (!hits)
+        pick = i;
+      hits++;
+    }
+  }
+  if (!hits) { /* not a UDID prefix: a device name? */
+    for (size_t i = 0; i < n; i++) {
+      json_t *row = NULL;
+      cp_error pe;
+      if (cp_device_peek(e[i].udid, &row, &pe) == CP_OK &&
+          same_name(json_string_value(json_object_get(row, "name"))
+                        ? json_string_value(json_object_get(row, "name"))
+                        : "",
+                    want) &&
+          (!hits || strcmp(e[i].udid, e[pick].udid))) {
+        if (!hits)
+          pick = i;
+        hits++;
+      }
+      json_decref(row);
+    }
+  }
+  if (hits == 1) {
+    (void)snprintf(c->udid_buf, sizeof c->udid_buf, "%s", e[pick].udid);
+    c->udid = c->udid_buf;
+    rc = CP_OK;
+  } else if (hits > 1) {
+    rc = cp_error_set(err, CP_E_MANY_DEVICES, "'%s' matches %zu attached devices", want, hits);
+  } else {
+    rc = cp_error_set(err, CP_E_DEVICE_NOT_FOUND,
+                      "no attached device has the UDID, UDID prefix or name '%s'", want);
+  }
+  free(e);
+  return rc;
+}
+
 cp_err cp_cli_open(const cp_cli *c, cp_device **dev, cp_error *err)
 {
+  cp_cli resolved = *c;
+  if (resolved.udid == c->udid_buf)
+    resolved.udid = resolved.udid_buf;
+  cp_err rc = cp_cli_resolve_udid(&resolved, err);
+  if (rc != CP_OK)
+    return rc;
+  c = &resolved;
   cp_device_open_opts o = {c->udid, "caseprobe", c->wait_seconds,
                            on_wait, NULL,        &cp_cli_interrupted};
   return cp_device_open(&o, dev, err);
@@ -168,6 +246,23 @@ void cp_cli_catch_signals(void)
   sigemptyset(&sa.sa_mask);
   (void)sigaction(SIGINT, &sa, NULL);
   (void)sigaction(SIGTERM, &sa, NULL);
+}
+
+void cp_cli_battery_line(const json_t *health, char *out, size_t n)
+{
+  const char *verdict = json_string_value(json_object_get(health, "verdict"));
+  const json_t *pct = json_object_get(health, "health_percent");
+  const json_t *cyc = json_object_get(health, "cycle_count");
+  char hp[32] = "health unknown", cy[32] = "";
+  if (json_is_number(pct))
+    (void)snprintf(hp, sizeof hp, "health %.1f %%", json_number_value(pct));
+  if (json_is_integer(cyc))
+    (void)snprintf(cy, sizeof cy, ", %lld cycles", (long long)json_integer_value(cyc));
+  const char *v = !verdict                      ? "no verdict"
+                  : !strcmp(verdict, "service") ? "SERVICE RECOMMENDED"
+                  : !strcmp(verdict, "ok")      ? "OK, no service needed"
+                                                : "not enough figures to judge";
+  (void)snprintf(out, n, "%s%s: %s", hp, cy, v);
 }
 
 void cp_cli_human_bytes(char *out, size_t n, double bytes)

@@ -21,7 +21,15 @@ typedef struct cp_cli {
   const char *udid; /* -u */
   int json;         /* --json */
   int wait_seconds; /* --wait[=N]: 0 = fail at once when trust is pending */
+  char udid_buf[64]; /* -u resolved to a full UDID (cp_cli_resolve_udid) */
 } cp_cli;
+
+/* Turns -u into the UDID of an attached device: an exact UDID, a prefix
+ * that only one attached device's UDID starts with, or a device's name
+ * (case-insensitive, read without pairing). Leaves c->udid NULL when no -u
+ * was given. CP_E_DEVICE_NOT_FOUND when nothing matches, CP_E_MANY_DEVICES
+ * when several do (the detail names them). cp_cli_open calls it. */
+cp_err cp_cli_resolve_udid(cp_cli *c, cp_error *err);
 
 /* getopt_long entries for the common options; commands append their own.
  * Values returned by getopt for them: 'u', 'h', CP_OPT_JSON, CP_OPT_WAIT. */
@@ -125,6 +133,11 @@ void cp_simple_sink_free(cp_sink *s);
 /* SIGINT/SIGTERM set this flag (installed by cp_cli_catch_signals). */
 extern volatile int cp_cli_interrupted;
 void cp_cli_catch_signals(void);
+
+/* One line about a battery from the battery probe's health document
+ * ("health 89.7 %, 321 cycles: OK, no service needed"), for info, inspect,
+ * and the end of collect. */
+void cp_cli_battery_line(const json_t *health, char *out, size_t n);
 
 /* "12.3 GB" style sizes for human output. */
 void cp_cli_human_bytes(char *out, size_t n, double bytes);

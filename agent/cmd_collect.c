@@ -79,6 +79,10 @@ int cp_cmd_collect(int argc, char **argv)
     usage(stderr);
     return CP_E_USAGE;
   }
+  cp_error rerr;
+  cp_error_clear(&rerr);
+  if (cp_cli_resolve_udid(&cli, &rerr) != CP_OK) /* -u as a prefix or a name */
+    return cp_cli_fail(&cli, &rerr);
   const char *udid = cli.udid;
   int json = cli.json, wait = cli.wait_seconds;
 

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 /* One record per row of err_text.def; storing `id` in it makes a row for a
  * code that the table lacks an undeclared-identifier error. */
@@ -50,6 +51,26 @@ void cp_print_exit_codes(FILE *out)
     fprintf(out, "  %3d  %s%s%s\n", (int)cp_err_all[i], cp_err_sentence(cp_err_all[i]),
             hint ? ". " : "", hint ? hint : "");
   }
+}
+
+const char *cp_trust_words(const char *state)
+{
+  static const struct {
+    const char *state, *words;
+  } rows[] = {
+      {"trusted", "trusted"},
+      {"trust_pending", "tap Trust on the phone"},
+      {"trust_denied", "denied \xE2\x80\x94 unplug, replug, tap Trust"},
+      {"locked", "locked \xE2\x80\x94 unlock"},
+      {"pairing_invalid", "forgot this computer \xE2\x80\x94 replug, tap Trust"},
+      /* Without a pair record list does not ask (asking would pop the dialog). */
+      {"not_paired", "not paired \xE2\x80\x94 tap Trust when asked"},
+      {"unreachable", "not answering \xE2\x80\x94 check the cable"},
+  };
+  for (size_t i = 0; state && i < sizeof rows / sizeof rows[0]; i++)
+    if (!strcmp(state, rows[i].state))
+      return rows[i].words;
+  return state ? state : "unknown";
 }
 
 const char *cp_wait_message(cp_err state)

@@ -18,6 +18,10 @@ const char *cp_hint(cp_err code);
  * its sentence and hint, one per line ("   16  device is locked. Unlock..."). */
 void cp_print_exit_codes(FILE *out);
 
+/* The TRUST column of `list`: what the person must do for a trust state of
+ * cp_device_peek ("trust_pending" -> "tap Trust on the phone"). */
+const char *cp_trust_words(const char *state);
+
 /* What to tell the person once while caseprobe waits (--wait) in `state`
  * (CP_E_TRUST_PENDING, CP_E_LOCKED), or NULL. */
 const char *cp_wait_message(cp_err state);

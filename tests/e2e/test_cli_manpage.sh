@@ -58,12 +58,12 @@ runrc badonce 2 station --policy p --spool s --once=0
 runrc badsecs 2 collect --case C1 --syslog-seconds=5x
 
 # The simulator: two devices (12), one whose pairing is refused (17), one
-# without apps service data... (19), and an output that exists (51).
+# that gives no disk usage (19), and an output that exists (51).
 U1=00008030-0012AB34CD56EF01
 U2=00008030-0012AB34CD56EF02
 sim_mkprofile "$T/p1" "$U1"
 sim_mkprofile "$T/p2" "$U2"
-rm -f "$T/p2/apps.plist"
+rm -f "$T/p2/lockdown/com.apple.disk_usage.plist"
 sim_start "$T/p1" "$T/p2"
 runrc many 12 info
 assert_contains "$T/many.err" "Choose one with -u UDID"
@@ -74,8 +74,10 @@ runrc manyjson 12 collect --case C1 --scope system --yes --json -o "$T/out"
 echo keep >"$T/exists.log"
 runrc exists 51 syslog -u "$U1" --seconds 1 -o "$T/exists.log"
 assert_eq "$(cat "$T/exists.log")" "keep" "syslog -o kept the existing file"
-# 19: a device whose installation proxy is not offered.
-runrc nosvc 19 apps -u "$U2"
+# 19: a device that gives no disk usage: the storage probe fails with
+# service_unavailable (19), named in collect's JSON, and the bundle is partial (35).
+runrc nosvc 35 collect -u "$U2" --case C19 --scope storage --yes --json -o "$T/out19"
+assert_eq "$(json_get "$T/nosvc.out" 'd["probes"]["storage"]["code"]')" service_unavailable "storage probe code"
 # 17: usbmuxd holds a pair record for U1 that the device never accepted
 # (saved through usbmuxd's own SavePairRecord, as a stale record would be).
 python3 - "$SIM_SOCK" "$U1" <<'PY' >"$T/save.out" || fail "SavePairRecord"
