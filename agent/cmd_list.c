@@ -21,8 +21,8 @@ static void usage(FILE *out)
 {
   fprintf(out, "usage: caseprobe list [--watch] [--json]\n\n"
                "Lists attached devices, numbered, with name, model, iOS version and what\n"
-               "to do about trust (tap Trust on the phone, unlock...). -u of the other\n"
-               "commands takes a UDID, a unique UDID prefix or the device's name.\n"
+               "to do about trust (tap Trust on the phone, unlock...). The other commands\n"
+               "choose a device by its UDID, a unique UDID prefix or its name.\n"
                "  -w, --watch       then print attach/detach events until Ctrl-C\n"
                "                    (one JSON object per line with --json)\n"
                "  -j, --json        print JSON instead of text\n"
