@@ -55,6 +55,84 @@ static json_t *load_policy(const char *path, cp_error *err)
   return j;
 }
 
+/* "3 app crashes" style counts, appended to out with a separator. */
+static void add_count(char *out, size_t n, long long k, const char *one, const char *many)
+{
+  if (k <= 0)
+    return;
+  size_t at = strlen(out);
+  (void)snprintf(out + at, n - at, "%s%lld %s", at ? ", " : "", k, k == 1 ? one : many);
+}
+
+/* The three lines a technician reads before the bundle path: battery,
+ * crashes, and what was refused (by the person) or failed. */
+static void print_summary(const cp_collect_result *res, const cp_consent *consent)
+{
+  const json_t *f = res->findings;
+  char line[256];
+  const json_t *bat = json_object_get(f, "battery");
+  if (json_is_object(bat))
+    cp_cli_battery_line(bat, line, sizeof line);
+  else
+    (void)snprintf(line, sizeof line, "not collected");
+  fprintf(stderr, "Battery:  %s\n", line);
+
+  const json_t *tri = json_object_get(json_object_get(f, "crashes"), "triage");
+  if (json_is_object(tri)) {
+    long long total = json_integer_value(json_object_get(tri, "total"));
+    long long panics = json_integer_value(json_object_get(json_object_get(tri, "panics"), "count"));
+    long long forced =
+        json_integer_value(json_object_get(json_object_get(tri, "forced_restarts"), "count"));
+    long long jetsam = json_integer_value(json_object_get(json_object_get(tri, "jetsam"), "count"));
+    long long analytics =
+        json_integer_value(json_object_get(json_object_get(tri, "analytics"), "count"));
+    long long app = 0;
+    size_t gi;
+    json_t *g;
+    json_array_foreach(json_object_get(tri, "groups"), gi, g)
+    {
+      const char *kind = json_string_value(json_object_get(g, "kind"));
+      const json_t *bt = json_object_get(g, "bug_type_name");
+      if (kind && !strcmp(kind, "crash") &&
+          !(json_is_string(bt) && !strcmp(json_string_value(bt), "ForceReset")))
+        app += json_integer_value(json_object_get(g, "count"));
+    }
+    char parts[192] = "";
+    add_count(parts, sizeof parts, app, "app crash", "app crashes");
+    add_count(parts, sizeof parts, panics, "kernel panic", "kernel panics");
+    add_count(parts, sizeof parts, forced, "forced restart", "forced restarts");
+    add_count(parts, sizeof parts, jetsam, "jetsam (memory) event", "jetsam (memory) events");
+    add_count(parts, sizeof parts, total - app - panics - forced - jetsam - analytics,
+              "other report", "other reports");
+    (void)snprintf(line, sizeof line, "%lld report%s%s%s%s", total, total == 1 ? "" : "s",
+                   parts[0] ? ": " : "", parts, "");
+  } else {
+    (void)snprintf(line, sizeof line, "not collected");
+  }
+  fprintf(stderr, "Crashes:  %s\n", line);
+
+  line[0] = '\0';
+  for (size_t i = 0; consent->refused && consent->refused[i]; i++) {
+    size_t at = strlen(line);
+    (void)snprintf(line + at, sizeof line - at, "%s%s", at ? ", " : "", consent->refused[i]);
+  }
+  char failed[160] = "";
+  const char *name;
+  json_t *st;
+  json_object_foreach(res->probes, name, st)
+  {
+    if (!strcmp(json_string_value(json_object_get(st, "status"))
+                    ? json_string_value(json_object_get(st, "status"))
+                    : "",
+                "failed")) {
+      size_t at = strlen(failed);
+      (void)snprintf(failed + at, sizeof failed - at, "%s%s", at ? ", " : "", name);
+    }
+  }
+  fprintf(stderr, "Refused:  %s%s%s\n", line[0] ? line : "nothing (every scope asked was granted)",
+          failed[0] ? "; failed: " : "", failed);
+}
+
 int cp_cmd_collect(int argc, char **argv)
 {
   const char *case_id = NULL, *scope = NULL, *out_dir = ".", *sign = NULL;
@@ -135,6 +213,7 @@ int cp_cmd_collect(int argc, char **argv)
     } else {
       fprintf(stderr, "caseprobe: bundle verified (%llu bytes, sha256 %s)\n",
               (unsigned long long)res.size, res.sha256);
+      print_summary(&res, &consent);
       printf("%s\n", res.bundle_path);
     }
   } else {
