@@ -1,6 +1,7 @@
 /* See cli_common.h. */
 #include "cli_common.h"
 
+#include "bundle_read.h"
 #include "hints.h"
 #include "registry.h"
 
@@ -263,6 +264,34 @@ void cp_cli_battery_line(const json_t *health, char *out, size_t n)
                   : !strcmp(verdict, "ok")      ? "OK, no service needed"
                                                 : "not enough figures to judge";
   (void)snprintf(out, n, "%s%s: %s", hp, cy, v);
+}
+
+json_t *cp_cli_bundle_member_json(const char *bundle, const char *member, size_t max_bytes)
+{
+  cp_bundle_reader *r = NULL;
+  cp_error err;
+  json_t *out = NULL;
+  const char *path;
+  uint64_t size;
+  if (cp_bundle_open(bundle, &r, &err) != CP_OK)
+    return NULL;
+  while (cp_bundle_next(r, &path, &size, &err) == CP_OK && path) {
+    if (strcmp(path, member) != 0)
+      continue;
+    if (size > max_bytes)
+      break;
+    char *buf = malloc((size_t)size + 1);
+    size_t at = 0, got = 0;
+    while (buf && at < size &&
+           cp_bundle_read(r, buf + at, (size_t)size - at, &got, &err) == CP_OK && got)
+      at += got;
+    if (buf && at == size)
+      out = json_loadb(buf, at, JSON_REJECT_DUPLICATES, NULL);
+    free(buf);
+    break;
+  }
+  cp_bundle_close(r);
+  return out;
 }
 
 void cp_cli_human_bytes(char *out, size_t n, double bytes)

@@ -139,6 +139,11 @@ void cp_cli_catch_signals(void);
  * and the end of collect. */
 void cp_cli_battery_line(const json_t *health, char *out, size_t n);
 
+/* Reads one JSON member of a bundle (at most max_bytes) as a stream; NULL
+ * when the bundle has no such member or it is not JSON (a summary line then
+ * says "not in the bundle"). */
+json_t *cp_cli_bundle_member_json(const char *bundle, const char *member, size_t max_bytes);
+
 /* "12.3 GB" style sizes for human output. */
 void cp_cli_human_bytes(char *out, size_t n, double bytes);
 

@@ -235,14 +235,22 @@ int cp_cmd_inspect(int argc, char **argv)
   if (!rep)
     return cp_fail(&err);
   json_t *groups = crash_groups(json_object_get(rep, "crash_index"));
+  /* The battery line: battery/health.json as the bundle holds it. */
+  json_t *battery = cp_cli_bundle_member_json(path, "battery/health.json", 1u << 20);
   if (json) {
+    json_object_set_new(rep, "battery", battery ? json_incref(battery) : json_null());
     json_object_set_new(rep, "bundle", json_string(path));
     json_object_set_new(rep, "crash_groups", groups ? json_incref(groups) : json_null());
     json_object_del(rep, "crash_index");
     (void)cp_cli_print_json(rep);
   } else {
     print_text(path, rep, groups);
+    char line[160] = "not in the bundle";
+    if (battery)
+      cp_cli_battery_line(battery, line, sizeof line);
+    printf("Battery:    %s\n", line);
   }
+  json_decref(battery);
   json_decref(groups);
   json_decref(rep);
   return rc == CP_OK ? CP_OK : cp_fail(&err);
