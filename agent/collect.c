@@ -381,27 +381,9 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   r->bundle_path = final_path;
   final_path = NULL;
   r->findings = json_incref(findings);
-  {
-    /* Which phone on the hub is which: its battery verdict and crash counts. */
-    const json_t *tri = json_object_get(crashes_red, "triage");
-    json_t *ev = json_pack("{s:s, s:I, s:s, s:i}", "path", r->bundle_path, "size",
-                           (json_int_t)r->size, "sha256", r->sha256, "failed_probes", failed);
-    const char *verdict = json_string_value(json_object_get(battery_red, "verdict"));
-    if (ev && verdict)
-      json_object_set_new(ev, "battery_verdict", json_string(verdict));
-    if (ev && json_is_object(tri))
-      json_object_set_new(
-          ev, "crashes",
-          json_pack(
-              "{s:I, s:I, s:I, s:I}", "total", json_integer_value(json_object_get(tri, "total")),
-              "panics",
-              json_integer_value(json_object_get(json_object_get(tri, "panics"), "count")),
-              "forced_restarts",
-              json_integer_value(json_object_get(json_object_get(tri, "forced_restarts"), "count")),
-              "jetsam",
-              json_integer_value(json_object_get(json_object_get(tri, "jetsam"), "count"))));
-    emit(o, "bundle_ready", ev);
-  }
+  emit(o, "bundle_ready",
+       json_pack("{s:s, s:I, s:s, s:i}", "path", r->bundle_path, "size", (json_int_t)r->size,
+                 "sha256", r->sha256, "failed_probes", failed));
   if (failed)
     rc = cp_error_set(err, CP_E_PARTIAL, "%d probe%s failed; the bundle lists which", failed,
                       failed == 1 ? "" : "s");
