@@ -25,7 +25,9 @@ static void usage(FILE *out)
                "  -h, --help          this help\n\n"
                "Events: station_started, cleaned, attached, trust_pending, locked, collecting,\n"
                "bundle_ready, uploaded, failed (code, message, hint), detached, stopping,\n"
-               "station_stopped; each with time and, for a device, its udid.\n"
+               "station_stopped; each with time and, for a device, its udid, model and name\n"
+               "(unless the policy redacts device names); bundle_ready adds the battery\n"
+               "verdict and crash counts.\n"
                "Exit status: 0 all handled devices succeeded, 35 some failed, 50 a shutdown\n"
                "cancelled a collection, 34 invalid policy.\n");
 }

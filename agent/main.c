@@ -124,7 +124,7 @@ int main(int argc, char **argv)
   /* The name is the person's own input: never echo terminal escapes. */
   char shown[64];
   size_t k = 0;
-  for (; name[k] && k < sizeof shown - 1; k++)
+  for (; k < sizeof shown - 1 && name[k]; k++)
     shown[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
   shown[k] = '\0';
   fprintf(stderr, "caseprobe: no such command '%s'\n", shown);
