@@ -21,7 +21,15 @@ typedef struct cp_cli {
   const char *udid; /* -u */
   int json;         /* --json */
   int wait_seconds; /* --wait[=N]: 0 = fail at once when trust is pending */
+  char udid_buf[64]; /* -u resolved to a full UDID (cp_cli_resolve_udid) */
 } cp_cli;
+
+/* Turns -u into the UDID of an attached device: an exact UDID, a prefix
+ * that only one attached device's UDID starts with, or a device's name
+ * (case-insensitive, read without pairing). Leaves c->udid NULL when no -u
+ * was given. CP_E_DEVICE_NOT_FOUND when nothing matches, CP_E_MANY_DEVICES
+ * when several do (the detail names them). cp_cli_open calls it. */
+cp_err cp_cli_resolve_udid(cp_cli *c, cp_error *err);
 
 /* getopt_long entries for the common options; commands append their own.
  * Values returned by getopt for them: 'u', 'h', CP_OPT_JSON, CP_OPT_WAIT. */
@@ -32,6 +40,49 @@ enum { CP_OPT_JSON = 1000, CP_OPT_WAIT, CP_OPT_FIRST_FREE };
   {                                                                                                \
     "help", no_argument, NULL, 'h'                                                                 \
   }
+
+/* The one default of --wait without a number, for every command. */
+#define CP_CLI_WAIT_DEFAULT 60
+#define CP_CLI_WAIT_MAX 86400
+
+/* ---- options declared once -------------------------------------------
+ * Every command describes its options as a table of cp_cli_opt and calls
+ * cp_cli_parse: one getopt loop for all commands, every number checked
+ * against its range with one sentence, -h/--help handled alike. The common
+ * options (-u, --json, --wait) are switched on per command with a mask and
+ * land in a cp_cli; -u falls back to $CASEPROBE_UDID. */
+typedef enum cp_cli_arg {
+  CP_ARG_FLAG,   /* no value: *(int *)target = 1 */
+  CP_ARG_STRING, /* *(const char **)target = value */
+  CP_ARG_INT     /* *(int *)target = value, checked against [min, max] */
+} cp_cli_arg;
+
+typedef struct cp_cli_opt {
+  const char *long_name; /* without the dashes */
+  int short_name;        /* a letter, or 0 */
+  cp_cli_arg arg;
+  void *target;
+  long min, max;    /* CP_ARG_INT only */
+  const char *what; /* CP_ARG_INT: the unit for the error ("seconds") */
+} cp_cli_opt;
+
+enum {
+  CP_CLI_UDID = 1, /* -u, --udid UDID (default $CASEPROBE_UDID) */
+  CP_CLI_JSON = 2, /* -j, --json */
+  CP_CLI_WAIT = 4  /* --wait[=SECONDS] */
+};
+
+/* Parses argv[1..] with the common options in `common` (a CP_CLI_* mask)
+ * and the command's own `opts` (ended by a {NULL} row, or NULL). Returns 1
+ * to go on (positional arguments start at *first_arg); 0 when the command is
+ * over, with *rc its exit status: -h printed usage(stdout) (0), or a usage
+ * error printed one sentence and usage(stderr) (CP_E_USAGE). The number of
+ * positional arguments must lie in [min_args, max_args] (max -1: any). */
+int cp_cli_parse(int argc, char **argv, unsigned common, const cp_cli_opt *opts, int min_args,
+                 int max_args, void (*usage)(FILE *out), cp_cli *c, int *first_arg, int *rc);
+
+/* The short options of CP_CLI_COMMON_LONGOPTS for a getopt string. */
+#define CP_CLI_COMMON_SHORTOPTS "u:jh"
 
 /* Handles a common option; returns 1 when it was one, 0 when not, -1 on a bad value. */
 int cp_cli_common_opt(cp_cli *c, int opt, const char *arg);
@@ -82,6 +133,16 @@ void cp_simple_sink_free(cp_sink *s);
 /* SIGINT/SIGTERM set this flag (installed by cp_cli_catch_signals). */
 extern volatile int cp_cli_interrupted;
 void cp_cli_catch_signals(void);
+
+/* One line about a battery from the battery probe's health document
+ * ("health 89.7 %, 321 cycles: OK, no service needed"), for info, inspect,
+ * and the end of collect. */
+void cp_cli_battery_line(const json_t *health, char *out, size_t n);
+
+/* Reads one JSON member of a bundle (at most max_bytes) as a stream; NULL
+ * when the bundle has no such member or it is not JSON (a summary line then
+ * says "not in the bundle"). */
+json_t *cp_cli_bundle_member_json(const char *bundle, const char *member, size_t max_bytes);
 
 /* "12.3 GB" style sizes for human output. */
 void cp_cli_human_bytes(char *out, size_t n, double bytes);

@@ -61,7 +61,7 @@ static void print_human(const json_t *h)
   if (json_object_get(h, "rated_cycles"))
     printf("  %-22s %lld\n", "Rated cycles",
            (long long)json_integer_value(json_object_get(h, "rated_cycles")));
-  line_num(h, "temperature_c", "Temperature", " C");
+  line_num(h, "temperature_c", "Temperature", " \xC2\xB0" "C");
   line_num(h, "voltage_mv", "Voltage", " mV");
   line_num(h, "charge_percent", "Charge", " %");
   const json_t *flags = json_object_get(h, "flags");

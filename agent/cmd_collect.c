@@ -1,16 +1,18 @@
 /* caseprobe collect: consent first (prompt, or --scope/--yes), then the
  * collect pipeline (collect.h). The finished bundle's path is the last line
  * of standard output, so scripts can take it with `tail -n 1`. */
+#include "cli_common.h"
 #include "collect.h"
 #include "commands.h"
 #include "consent.h"
 #include "hints.h"
 
-#include <getopt.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static volatile int cancel_flag;
@@ -30,16 +32,17 @@ static void usage(FILE *out)
           "Makes one consented, redacted, verifiable bundle for a support case.\n"
           "Without --yes, asks on the terminal for a yes per scope; with no terminal and\n"
           "no --yes it refuses. Scopes: system, battery, crashes, syslog, apps, storage, all.\n\n"
-          "  --case ID          support case id (required; names the bundle)\n"
+          "  -c, --case ID      support case id (required; names the bundle)\n"
           "  --scope LIST       comma-separated scopes to ask for (default: all)\n"
-          "  --yes              grant the --scope list without asking (the person agreed)\n"
-          "  -o, --output DIR   folder for the bundle (default: .)\n"
+          "  -y, --yes          grant the --scope list without asking (the person agreed)\n"
+          "  -o, --output DIR   folder for the bundle (created if needed; default: .)\n"
           "  --sign KEY         sign the manifest with this Ed25519 private key (PEM)\n"
-          "  -u, --udid UDID    the device (default: the only one attached)\n"
-          "  --wait[=SECONDS]   wait for Trust / unlock (default 120 s) instead of failing\n"
+          "  -u, --udid UDID    the device (default: $CASEPROBE_UDID, or the only one attached)\n"
+          "  --wait[=SECONDS]   wait for Trust / unlock (default 60 s) instead of failing\n"
           "  --syslog-seconds N capture N seconds of device log (default 5)\n"
           "  --redaction-policy FILE  JSON: {\"classes\": {\"ipv4\": false}, \"patterns\": [...]}\n"
-          "  --json             print {\"bundle\": PATH, ...} instead of the path\n"
+          "  -j, --json         print {\"bundle\": PATH, ...} instead of the path\n"
+          "                     (and a JSON error document when it fails)\n"
           "  -h, --help         this help\n");
 }
 
@@ -52,61 +55,130 @@ static json_t *load_policy(const char *path, cp_error *err)
   return j;
 }
 
-int cp_cmd_collect(int argc, char **argv)
+/* "3 app crashes" style counts, appended to out with a separator. */
+static void add_count(char *out, size_t n, long long k, const char *one, const char *many)
 {
-  enum { OPT_SCOPE = 256, OPT_YES, OPT_SIGN, OPT_WAIT, OPT_SYSLOG, OPT_POLICY, OPT_JSON };
-  static const struct option longopts[] = {
-      {"case", required_argument, NULL, 'c'},
-      {"scope", required_argument, NULL, OPT_SCOPE},
-      {"yes", no_argument, NULL, OPT_YES},
-      {"output", required_argument, NULL, 'o'},
-      {"sign", required_argument, NULL, OPT_SIGN},
-      {"udid", required_argument, NULL, 'u'},
-      {"wait", optional_argument, NULL, OPT_WAIT},
-      {"syslog-seconds", required_argument, NULL, OPT_SYSLOG},
-      {"redaction-policy", required_argument, NULL, OPT_POLICY},
-      {"json", no_argument, NULL, OPT_JSON},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  const char *case_id = NULL, *scope = NULL, *out_dir = ".", *sign = NULL, *udid = NULL;
-  const char *policy_path = NULL;
-  int yes = 0, json = 0, wait = 0, syslog_seconds = 0, c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "c:o:u:h", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'c': case_id = optarg; break;
-    case OPT_SCOPE: scope = optarg; break;
-    case OPT_YES: yes = 1; break;
-    case 'o': out_dir = optarg; break;
-    case OPT_SIGN: sign = optarg; break;
-    case 'u': udid = optarg; break;
-    case OPT_WAIT: wait = optarg ? atoi(optarg) : 120; break;
-    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): required_argument */
-    case OPT_SYSLOG: syslog_seconds = atoi(optarg); break;
-    case OPT_POLICY: policy_path = optarg; break;
-    case OPT_JSON: json = 1; break;
-    case 'h': usage(stdout); return CP_OK;
-    default: usage(stderr); return CP_E_USAGE;
+  if (k <= 0)
+    return;
+  size_t at = strlen(out);
+  (void)snprintf(out + at, n - at, "%s%lld %s", at ? ", " : "", k, k == 1 ? one : many);
+}
+
+/* The three lines a technician reads before the bundle path: battery,
+ * crashes, and what was refused (by the person) or failed. */
+static void print_summary(const cp_collect_result *res, const cp_consent *consent)
+{
+  const json_t *f = res->findings;
+  char line[256];
+  const json_t *bat = json_object_get(f, "battery");
+  if (json_is_object(bat))
+    cp_cli_battery_line(bat, line, sizeof line);
+  else
+    (void)snprintf(line, sizeof line, "not collected");
+  fprintf(stderr, "Battery:  %s\n", line);
+
+  const json_t *tri = json_object_get(json_object_get(f, "crashes"), "triage");
+  if (json_is_object(tri)) {
+    long long total = json_integer_value(json_object_get(tri, "total"));
+    long long panics = json_integer_value(json_object_get(json_object_get(tri, "panics"), "count"));
+    long long forced =
+        json_integer_value(json_object_get(json_object_get(tri, "forced_restarts"), "count"));
+    long long jetsam = json_integer_value(json_object_get(json_object_get(tri, "jetsam"), "count"));
+    long long analytics =
+        json_integer_value(json_object_get(json_object_get(tri, "analytics"), "count"));
+    long long app = 0;
+    size_t gi;
+    json_t *g;
+    json_array_foreach(json_object_get(tri, "groups"), gi, g)
+    {
+      const char *kind = json_string_value(json_object_get(g, "kind"));
+      const json_t *bt = json_object_get(g, "bug_type_name");
+      if (kind && !strcmp(kind, "crash") &&
+          !(json_is_string(bt) && !strcmp(json_string_value(bt), "ForceReset")))
+        app += json_integer_value(json_object_get(g, "count"));
+    }
+    char parts[192] = "";
+    add_count(parts, sizeof parts, app, "app crash", "app crashes");
+    add_count(parts, sizeof parts, panics, "kernel panic", "kernel panics");
+    add_count(parts, sizeof parts, forced, "forced restart", "forced restarts");
+    add_count(parts, sizeof parts, jetsam, "jetsam (memory) event", "jetsam (memory) events");
+    add_count(parts, sizeof parts, total - app - panics - forced - jetsam - analytics,
+              "other report", "other reports");
+    (void)snprintf(line, sizeof line, "%lld report%s%s%s%s", total, total == 1 ? "" : "s",
+                   parts[0] ? ": " : "", parts, "");
+  } else {
+    (void)snprintf(line, sizeof line, "not collected");
+  }
+  fprintf(stderr, "Crashes:  %s\n", line);
+
+  line[0] = '\0';
+  for (size_t i = 0; consent->refused && consent->refused[i]; i++) {
+    size_t at = strlen(line);
+    (void)snprintf(line + at, sizeof line - at, "%s%s", at ? ", " : "", consent->refused[i]);
+  }
+  char failed[160] = "";
+  const char *name;
+  json_t *st;
+  json_object_foreach(res->probes, name, st)
+  {
+    if (!strcmp(json_string_value(json_object_get(st, "status"))
+                    ? json_string_value(json_object_get(st, "status"))
+                    : "",
+                "failed")) {
+      size_t at = strlen(failed);
+      (void)snprintf(failed + at, sizeof failed - at, "%s%s", at ? ", " : "", name);
     }
   }
-  if (optind != argc || !case_id || wait < 0 || syslog_seconds < 0) {
-    if (!case_id)
-      fprintf(stderr, "caseprobe collect: --case ID is required\n");
+  fprintf(stderr, "Refused:  %s%s%s\n", line[0] ? line : "nothing (every scope asked was granted)",
+          failed[0] ? "; failed: " : "", failed);
+}
+
+int cp_cmd_collect(int argc, char **argv)
+{
+  const char *case_id = NULL, *scope = NULL, *out_dir = ".", *sign = NULL;
+  const char *policy_path = NULL;
+  int yes = 0, syslog_seconds = 0, first, rc0;
+  cp_cli cli = {0};
+  const cp_cli_opt opts[] = {
+      {"case", 'c', CP_ARG_STRING, &case_id, 0, 0, NULL},
+      {"scope", 0, CP_ARG_STRING, &scope, 0, 0, NULL},
+      {"yes", 'y', CP_ARG_FLAG, &yes, 0, 0, NULL},
+      {"output", 'o', CP_ARG_STRING, &out_dir, 0, 0, NULL},
+      {"sign", 0, CP_ARG_STRING, &sign, 0, 0, NULL},
+      {"syslog-seconds", 0, CP_ARG_INT, &syslog_seconds, 0, 3600, "seconds"},
+      {"redaction-policy", 0, CP_ARG_STRING, &policy_path, 0, 0, NULL},
+      {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
+  };
+  if (!cp_cli_parse(argc, argv, CP_CLI_UDID | CP_CLI_JSON | CP_CLI_WAIT, opts, 0, 0, usage, &cli,
+                    &first, &rc0))
+    return rc0;
+  if (!case_id) {
+    fprintf(stderr, "caseprobe collect: --case ID is required\n");
     usage(stderr);
     return CP_E_USAGE;
   }
+  cp_error rerr;
+  cp_error_clear(&rerr);
+  if (cp_cli_resolve_udid(&cli, &rerr) != CP_OK) /* -u as a prefix or a name */
+    return cp_cli_fail(&cli, &rerr);
+  const char *udid = cli.udid;
+  int json = cli.json, wait = cli.wait_seconds;
 
   cp_error err;
   cp_error_clear(&err);
+  /* -o names a folder that may not exist yet, as `crashes pull DIR` does. */
+  if (mkdir(out_dir, 0755) != 0 && errno != EEXIST) {
+    cp_error_set(&err, CP_E_IO, "cannot create %s: %s", out_dir, strerror(errno));
+    return cp_cli_fail(&cli, &err);
+  }
   cp_consent consent;
   cp_err rc = cp_consent_decide(scope, yes, stdin, isatty(STDIN_FILENO), &consent, &err);
   if (rc != CP_OK)
-    return cp_fail(&err);
+    return cp_cli_fail(&cli, &err);
   json_t *policy = NULL;
   if (policy_path && !(policy = load_policy(policy_path, &err))) {
     cp_consent_free(&consent);
-    return cp_fail(&err);
+    return cp_cli_fail(&cli, &err);
   }
 
   (void)signal(SIGINT, on_signal);
@@ -141,10 +213,11 @@ int cp_cmd_collect(int argc, char **argv)
     } else {
       fprintf(stderr, "caseprobe: bundle verified (%llu bytes, sha256 %s)\n",
               (unsigned long long)res.size, res.sha256);
+      print_summary(&res, &consent);
       printf("%s\n", res.bundle_path);
     }
   } else {
-    (void)cp_fail(&err);
+    (void)cp_cli_fail(&cli, &err);
   }
   cp_collect_result_free(&res);
   cp_consent_free(&consent);

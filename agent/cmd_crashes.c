@@ -12,11 +12,13 @@
  */
 #include "cli_common.h"
 #include "commands.h"
+#include "crash_words.h"
 #include "crashlogs.h"
 #include "dir_sink.h"
 #include "hints.h"
 #include "plist_json.h"
 #include "progress.h"
+#include "table.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,8 +44,8 @@ static void usage(FILE *out)
           "      --since DATE    only reports from DATE on (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS\n"
           "                      UTC, Unix seconds, or an age such as 7d or 12h)\n"
           "      --process NAME  only reports of this process\n"
-          "      --type TYPE     only this type: a bug_type number (309), its name\n"
-          "                      (crash, panic, jetsam...) or kind\n"
+          "      --type TYPE     only this type: app-crash, kernel-panic, forced-restart,\n"
+          "                      jetsam, cpu-resource... or a bug_type number (309)\n"
           "pull:\n"
           "      --delete        remove each report from the device once pulled and verified\n%s",
           cp_cli_common_help);
@@ -133,6 +135,14 @@ static void failed(void *ctx, const char *rel, const cp_error *e)
     (void)cp_fail(e);
 }
 
+/* After a failure: the partial file is gone, but say what was kept. */
+static void say_kept(const pull_ctx *p)
+{
+  if (p->dir && p->pulled && !p->json)
+    fprintf(stderr, "  %zu complete report%s kept in %s.\n", json_array_size(p->pulled),
+            json_array_size(p->pulled) == 1 ? " was" : "s were", p->dir);
+}
+
 static void on_progress(void *ctx, uint64_t done_bytes, uint64_t total, const char *rel)
 {
   pull_ctx *p = ctx;
@@ -170,22 +180,68 @@ static const char *str(const json_t *o, const char *k, const char *dflt)
   return v ? v : dflt;
 }
 
+/* A report's time: its own timestamp, else the file's mtime. */
+static long long report_time(const json_t *r)
+{
+  const json_t *t = json_object_get(r, "time");
+  return json_is_integer(t) ? (long long)json_integer_value(t)
+                            : (long long)json_integer_value(json_object_get(r, "mtime"));
+}
+
+static int by_time(const void *a, const void *b)
+{
+  long long x = report_time(*(json_t *const *)a), y = report_time(*(json_t *const *)b);
+  return x < y ? -1 : x > y;
+}
+
+/* Sorts index.reports oldest first (the newest ends up next to the prompt). */
+static void sort_reports(json_t *index)
+{
+  json_t *reps = json_object_get(index, "reports");
+  size_t n = json_array_size(reps);
+  json_t **v = n ? calloc(n, sizeof *v) : NULL;
+  if (!v)
+    return;
+  for (size_t i = 0; i < n; i++)
+    v[i] = json_incref(json_array_get(reps, i));
+  qsort(v, n, sizeof *v, by_time);
+  json_array_clear(reps);
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(reps, v[i]);
+  free(v);
+}
+
 static void print_list(const json_t *index)
 {
-  size_t i;
+  size_t i, wp = 7, wt = 4;
   json_t *r;
-  printf("%-20s  %-26s  %-14s  %s\n", "TIME (UTC)", "PROCESS", "TYPE", "FILE");
-  json_array_foreach(json_object_get(index, "reports"), i, r)
+  const json_t *reps = json_object_get(index, "reports");
+  json_array_foreach((json_t *)reps, i, r)
+  {
+    size_t c = cp_str_cells(str(r, "process", "-"));
+    wp = c > wp ? (c > 30 ? 30 : c) : wp;
+    c = cp_str_cells(cp_crash_type_words(r));
+    wt = c > wt ? c : wt;
+  }
+  printf("%-20s  ", "TIME (UTC)");
+  cp_table_cell(stdout, "PROCESS", wp);
+  fputs("  ", stdout);
+  cp_table_cell(stdout, "TYPE", wt);
+  printf("  FILE\n");
+  json_array_foreach((json_t *)reps, i, r)
   {
     char when[32] = "-";
-    json_t *t = json_object_get(r, "time");
-    cp_iso8601_utc(json_is_integer(t) ? json_integer_value(t)
-                                      : json_integer_value(json_object_get(r, "mtime")),
-                   when);
-    printf("%-20s  %-26.26s  %-14.14s  %s\n", when, str(r, "process", "-"),
-           str(r, "bug_type_name", str(r, "kind", "-")), str(r, "path", "-"));
+    cp_iso8601_utc(report_time(r), when);
+    printf("%-20s  ", when);
+    cp_table_cell(stdout, str(r, "process", "-"), wp);
+    fputs("  ", stdout);
+    cp_table_cell(stdout, cp_crash_type_words(r), wt);
+    fputs("  ", stdout);
+    char file[1024];
+    fputs(cp_cell_fit(str(r, "path", "-"), 200, 0, file, sizeof file), stdout);
+    fputc('\n', stdout);
   }
-  fprintf(stderr, "%zu reports\n", json_array_size(json_object_get(index, "reports")));
+  fprintf(stderr, "%zu reports\n", json_array_size(reps));
 }
 
 /* The exit status for per-file failures: their code when all share one. */
@@ -221,7 +277,7 @@ int cp_cmd_crashes(int argc, char **argv)
   cp_error err;
   cp_error_clear(&err);
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, CP_CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
     switch (opt) {
     case 'h': usage(stdout); return CP_OK;
     case OPT_SINCE:
@@ -233,7 +289,15 @@ int cp_cmd_crashes(int argc, char **argv)
       }
       break;
     case OPT_PROCESS: po.process = optarg; break;
-    case OPT_TYPE: po.type = optarg; break;
+    case OPT_TYPE:
+      po.type = cp_crash_type_filter(optarg);
+      if (!po.type) {
+        fprintf(stderr, "caseprobe crashes: --type '%s' is not a report type; use %s\n", optarg,
+                cp_crash_type_choices());
+        usage(stderr);
+        return CP_E_USAGE;
+      }
+      break;
     case OPT_DELETE: del = 1; break;
     default:
       if (cp_cli_common_opt(&c, opt, optarg) != 1) {
@@ -309,6 +373,7 @@ int cp_cmd_crashes(int argc, char **argv)
   if (wrc != CP_OK)
     goto fail;
   const json_t *failed_rows = json_object_get(index, "failed");
+  sort_reports(index);
   if (is_list) {
     if (c.json) {
       out = json_pack("{s:O, s:O, s:O, s:O, s:s}", "reports", json_object_get(index, "reports"),
@@ -353,6 +418,8 @@ int cp_cmd_crashes(int argc, char **argv)
   goto out;
 fail:
   rc = cp_cli_fail(&c, &err);
+  if (is_pull)
+    say_kept(&p);
 out:
   json_decref(index);
   json_decref(out);

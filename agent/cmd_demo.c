@@ -7,6 +7,7 @@
  */
 #include "bundle.h"
 #include "bundle_read.h"
+#include "cli_common.h"
 #include "collect.h"
 #include "commands.h"
 #include "consent.h"
@@ -14,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ static void usage(FILE *out)
                "  -o, --output DIR  folder for the bundle (default: ./caseprobe-demo)\n"
                "  --profile DIR     simulator profile (default: tests/sim/profiles/iphone-modern)\n"
                "  --sim PATH        the caseprobe-sim program (default: next to caseprobe)\n"
-               "  --json            print {\"bundle\": ..., \"report\": ...}\n"
+               "  -j, --json        print {\"bundle\": ..., \"report\": ...}\n"
                "  -h, --help        this help\n");
 }
 
@@ -127,31 +127,20 @@ static cp_err extract_report(const char *bundle, const char *dest, cp_error *err
 
 int cp_cmd_demo(int argc, char **argv)
 {
-  enum { OPT_PROFILE = 256, OPT_SIM, OPT_JSON };
-  static const struct option longopts[] = {
-      {"output", required_argument, NULL, 'o'},  {"profile", required_argument, NULL, OPT_PROFILE},
-      {"sim", required_argument, NULL, OPT_SIM}, {"json", no_argument, NULL, OPT_JSON},
-      {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-  };
   const char *out_dir = "caseprobe-demo";
   const char *profile = CP_SOURCE_DIR "/tests/sim/profiles/iphone-modern";
   const char *sim = getenv("CASEPROBE_SIM");
-  int json = 0, c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'o': out_dir = optarg; break;
-    case OPT_PROFILE: profile = optarg; break;
-    case OPT_SIM: sim = optarg; break;
-    case OPT_JSON: json = 1; break;
-    case 'h': usage(stdout); return CP_OK;
-    default: usage(stderr); return CP_E_USAGE;
-    }
-  }
-  if (optind != argc) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
+  cp_cli cli = {0};
+  int first, rc0;
+  const cp_cli_opt opts[] = {
+      {"output", 'o', CP_ARG_STRING, &out_dir, 0, 0, NULL},
+      {"profile", 0, CP_ARG_STRING, &profile, 0, 0, NULL},
+      {"sim", 0, CP_ARG_STRING, &sim, 0, 0, NULL},
+      {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
+  };
+  if (!cp_cli_parse(argc, argv, CP_CLI_JSON, opts, 0, 0, usage, &cli, &first, &rc0))
+    return rc0;
+  int json = cli.json;
   if (!is_exec(sim))
     sim = CP_BUILD_DIR "/caseprobe-sim";
   if (!is_exec(sim))

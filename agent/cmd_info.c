@@ -13,7 +13,8 @@ static void usage(FILE *out)
   fprintf(out,
           "usage: caseprobe info [-u UDID] [--json] [--wait[=SECS]]\n\n"
           "Shows what the attached device is: model, iOS version and build, serial\n"
-          "number, activation state, storage and charge level.\n\n%s",
+          "number, activation state, storage, charge level and the battery summary\n"
+          "(health, cycles, service verdict; 'caseprobe battery' has the details).\n\n%s",
           cp_cli_common_help);
 }
 
@@ -46,6 +47,16 @@ static void print_human(const json_t *info)
   if (json_is_integer(lvl))
     printf("Charge:      %lld %%%s\n", (long long)json_integer_value(lvl),
            json_is_true(json_object_get(info, "battery_charging")) ? " (charging)" : "");
+  else
+    printf("Charge:      not reported by %s\n", s(info, "name"));
+  const json_t *bat = json_object_get(info, "battery");
+  if (json_is_object(bat)) {
+    char line[160];
+    cp_cli_battery_line(bat, line, sizeof line);
+    printf("Battery:     %s\n", line);
+  } else {
+    printf("Battery:     not reported by %s\n", s(info, "name"));
+  }
 }
 
 int cp_cmd_info(int argc, char **argv)
@@ -73,6 +84,19 @@ int cp_cmd_info(int argc, char **argv)
     v = json_object_get(batt, "BatteryIsCharging");
     if (json_is_boolean(v))
       json_object_set(info, "battery_charging", v);
+  }
+  /* The battery summary the README promises: health, cycles, verdict. */
+  const cp_probe *bp = cp_probe_find("battery");
+  json_t *health = NULL;
+  cp_error_clear(&soft);
+  if (bp && bp->run(s.dev, s.sink, &s.po, &health, &soft) == CP_OK && health) {
+    json_object_set_new(info, "battery", health);
+  } else {
+    json_decref(health);
+    if (soft.code == CP_E_DETACHED || soft.code == CP_E_INTERRUPTED) {
+      rc = cp_cli_fail(&s.cli, &soft);
+      goto out;
+    }
   }
   json_object_set_new(info, "trust", json_string("trusted"));
   if (s.cli.json)

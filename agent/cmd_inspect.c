@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "hints.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -223,22 +222,12 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
 
 int cp_cmd_inspect(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int json = 0, c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'j': json = 1; break;
-    case 'h': usage(stdout); return CP_OK;
-    default: usage(stderr); return CP_E_USAGE;
-    }
-  }
-  if (optind != argc - 1) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
-  const char *path = argv[optind];
+  int first, rc0;
+  cp_cli cli = {0};
+  if (!cp_cli_parse(argc, argv, CP_CLI_JSON, NULL, 1, 1, usage, &cli, &first, &rc0))
+    return rc0;
+  int json = cli.json;
+  const char *path = argv[first];
   cp_error err;
   cp_error_clear(&err);
   json_t *rep = NULL;
@@ -246,14 +235,22 @@ int cp_cmd_inspect(int argc, char **argv)
   if (!rep)
     return cp_fail(&err);
   json_t *groups = crash_groups(json_object_get(rep, "crash_index"));
+  /* The battery line: battery/health.json as the bundle holds it. */
+  json_t *battery = cp_cli_bundle_member_json(path, "battery/health.json", 1u << 20);
   if (json) {
+    json_object_set_new(rep, "battery", battery ? json_incref(battery) : json_null());
     json_object_set_new(rep, "bundle", json_string(path));
     json_object_set_new(rep, "crash_groups", groups ? json_incref(groups) : json_null());
     json_object_del(rep, "crash_index");
     (void)cp_cli_print_json(rep);
   } else {
     print_text(path, rep, groups);
+    char line[160] = "not in the bundle";
+    if (battery)
+      cp_cli_battery_line(battery, line, sizeof line);
+    printf("Battery:    %s\n", line);
   }
+  json_decref(battery);
   json_decref(groups);
   json_decref(rep);
   return rc == CP_OK ? CP_OK : cp_fail(&err);

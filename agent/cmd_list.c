@@ -7,8 +7,8 @@
 #include "hints.h"
 #include "plist_json.h"
 #include "product_names.h"
+#include "table.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +20,12 @@ enum { OPT_WATCH = CP_OPT_FIRST_FREE };
 static void usage(FILE *out)
 {
   fprintf(out, "usage: caseprobe list [--watch] [--json]\n\n"
-               "Lists attached devices with name, model, iOS version and trust state.\n"
+               "Lists attached devices, numbered, with name, model, iOS version and what\n"
+               "to do about trust (tap Trust on the phone, unlock...). The other commands\n"
+               "choose a device by its UDID, a unique UDID prefix or its name.\n"
                "  -w, --watch       then print attach/detach events until Ctrl-C\n"
                "                    (one JSON object per line with --json)\n"
-               "      --json        print JSON instead of text\n"
+               "  -j, --json        print JSON instead of text\n"
                "  -h, --help        show this help\n");
 }
 
@@ -35,13 +37,56 @@ static void decorate(json_t *row, int network)
   json_object_set_new(row, "connection", json_string(network ? "network" : "usb"));
 }
 
-static void print_row(const json_t *r)
+/* Column widths in display cells; names and models longer than their
+ * column end with an ellipsis (table.h). */
+typedef struct widths {
+  size_t udid, name, model, ios;
+} widths;
+
+static const widths watch_widths = {25, 24, 22, 7};
+
+static const char *field(const json_t *r, const char *k)
 {
-  printf("%-40s  %-20.20s  %-26.26s  %-8s  %s\n", json_string_value(json_object_get(r, "udid")),
-         json_string_value(json_object_get(r, "name")),
-         json_string_value(json_object_get(r, "model")),
-         json_string_value(json_object_get(r, "product_version")),
-         json_string_value(json_object_get(r, "trust")));
+  const char *v = json_string_value(json_object_get(r, k));
+  return v ? v : "";
+}
+
+static void print_row(const json_t *r, size_t num, const widths *w)
+{
+  if (num)
+    printf("%2zu  ", num);
+  cp_table_cell(stdout, field(r, "udid"), w->udid);
+  fputs("  ", stdout);
+  cp_table_cell(stdout, field(r, "name"), w->name);
+  fputs("  ", stdout);
+  cp_table_cell(stdout, field(r, "model"), w->model);
+  fputs("  ", stdout);
+  cp_table_cell(stdout, field(r, "product_version"), w->ios);
+  fputs("  ", stdout);
+  char buf[128];
+  fputs(cp_cell_fit(cp_trust_words(field(r, "trust")), 40, 0, buf, sizeof buf), stdout);
+  fputc('\n', stdout);
+}
+
+/* The widths that fit every row (and the headers), names capped at 30 cells. */
+static widths measure(const json_t *rows)
+{
+  widths w = {4, 4, 5, 3};
+  size_t i;
+  json_t *r;
+  json_array_foreach((json_t *)rows, i, r)
+  {
+    size_t c;
+    if ((c = cp_str_cells(field(r, "udid"))) > w.udid)
+      w.udid = c > 40 ? 40 : c;
+    if ((c = cp_str_cells(field(r, "name"))) > w.name)
+      w.name = c > 30 ? 30 : c;
+    if ((c = cp_str_cells(field(r, "model"))) > w.model)
+      w.model = c > 30 ? 30 : c;
+    if ((c = cp_str_cells(field(r, "product_version"))) > w.ios)
+      w.ios = c > 10 ? 10 : c;
+  }
+  return w;
 }
 
 static json_t *peek_row(const char *udid, int network)
@@ -85,7 +130,7 @@ static void on_event(void *ctx, cp_device_event ev, const char *udid, int networ
     printf("%s  detached  %s\n", iso, udid);
   } else {
     printf("%s  %-8s  ", iso, name);
-    print_row(row);
+    print_row(row, 0, &watch_widths);
   }
   (void)fflush(stdout); /* a failed stdout is reported at exit (main.c) */
   pthread_mutex_unlock(&w->lock);
@@ -114,30 +159,15 @@ static int watch(const cp_cli *c)
 
 int cp_cmd_list(int argc, char **argv)
 {
-  static const struct option longopts[] = {{"watch", no_argument, NULL, 'w'},
-                                           {"json", no_argument, NULL, CP_OPT_JSON},
-                                           {"help", no_argument, NULL, 'h'},
-                                           {NULL, 0, NULL, 0}};
   cp_cli c = {0};
-  int do_watch = 0, opt;
+  int do_watch = 0, first, rc0;
   cp_error err;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, "wh", longopts, NULL)) != -1) {
-    if (opt == 'h') {
-      usage(stdout);
-      return CP_OK;
-    }
-    if (opt == 'w')
-      do_watch = 1;
-    else if (cp_cli_common_opt(&c, opt, optarg) != 1) {
-      usage(stderr);
-      return CP_E_USAGE;
-    }
-  }
-  if (optind != argc) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
+  const cp_cli_opt opts[] = {
+      {"watch", 'w', CP_ARG_FLAG, &do_watch, 0, 0, NULL},
+      {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
+  };
+  if (!cp_cli_parse(argc, argv, CP_CLI_JSON, opts, 0, 0, usage, &c, &first, &rc0))
+    return rc0;
   if (do_watch) /* the usbmuxd Listen reply starts with an "attached" per present device */
     return watch(&c);
   cp_device_entry *e = NULL;
@@ -160,13 +190,21 @@ int cp_cmd_list(int argc, char **argv)
     json_decref(doc);
     return rc;
   }
-  if (json_array_size(rows) == 0)
-    fprintf(stderr, "caseprobe: %s\n  %s\n", cp_strerror(CP_E_NO_DEVICE), cp_hint(CP_E_NO_DEVICE));
-  else
-    printf("%-40s  %-20s  %-26s  %-8s  %s\n", "UDID", "NAME", "MODEL", "IOS", "TRUST");
+  widths w = measure(rows);
+  if (json_array_size(rows) == 0) {
+    fprintf(stderr, "caseprobe: %s\n  %s\n", cp_err_sentence(CP_E_NO_DEVICE),
+            cp_hint(CP_E_NO_DEVICE));
+  } else {
+    json_t *head = json_pack("{s:s, s:s, s:s, s:s, s:s}", "udid", "UDID", "name", "NAME", "model",
+                             "MODEL", "product_version", "IOS", "trust", "TRUST");
+    fputs(" #  ", stdout);
+    if (head)
+      print_row(head, 0, &w);
+    json_decref(head);
+  }
   size_t i;
   json_t *r;
-  json_array_foreach(rows, i, r) print_row(r);
+  json_array_foreach(rows, i, r) print_row(r, i + 1, &w);
   json_decref(rows);
   return rc;
 }

@@ -139,6 +139,9 @@ static void print_triage(const json_t *t)
     printf("    %3lldx %.160s\n",
            (long long)json_integer_value(json_object_get(json_array_get(pl, i), "count")),
            s(json_array_get(pl, i), "line"));
+  /* bug_type 151: the buttons were held; not a kernel panic. */
+  printf("  forced restarts: %lld\n", (long long)json_integer_value(json_object_get(
+                                          json_object_get(t, "forced_restarts"), "count")));
   const json_t *j = json_object_get(t, "jetsam");
   const json_t *jl = json_object_get(j, "largest_processes");
   printf("  jetsam events: %lld", (long long)json_integer_value(json_object_get(j, "count")));

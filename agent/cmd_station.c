@@ -1,9 +1,9 @@
 /* caseprobe station: the command line of station mode (agent/station/station.c). */
+#include "cli_common.h"
 #include "commands.h"
 #include "hints.h"
 #include "station.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,49 +25,40 @@ static void usage(FILE *out)
                "  -h, --help          this help\n\n"
                "Events: station_started, cleaned, attached, trust_pending, locked, collecting,\n"
                "bundle_ready, uploaded, failed (code, message, hint), detached, stopping,\n"
-               "station_stopped; each with time and, for a device, its udid.\n"
+               "station_stopped; each with time and, for a device, its udid, model and name\n"
+               "(unless the policy redacts device names); bundle_ready adds the battery\n"
+               "verdict and crash counts.\n"
                "Exit status: 0 all handled devices succeeded, 35 some failed, 50 a shutdown\n"
                "cancelled a collection, 34 invalid policy.\n");
 }
 
 int cp_cmd_station(int argc, char **argv)
 {
-  static const struct option longopts[] = {
-      {"policy", required_argument, NULL, 'p'}, {"spool", required_argument, NULL, 's'},
-      {"events", required_argument, NULL, 'e'}, {"once", required_argument, NULL, 'n'},
-      {"syslog", no_argument, NULL, 'S'},       {"no-syslog", no_argument, NULL, 'N'},
-      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
   cp_station_opts o;
   memset(&o, 0, sizeof o);
   o.use_syslog = -1;
-  int c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "p:s:e:n:h", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'p': o.policy_path = optarg; break;
-    case 's': o.spool_dir = optarg; break;
-    case 'e': o.events_path = optarg; break;
-    case 'n': {
-      char *end;
-      long n = strtol(optarg, &end, 10);
-      if (*optarg == '\0' || *end || n < 1 || n > 1000000) {
-        usage(stderr);
-        return cp_failf(CP_E_USAGE, "--once takes a number of devices (1 or more), not '%s'",
-                        optarg);
-      }
-      o.once = (int)n;
-      break;
-    }
-    case 'S': o.use_syslog = 1; break;
-    case 'N': o.use_syslog = 0; break;
-    case 'h': usage(stdout); return CP_OK;
-    default: usage(stderr); return CP_E_USAGE;
-    }
-  }
-  if (optind < argc || !o.policy_path || !o.spool_dir) {
+  int use_syslog = 0, no_syslog = 0, first, rc0;
+  cp_cli cli = {0};
+  const cp_cli_opt opts[] = {
+      {"policy", 'p', CP_ARG_STRING, &o.policy_path, 0, 0, NULL},
+      {"spool", 's', CP_ARG_STRING, &o.spool_dir, 0, 0, NULL},
+      {"events", 'e', CP_ARG_STRING, &o.events_path, 0, 0, NULL},
+      {"once", 'n', CP_ARG_INT, &o.once, 1, 1000000, "devices"},
+      {"syslog", 0, CP_ARG_FLAG, &use_syslog, 0, 0, NULL},
+      {"no-syslog", 0, CP_ARG_FLAG, &no_syslog, 0, 0, NULL},
+      {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
+  };
+  if (!cp_cli_parse(argc, argv, 0, opts, 0, 0, usage, &cli, &first, &rc0))
+    return rc0;
+  if (use_syslog && no_syslog) {
     usage(stderr);
-    return cp_failf(CP_E_USAGE, "%s",
-                    optind < argc ? "unexpected argument" : "--policy and --spool are required");
+    return cp_failf(CP_E_USAGE, "--syslog and --no-syslog exclude each other");
+  }
+  if (use_syslog || no_syslog)
+    o.use_syslog = use_syslog;
+  if (!o.policy_path || !o.spool_dir) {
+    usage(stderr);
+    return cp_failf(CP_E_USAGE, "--policy and --spool are required");
   }
   return cp_station_run(&o);
 }

@@ -8,6 +8,7 @@
 #include "registry.h"
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,7 +21,7 @@ static void usage(FILE *out)
           "Captures the device log for a bounded time (default 5 s).\n"
           "  -s, --seconds N   capture for N seconds (1..3600)\n"
           "      --max-bytes N stop after N bytes (default 64 MB)\n"
-          "  -o, --output FILE write the log to FILE instead of stdout\n"
+          "  -o, --output FILE write the log to FILE (a new file) instead of stdout\n"
           "                    (--json then prints a summary; --json needs -o)\n%s",
           cp_cli_common_help);
 }
@@ -43,7 +44,7 @@ int cp_cmd_syslog(int argc, char **argv)
   cp_error_clear(&err);
   int rc = CP_OK, opt;
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "u:hs:o:", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, CP_CLI_COMMON_SHORTOPTS "s:o:", longopts, NULL)) != -1) {
     char *end = NULL;
     switch (opt) {
     case 'h': usage(stdout); return CP_OK;
@@ -75,6 +76,12 @@ int cp_cmd_syslog(int argc, char **argv)
   }
   cp_cli_catch_signals();
   if (output) {
+    /* -o never replaces a file: a log someone kept is not ours to overwrite. */
+    struct stat st;
+    if (lstat(output, &st) == 0) {
+      cp_error_set(&err, CP_E_EXISTS, "%s", output);
+      goto fail;
+    }
     cp_dir_sink_opts so = {output, NULL, 1};
     if (cp_dir_sink_new(&so, &sink, &err) != CP_OK)
       goto fail;

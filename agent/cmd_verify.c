@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "hints.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,26 +73,17 @@ static void print_text(const char *path, const json_t *rep)
 
 int cp_cmd_verify(int argc, char **argv)
 {
-  static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
-                                           {"json", no_argument, NULL, 'j'},
-                                           {"help", no_argument, NULL, 'h'},
-                                           {NULL, 0, NULL, 0}};
   const char *key = NULL;
-  int json = 0, c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "k:jh", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'k': key = optarg; break;
-    case 'j': json = 1; break;
-    case 'h': usage(stdout); return CP_OK;
-    default: usage(stderr); return CP_E_USAGE;
-    }
-  }
-  if (optind != argc - 1) {
-    usage(stderr);
-    return CP_E_USAGE;
-  }
-  const char *path = argv[optind];
+  int first, rc0;
+  cp_cli cli = {0};
+  const cp_cli_opt opts[] = {
+      {"key", 'k', CP_ARG_STRING, &key, 0, 0, NULL},
+      {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
+  };
+  if (!cp_cli_parse(argc, argv, CP_CLI_JSON, opts, 1, 1, usage, &cli, &first, &rc0))
+    return rc0;
+  int json = cli.json;
+  const char *path = argv[first];
   cp_error err;
   cp_error_clear(&err);
   json_t *rep = NULL;

@@ -17,6 +17,7 @@
 #include "bundle_read.h"
 #include "consent_record.h"
 #include "device.h"
+#include "hints.h"
 #include "progress.h"
 #include "redact.h"
 #include "registry.h"
@@ -30,9 +31,7 @@
 /* Errors after which no probe can succeed: stop and keep nothing. */
 static int fatal_for_bundle(cp_err rc)
 {
-  return rc == CP_E_DETACHED || rc == CP_E_USBMUXD || rc == CP_E_DISK_FULL || rc == CP_E_NOMEM ||
-         rc == CP_E_INTERRUPTED || rc == CP_E_IO || rc == CP_E_NO_DEVICE ||
-         rc == CP_E_DEVICE_NOT_FOUND;
+  return cp_err_severity(rc) >= CP_SEV_DEVICE;
 }
 
 static void emit(const cp_collect_opts *o, const char *type, json_t *fields)
@@ -258,7 +257,7 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
     json_object_set_new(status, p->name,
                         json_pack("{s:s, s:s, s:s, s:s}", "status", "failed", "scope", p->scope,
                                   "code", cp_err_name(rc), "detail", perr.detail));
-    fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_strerror(rc),
+    fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_err_sentence(rc),
             perr.detail[0] ? ": " : "", perr.detail);
   }
   pc->probe = NULL;
@@ -386,6 +385,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   }
   r->bundle_path = final_path;
   final_path = NULL;
+  r->findings = json_incref(findings);
   emit(o, "bundle_ready",
        json_pack("{s:s, s:I, s:s, s:i}", "path", r->bundle_path, "size", (json_int_t)r->size,
                  "sha256", r->sha256, "failed_probes", failed));
@@ -420,5 +420,6 @@ void cp_collect_result_free(cp_collect_result *r)
     return;
   free(r->bundle_path);
   json_decref(r->probes);
+  json_decref(r->findings);
   memset(r, 0, sizeof *r);
 }

@@ -47,6 +47,7 @@ typedef struct cp_collect_result {
   char sha256[65];      /* of the whole bundle file */
   json_t *probes;       /* {"battery": {"status": "ok"}, "syslog": {"status": "failed", ...}} */
   char udid[128];       /* the device collected */
+  json_t *findings;     /* the report's findings (redacted): battery, crashes, ... */
 } cp_collect_result;
 
 /* Runs the whole pipeline. Returns CP_OK, CP_E_PARTIAL (bundle written, some

@@ -1,53 +1,76 @@
-/* See hints.h. A switch without default so -Wall names any code that lacks
- * advice; codes where advice would only repeat the message return NULL. */
+/* See hints.h. The words are in err_text.def, one row per code of the
+ * table formats/cp_err.def. */
 #include "hints.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+/* One record per row of err_text.def; storing `id` in it makes a row for a
+ * code that the table lacks an undeclared-identifier error. */
+typedef struct err_text {
+  cp_err code;
+  const char *sentence;
+  const char *hint;
+} err_text;
+
+#define CP_ERR_TEXT(id, sentence, hint) static const err_text text_##id = {id, sentence, hint};
+#include "err_text.def"
+#undef CP_ERR_TEXT
+
+/* Every code of formats/cp_err.def names its text_ record: a code without a
+ * row in err_text.def does not compile. */
+static const err_text *lookup(cp_err code)
+{
+  switch (code) {
+#define CP_ERR(id, num, name, sev, desc)                                                           \
+  case id:                                                                                         \
+    return &text_##id;
+#include "cp_err.def"
+#undef CP_ERR
+  }
+  return NULL;
+}
+
+const char *cp_err_sentence(cp_err code)
+{
+  const err_text *t = lookup(code);
+  return t ? t->sentence : "unknown error";
+}
 
 const char *cp_hint(cp_err code)
 {
-  switch (code) {
-  case CP_OK: return NULL;
-  case CP_E_INTERNAL: return "This is a bug in caseprobe: please report it with the command you ran.";
-  case CP_E_USAGE: return "Run 'caseprobe COMMAND --help' for the options.";
-  case CP_E_NOMEM: return "Close other programs and run again.";
-  case CP_E_IO: return "Check that the folder exists and is writable, then run again.";
-  case CP_E_DISK_FULL: return "Free some disk space (or choose another folder with -o), then run again; nothing partial was kept.";
-  case CP_E_NOT_FOUND: return "Check the file name and run again.";
-  case CP_E_PARSE: return NULL;
-  case CP_E_NOT_REGULAR: return "Name a regular file (not a pipe, device or folder), then run again.";
-  case CP_E_USBMUXD: return "Start usbmuxd (Linux: 'systemctl start usbmuxd'; macOS and Windows: install Apple Devices or iTunes), then run again.";
-  case CP_E_NO_DEVICE: return "Plug the device in with a data cable, unlock it, then run again.";
-  case CP_E_MANY_DEVICES: return "Choose one with -u UDID ('caseprobe list' shows them).";
-  case CP_E_DEVICE_NOT_FOUND: return "Check the UDID with 'caseprobe list' and that the cable is plugged in.";
-  case CP_E_TRUST_PENDING: return "Tap Trust on the device, then run again (or add --wait to wait for the tap).";
-  case CP_E_TRUST_DENIED: return "Unplug and replug the device, tap Trust when asked, then run again.";
-  case CP_E_LOCKED: return "Unlock the device with its passcode, then run again.";
-  case CP_E_PAIRING_INVALID: return "The device forgot this computer: unplug it, plug it back in and tap Trust, then run again.";
-  case CP_E_DETACHED: return "Check the cable, plug the device back in, then run again; nothing partial was kept.";
-  case CP_E_SERVICE_UNAVAILABLE: return "This iOS version does not offer it; the rest can still be collected.";
-  case CP_E_TIMEOUT: return "Unlock the device and keep it awake, check the cable, then run again.";
-  case CP_E_PROTOCOL: return "Unplug and replug the device, then run again; if it persists, report the iOS version.";
-  case CP_E_DEVICE_VALUE: return "This device or iOS version does not report it; the other values are still shown.";
-  case CP_E_RECOVERY: return "Restart the device normally (or finish the restore in Finder or iTunes), then run again.";
-  case CP_E_CONSENT: return "Grant the scopes on the terminal, or pass --scope LIST --yes once the person has agreed.";
-  case CP_E_VERIFY: return "The bundle was changed or damaged after it was made: collect it again.";
-  case CP_E_SIGNATURE: return "Check that --key is the public key of the station that signed the bundle.";
-  case CP_E_UNSAFE_PATH: return "The device offered a file name that would escape the output folder; it was skipped.";
-  case CP_E_POLICY: return "Fix the policy file (see packaging/station-policy.example) and run again.";
-  case CP_E_PARTIAL: return "The output lists what is missing and why.";
-  case CP_E_REQUEST: return "Ask the support agent for a new case request; nothing was read from the device.";
-  case CP_E_REQUEST_EXPIRED: return "Ask the support agent for a new case request; nothing was read from the device.";
-  case CP_E_INSECURE_FILE: return "Make the file writable only by its owner (chmod go-w FILE), then run again.";
-  case CP_E_TOO_LARGE: return "The input is larger than any real bundle or report; it was refused unread.";
-  case CP_E_NETWORK: return "Check the network and the URL; the bundle was kept and the upload can be run again.";
-  case CP_E_AUTH: return "Check the access key and secret (or the presigned URL's expiry); the bundle was kept.";
-  case CP_E_UPLOAD: return "The bundle was kept; run 'caseprobe upload' again to resume.";
-  case CP_E_INTERRUPTED: return "Nothing partial was kept; run again to start over.";
-  case CP_E_EXISTS: return "Choose another output name or remove the old one.";
+  const err_text *t = lookup(code);
+  return t ? t->hint : NULL;
+}
+
+void cp_print_exit_codes(FILE *out)
+{
+  for (size_t i = 0; i < cp_err_count; i++) {
+    const char *hint = cp_hint(cp_err_all[i]);
+    fprintf(out, "  %3d  %s%s%s\n", (int)cp_err_all[i], cp_err_sentence(cp_err_all[i]),
+            hint ? ". " : "", hint ? hint : "");
   }
-  return NULL;
+}
+
+const char *cp_trust_words(const char *state)
+{
+  static const struct {
+    const char *state, *words;
+  } rows[] = {
+      {"trusted", "trusted"},
+      {"trust_pending", "tap Trust on the phone"},
+      {"trust_denied", "denied \xE2\x80\x94 unplug, replug, tap Trust"},
+      {"locked", "locked \xE2\x80\x94 unlock"},
+      {"pairing_invalid", "forgot this computer \xE2\x80\x94 replug, tap Trust"},
+      /* Without a pair record list does not ask (asking would pop the dialog). */
+      {"not_paired", "not paired \xE2\x80\x94 tap Trust when asked"},
+      {"unreachable", "not answering \xE2\x80\x94 check the cable"},
+  };
+  for (size_t i = 0; state && i < sizeof rows / sizeof rows[0]; i++)
+    if (!strcmp(state, rows[i].state))
+      return rows[i].words;
+  return state ? state : "unknown";
 }
 
 const char *cp_wait_message(cp_err state)
@@ -65,9 +88,9 @@ int cp_fail(const cp_error *err)
   if (code == CP_OK)
     code = CP_E_INTERNAL;
   if (err && err->detail[0])
-    fprintf(stderr, "caseprobe: %s: %s\n", cp_strerror(code), err->detail);
+    fprintf(stderr, "caseprobe: %s: %s\n", cp_err_sentence(code), err->detail);
   else
-    fprintf(stderr, "caseprobe: %s\n", cp_strerror(code));
+    fprintf(stderr, "caseprobe: %s\n", cp_err_sentence(code));
   const char *hint = cp_hint(code);
   if (hint)
     fprintf(stderr, "  %s\n", hint);

@@ -3,15 +3,15 @@
  * in agent/cmd_<name>.c (see commands.h for how to add one); this file only
  * dispatches, so `caseprobe -h` and `caseprobe X -h` never need a device.
  */
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "commands.h"
 #include "cp_err.h"
 #include "build_info.h"
 #include "cp_version.h"
 #include "hints.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 
 typedef struct cp_command {
   const char *name;
@@ -47,18 +47,48 @@ static void usage(FILE *out)
                "Devices are reached through usbmuxd; set USBMUXD_SOCKET_ADDRESS=UNIX:/path\n"
                "to use another socket (the simulator).\n\n"
                "Exit status (stable; see caseprobe(1)):\n");
-  static const cp_err codes[] = {
-      CP_OK, CP_E_INTERNAL, CP_E_USAGE, CP_E_NOMEM, CP_E_IO, CP_E_DISK_FULL, CP_E_NOT_FOUND,
-      CP_E_PARSE, CP_E_USBMUXD, CP_E_NO_DEVICE, CP_E_MANY_DEVICES, CP_E_DEVICE_NOT_FOUND,
-      CP_E_TRUST_PENDING, CP_E_TRUST_DENIED, CP_E_LOCKED, CP_E_PAIRING_INVALID, CP_E_DETACHED,
-      CP_E_SERVICE_UNAVAILABLE, CP_E_TIMEOUT, CP_E_PROTOCOL, CP_E_CONSENT, CP_E_VERIFY,
-      CP_E_SIGNATURE, CP_E_UNSAFE_PATH, CP_E_POLICY, CP_E_PARTIAL, CP_E_NETWORK, CP_E_AUTH,
-      CP_E_UPLOAD, CP_E_INTERRUPTED, CP_E_EXISTS};
-  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-    const char *hint = cp_hint(codes[i]);
-    fprintf(out, "  %3d  %s%s%s\n", (int)codes[i], cp_strerror(codes[i]), hint ? ". " : "",
-            hint ? hint : "");
+  cp_print_exit_codes(out);
+}
+
+/* Levenshtein distance of two short words (command names), capped at 32 bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 32 || lb > 32)
+    return 99;
+  size_t row[33];
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best)
+        best = up + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
   }
+  return row[lb];
+}
+
+/* The command closest to a misspelt one (at most 2 edits), or NULL. */
+static const char *closest_command(const char *name)
+{
+  const char *best = NULL;
+  size_t best_d = 3;
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    size_t d = edit_distance(name, commands[i].name);
+    if (d < best_d) {
+      best_d = d;
+      best = commands[i].name;
+    }
+  }
+  return best;
 }
 
 int main(int argc, char **argv)
@@ -92,7 +122,17 @@ int main(int argc, char **argv)
       return rc;
     }
   }
-  fprintf(stderr, "caseprobe: no such command '%s'\n", name);
-  usage(stderr);
+  const char *near = closest_command(name);
+  /* The name is the person's own input: never echo terminal escapes. */
+  char shown[64];
+  size_t k = 0;
+  for (; k < sizeof shown - 1 && name[k]; k++)
+    shown[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
+  shown[k] = '\0';
+  fprintf(stderr, "caseprobe: no such command '%s'\n", shown);
+  if (near)
+    fprintf(stderr, "  did you mean '%s'?\n", near);
+  else
+    usage(stderr);
   return CP_E_USAGE;
 }

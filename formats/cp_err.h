@@ -1,9 +1,9 @@
 /*
  * cp_err: the one error enum of caseprobe, in the lowest layer so every module
  * can return it. The value is also the process exit status (like curl's
- * CURLE_*), so codes are APPEND-ONLY: never renumber or remove one, and add
- * every new code to cp_strerror() (formats/cp_err.c) and to cp_hint()
- * (agent/hints.c); both are switches so -Wall flags a missing case.
+ * CURLE_*), so codes are APPEND-ONLY. The codes are rows of one X-macro
+ * table, formats/cp_err.def: add a row there and its sentence and hint in
+ * agent/err_text.def (the build fails until both exist).
  *
  * Details (which file, which member, which key) go into a cp_error context,
  * the way libarchive keeps its message on the handle.
@@ -13,48 +13,32 @@
 
 #include <stddef.h>
 
+/* The codes, generated from cp_err.def (the one table). */
 typedef enum cp_err {
-  CP_OK = 0,
-  CP_E_INTERNAL = 1,          /* a bug or an impossible state */
-  CP_E_USAGE = 2,             /* bad command line */
-  CP_E_NOMEM = 3,             /* out of memory */
-  CP_E_IO = 4,                /* local file or socket I/O failed */
-  CP_E_DISK_FULL = 5,         /* no space left while writing */
-  CP_E_NOT_FOUND = 6,         /* a local file that was named does not exist */
-  CP_E_PARSE = 7,             /* malformed input (plist, JSON, report, policy) */
-  CP_E_NOT_REGULAR = 8,       /* a named input is a FIFO, device or folder, not a file */
-  CP_E_USBMUXD = 10,          /* usbmuxd (or the simulator) cannot be reached */
-  CP_E_NO_DEVICE = 11,        /* no device attached */
-  CP_E_MANY_DEVICES = 12,     /* several devices and no -u */
-  CP_E_DEVICE_NOT_FOUND = 13, /* -u names a device that is not attached */
-  CP_E_TRUST_PENDING = 14,    /* the Trust dialog is waiting for a tap */
-  CP_E_TRUST_DENIED = 15,     /* the person tapped Don't Trust */
-  CP_E_LOCKED = 16,           /* passcode locked: services refused */
-  CP_E_PAIRING_INVALID = 17,  /* our pairing record is not accepted */
-  CP_E_DETACHED = 18,         /* the device went away mid-way */
-  CP_E_SERVICE_UNAVAILABLE = 19, /* the service does not exist on this iOS */
-  CP_E_TIMEOUT = 20,          /* the device stopped answering */
-  CP_E_PROTOCOL = 21,         /* the device answered something malformed */
-  CP_E_DEVICE_VALUE = 22,     /* the device's reply lacks a value we asked for */
-  CP_E_RECOVERY = 23,         /* the device is in Recovery or DFU mode */
-  CP_E_CONSENT = 30,          /* consent missing or refused */
-  CP_E_VERIFY = 31,           /* a bundle member does not match its manifest */
-  CP_E_SIGNATURE = 32,        /* bundle signature missing or wrong */
-  CP_E_UNSAFE_PATH = 33,      /* a name would escape the output folder */
-  CP_E_POLICY = 34,           /* the policy file is invalid */
-  CP_E_PARTIAL = 35,          /* finished, but some probes failed (see output) */
-  CP_E_REQUEST = 36,          /* a case request is malformed, tampered or of an unknown key */
-  CP_E_REQUEST_EXPIRED = 37,  /* a case request is past its expiry */
-  CP_E_INSECURE_FILE = 38,    /* a policy or key file is writable by others than its owner */
-  CP_E_TOO_LARGE = 39,        /* input over a size, count or ratio limit (a bomb) */
-  CP_E_NETWORK = 40,          /* the upload server cannot be reached */
-  CP_E_AUTH = 41,             /* the upload server refused our credentials */
-  CP_E_UPLOAD = 42,           /* the upload server refused or failed the upload */
-  CP_E_INTERRUPTED = 50,      /* stopped by a signal */
-  CP_E_EXISTS = 51            /* the output already exists and would be replaced */
+#define CP_ERR(id, num, name, sev, desc) id = num,
+#include "cp_err.def"
+#undef CP_ERR
 } cp_err;
 
-/* Short, stable, lower-case description of a code ("device is locked"). */
+/* How far a failure reaches (the SEVERITY column of cp_err.def), in
+ * increasing order so callers compare: `cp_err_severity(rc) >= CP_SEV_PROBE`. */
+typedef enum cp_severity {
+  CP_SEV_NONE = 0, /* CP_OK */
+  CP_SEV_SOURCE,   /* only this source (file, value, service) is absent */
+  CP_SEV_PROBE,    /* this probe fails; the other probes go on */
+  CP_SEV_DEVICE,   /* no further request to this device can succeed */
+  CP_SEV_RUN       /* stop the run */
+} cp_severity;
+
+/* The severity of a code (CP_SEV_RUN for a number not in the table). */
+cp_severity cp_err_severity(cp_err code);
+
+/* Every code of the table in order, for listings (--help, tests). */
+extern const cp_err cp_err_all[];
+extern const size_t cp_err_count;
+
+/* Short, stable, lower-case description of a code ("device is locked"), for
+ * logs and developer tools; what a person reads comes from agent/hints.h. */
 const char *cp_strerror(cp_err code);
 
 /* Stable identifier for machine-readable output ("locked", "trust_pending"). */

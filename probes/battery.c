@@ -18,8 +18,7 @@
 /* Failures that end the probe; anything else only means "this source is absent". */
 static int fatal(cp_err rc)
 {
-  return rc == CP_E_DETACHED || rc == CP_E_LOCKED || rc == CP_E_TIMEOUT || rc == CP_E_USBMUXD ||
-         rc == CP_E_NOMEM || rc == CP_E_INTERRUPTED;
+  return cp_err_severity(rc) >= CP_SEV_PROBE;
 }
 
 /* Newest first by file name (Analytics-YYYY-MM-DD-HHMMSS...), whatever the folder. */

@@ -72,9 +72,7 @@ typedef struct walk {
 /* Errors after which nothing more can be read or written. */
 static int fatal(cp_err rc)
 {
-  return rc == CP_E_DETACHED || rc == CP_E_TIMEOUT || rc == CP_E_USBMUXD || rc == CP_E_NOMEM ||
-         rc == CP_E_DISK_FULL || rc == CP_E_INTERRUPTED || rc == CP_E_LOCKED ||
-         rc == CP_E_PROTOCOL || rc == CP_E_IO || rc == CP_E_INTERNAL;
+  return cp_err_severity(rc) >= CP_SEV_PROBE;
 }
 
 /* Callers hold w->lock. */

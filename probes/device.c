@@ -186,7 +186,7 @@ static cp_err map_lockdown(lockdownd_error_t e, const char *udid, double started
   case LOCKDOWN_E_MISSING_VALUE:
   case LOCKDOWN_E_MISSING_KEY:
   case LOCKDOWN_E_GET_PROHIBITED:
-    return cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", udid, what);
+    return cp_error_set(err, CP_E_DEVICE_VALUE, "%s has no %s", udid, what);
   case LOCKDOWN_E_RECEIVE_TIMEOUT:
     return cp_error_set(err, CP_E_TIMEOUT, "%s did not answer %s", udid, what);
   case LOCKDOWN_E_MUX_ERROR:
@@ -250,7 +250,7 @@ static cp_err ld_get(lockdownd_client_t ld, const char *udid, const char *domain
   lockdownd_error_t le = lockdownd_get_value(ld, domain, key, &v);
   if (le != LOCKDOWN_E_SUCCESS || !v) {
     plist_free(v);
-    return le == LOCKDOWN_E_SUCCESS ? cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", udid, what)
+    return le == LOCKDOWN_E_SUCCESS ? cp_error_set(err, CP_E_DEVICE_VALUE, "%s has no %s", udid, what)
                                     : map_lockdown(le, udid, t0, err, what);
   }
   *out = cp_plist_to_json(v, NULL, err);
@@ -478,7 +478,7 @@ static cp_err map_diag(diagnostics_relay_error_t e, cp_device *d, double t0, cp_
   case DIAGNOSTICS_RELAY_E_UNKNOWN_ERROR:
     if (cp_device_attached_after_failure(d->udid) == 1 &&
         now_s() - t0 < CP_LIB_RECV_TIMEOUT_S - 2.0)
-      return cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", d->udid, what);
+      return cp_error_set(err, CP_E_DEVICE_VALUE, "%s has no %s", d->udid, what);
     return transport_failure(d->udid, t0, err, what);
   default: return transport_failure(d->udid, t0, err, what);
   }
@@ -519,7 +519,7 @@ cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_c
   if (rc == CP_OK) {
     plist_t io = res ? plist_dict_get_item(res, "IORegistry") : NULL;
     if (!io || plist_get_node_type(io) != PLIST_DICT || plist_dict_get_size(io) == 0)
-      rc = cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", d->udid, what);
+      rc = cp_error_set(err, CP_E_DEVICE_VALUE, "%s has no %s", d->udid, what);
     else if (!(*out = cp_plist_to_json(io, NULL, err)))
       rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable %s", d->udid, what);
   }
@@ -542,7 +542,7 @@ cp_err cp_device_diagnostics(cp_device *d, const char *type, json_t **out, cp_er
   rc = map_diag(de, d, t0, err, type);
   if (rc == CP_OK) {
     if (!res || plist_get_node_type(res) != PLIST_DICT)
-      rc = cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s diagnostics", d->udid, type);
+      rc = cp_error_set(err, CP_E_DEVICE_VALUE, "%s has no %s diagnostics", d->udid, type);
     else if (!(*out = cp_plist_to_json(res, NULL, err)))
       rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent unreadable %s diagnostics", d->udid, type);
   }

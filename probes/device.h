@@ -82,12 +82,12 @@ const char *cp_device_product_version(const cp_device *d);
 const char *cp_device_name(const cp_device *d);
 
 /* Lockdown GetValue; domain and key may be NULL (the whole global domain).
- * CP_E_NOT_FOUND when the device has no such value (MissingValue). */
+ * CP_E_DEVICE_VALUE when the device has no such value (MissingValue). */
 cp_err cp_device_get_value(cp_device *d, const char *domain, const char *key, json_t **out,
                            cp_error *err);
 
 /* diagnostics_relay IORegistry entry by name and/or class: *out is the entry
- * dict itself. CP_E_NOT_FOUND when the device has no such entry. */
+ * dict itself. CP_E_DEVICE_VALUE when the device has no such entry. */
 cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_class, json_t **out,
                        cp_error *err);
 

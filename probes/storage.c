@@ -16,7 +16,7 @@ static cp_err run(cp_device *dev, cp_sink *sink, const cp_probe_opts *opts, json
   (void)opts;
   *summary = NULL;
   cp_err rc = cp_device_get_value(dev, "com.apple.disk_usage", NULL, &du, err);
-  if (rc == CP_E_NOT_FOUND)
+  if (rc == CP_E_DEVICE_VALUE)
     rc = cp_error_set(err, CP_E_SERVICE_UNAVAILABLE, "the device gives no disk usage");
   if (rc != CP_OK)
     goto out;

@@ -466,7 +466,7 @@ out:
     /* The person at the terminal (or journald, from stderr) reads the
      * sentence with its hint; syslog gets it too when that is the log. */
     if (cp_slog_is_syslog())
-      cp_slog(LOG_ERR, "%s%s%s", cp_strerror(rc), err.detail[0] ? ": " : "", err.detail);
+      cp_slog(LOG_ERR, "%s%s%s", cp_err_sentence(rc), err.detail[0] ? ": " : "", err.detail);
     if (err.code != rc)
       err.code = rc;
     cp_fail(&err);

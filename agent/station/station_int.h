@@ -45,6 +45,10 @@ typedef struct job {
   /* the job thread's own view of the current attempt */
   int saw_locked, saw_trust;
   double last_progress;
+  /* Which phone on the hub this is, for events and log lines (station_job.c):
+   * the model, and the device name unless the policy redacts device names. */
+  char model[96];
+  char name[128];
 } job;
 
 struct station {

@@ -8,6 +8,7 @@
 #include "collect.h"
 #include "device.h"
 #include "hints.h"
+#include "product_names.h"
 #include "station_int.h"
 #include "station_log.h"
 
@@ -21,9 +22,9 @@ void cp_station_emit_failed(station *st, const char *udid, cp_err code, const ch
 {
   char msg[800];
   if (detail && *detail)
-    snprintf(msg, sizeof msg, "%s: %s", cp_strerror(code), detail);
+    snprintf(msg, sizeof msg, "%s: %s", cp_err_sentence(code), detail);
   else
-    snprintf(msg, sizeof msg, "%s", cp_strerror(code));
+    snprintf(msg, sizeof msg, "%s", cp_err_sentence(code));
   json_t *f = json_object();
   if (!f)
     return;
@@ -47,6 +48,37 @@ static int retryable(cp_err rc)
          rc == CP_E_PROTOCOL || rc == CP_E_EXISTS;
 }
 
+/* Reads the model and name once, without pairing (cp_device_peek). The
+ * name is a person's ("Anna's iPhone"): shown only when the policy turns the
+ * device_name redaction class off, as it would appear in the bundle. */
+static void learn_who(job *j)
+{
+  json_t *row = NULL;
+  cp_error e;
+  if (cp_device_peek(j->udid, &row, &e) != CP_OK)
+    return;
+  const char *pt = json_string_value(json_object_get(row, "product_type"));
+  const char *nm = json_string_value(json_object_get(row, "name"));
+  if (pt && *pt)
+    (void)snprintf(j->model, sizeof j->model, "%s", cp_product_name(pt));
+  const json_t *cls =
+      json_object_get(json_object_get(j->st->pol->redact, "classes"), "device_name");
+  if (nm && *nm)
+    (void)snprintf(j->name, sizeof j->name, "%s", json_is_false(cls) ? nm : "(redacted by policy)");
+  json_decref(row);
+}
+
+/* Adds what identifies the phone on the hub to an event's fields. */
+static void add_who(const job *j, json_t *f)
+{
+  if (!f)
+    return;
+  if (j->model[0])
+    json_object_set_new(f, "model", json_string(j->model));
+  if (j->name[0])
+    json_object_set_new(f, "name", json_string(j->name));
+}
+
 /* Collect's events for this device: the station itself reports attached,
  * bundle_ready and failed (with the case id and the final outcome), so those
  * are not forwarded; progress is limited to two lines a second. */
@@ -66,6 +98,7 @@ static void on_collect_event(void *ctx, const char *type, json_t *fields)
       return;
     j->last_progress = now;
   }
+  add_who(j, fields);
   cp_events_emit(j->st->ev, type, j->udid, fields);
 }
 
@@ -208,7 +241,7 @@ cp_err cp_station_upload(station *st, const char *name, const char *udid,
     json_object_set_new(f, "path", json_string(path));
     cp_station_emit_failed(st, udid, rc, e.detail, f);
     cp_slog(LOG_ERR, "upload of %s failed: %s: %s (kept in ready/, retried on next start)", name,
-            cp_strerror(rc), e.detail);
+            cp_err_sentence(rc), e.detail);
   }
   json_decref(f);
   return rc;
@@ -265,6 +298,7 @@ void *cp_station_job_main(void *arg)
   char case_id[CP_CASE_ID_MAX + 1] = "", tmpl_id[CP_CASE_ID_MAX + 1] = "";
   int attempt = 0;
   cp_error_clear(&e);
+  learn_who(j);
   for (attempt = 1; attempt <= 1 + p->retries; attempt++) {
     cp_collect_result res;
     memset(&res, 0, sizeof res);
@@ -277,6 +311,7 @@ void *cp_station_job_main(void *arg)
     if ((rc = choose_case(j, case_id, sizeof case_id, tmpl_id, &e)))
       break;
     json_t *f = json_pack("{s:s, s:i}", "case_id", case_id, "attempt", attempt);
+    add_who(j, f);
     cp_events_emit(st->ev, "collecting", j->udid, f);
     json_decref(f);
     rc = collect_once(j, case_id, &res, &e);
@@ -289,11 +324,31 @@ void *cp_station_job_main(void *arg)
       json_object_set_new(f, "complete", json_boolean(rc == CP_OK));
       if (res.probes)
         json_object_set(f, "probes", res.probes);
+      add_who(j, f);
+      /* The battery verdict and crash counts, so the operator sees at once
+       * which phone needs what. */
+      const json_t *bat = json_object_get(res.findings, "battery");
+      const json_t *tri = json_object_get(json_object_get(res.findings, "crashes"), "triage");
+      const char *verdict = json_string_value(json_object_get(bat, "verdict"));
+      json_object_set_new(f, "battery_verdict", json_string(verdict ? verdict : "unknown"));
+      if (json_is_object(tri))
+        json_object_set_new(
+            f, "crashes",
+            json_pack(
+                "{s:I, s:I, s:I, s:I}", "total", json_integer_value(json_object_get(tri, "total")),
+                "panics",
+                json_integer_value(json_object_get(json_object_get(tri, "panics"), "count")),
+                "forced_restarts",
+                json_integer_value(
+                    json_object_get(json_object_get(tri, "forced_restarts"), "count")),
+                "jetsam",
+                json_integer_value(json_object_get(json_object_get(tri, "jetsam"), "count"))));
       cp_events_emit(st->ev, "bundle_ready", j->udid, f);
       json_decref(f);
-      cp_slog(LOG_INFO, "%s: bundle %s ready (case %s, %llu bytes%s)", j->udid,
+      cp_slog(LOG_INFO, "%s (%s%s%s): bundle %s ready (case %s, %llu bytes, battery %s%s)", j->udid,
+              j->model[0] ? j->model : "unknown model", j->name[0] ? ", " : "", j->name,
               base_name(res.bundle_path), case_id, (unsigned long long)res.size,
-              rc == CP_E_PARTIAL ? ", some probes failed" : "");
+              verdict ? verdict : "unknown", rc == CP_E_PARTIAL ? ", some probes failed" : "");
       j->partial = rc == CP_E_PARTIAL;
       if (p->upload) {
         cp_err urc = cp_station_upload(st, base_name(res.bundle_path), j->udid, &j->ucancel);
@@ -310,17 +365,19 @@ void *cp_station_job_main(void *arg)
     /* Say "locked" / "trust_pending" even if collect did not. */
     if (rc == CP_E_LOCKED && !j->saw_locked) {
       f = json_pack("{s:s, s:i}", "case_id", case_id, "attempt", attempt);
+      add_who(j, f);
       cp_events_emit(st->ev, "locked", j->udid, f);
       json_decref(f);
     } else if (rc == CP_E_TRUST_PENDING && !j->saw_trust) {
       f = json_pack("{s:s, s:i}", "case_id", case_id, "attempt", attempt);
+      add_who(j, f);
       cp_events_emit(st->ev, "trust_pending", j->udid, f);
       json_decref(f);
     }
     if (!retryable(rc) || j->cancel || j->detached || attempt > p->retries)
       break;
-    cp_slog(LOG_NOTICE, "%s: %s, trying again in %d s (attempt %d of %d)", j->udid, cp_strerror(rc),
-            p->retry_delay_seconds, attempt + 1, 1 + p->retries);
+    cp_slog(LOG_NOTICE, "%s: %s, trying again in %d s (attempt %d of %d)", j->udid,
+            cp_err_sentence(rc), p->retry_delay_seconds, attempt + 1, 1 + p->retries);
     nap(j, rc == CP_E_EXISTS && p->retry_delay_seconds < 1 ? 1 : p->retry_delay_seconds);
   }
   rc = final_code(j, rc);
@@ -333,9 +390,11 @@ void *cp_station_job_main(void *arg)
     json_object_set_new(x, "attempts",
                         json_integer(attempt > 1 + p->retries ? 1 + p->retries : attempt));
     const char *detail = e.code == rc ? e.detail : "";
+    add_who(j, x);
     cp_station_emit_failed(st, j->udid, rc, detail, x);
     json_decref(x);
-    cp_slog(LOG_WARNING, "%s: %s%s%s", j->udid, cp_strerror(rc), detail[0] ? ": " : "", detail);
+    cp_slog(LOG_WARNING, "%s (%s%s%s): %s%s%s", j->udid, j->model[0] ? j->model : "unknown model",
+            j->name[0] ? ", " : "", j->name, cp_err_sentence(rc), detail[0] ? ": " : "", detail);
   }
 done:
   pthread_mutex_lock(&st->mu);

@@ -247,7 +247,7 @@ json_t *cp_crash_triage(const json_t *records)
   json_t *groups = json_object(); /* signature -> group */
   json_t *panic_lines = json_object(), *jetsam_procs = json_object();
   json_t **sorted = NULL;
-  size_t total = 0, panics = 0, jetsams = 0, analytics = 0;
+  size_t total = 0, panics = 0, jetsams = 0, analytics = 0, forced = 0;
   if (!groups || !panic_lines || !jetsam_procs)
     goto out;
   for (size_t i = 0; i < json_array_size(records); i++) {
@@ -256,7 +256,11 @@ json_t *cp_crash_triage(const json_t *records)
       continue;
     total++;
     const char *kind = str(r, "kind");
-    if (kind && !strcmp(kind, "panic")) {
+    /* A forced restart (bug_type 151, ForceReset: the buttons were held) is
+     * the person's act, not a kernel panic: counted apart, grouped below. */
+    if (json_integer_value(json_object_get(r, "bug_type")) == 151) {
+      forced++;
+    } else if (kind && !strcmp(kind, "panic")) {
       panics++;
       /* Counted by the normalized line (addresses folded), so the same
        * panic at other addresses is one entry. */
@@ -325,10 +329,11 @@ json_t *cp_crash_triage(const json_t *records)
   json_t *garr = json_array();
   json_t *pl = count_list(panic_lines, "line");
   json_t *jp = count_list(jetsam_procs, "process");
-  out = json_pack("{s:o?, s:{s:I, s:o?}, s:{s:I, s:o?}, s:{s:I}, s:I}", "groups", garr, "panics",
-                  "count", (json_int_t)panics, "first_lines", pl, "jetsam", "count",
+  out = json_pack("{s:o?, s:{s:I, s:o?}, s:{s:I, s:o?}, s:{s:I}, s:{s:I}, s:I}", "groups", garr,
+                  "panics", "count", (json_int_t)panics, "first_lines", pl, "jetsam", "count",
                   (json_int_t)jetsams, "largest_processes", jp, "analytics", "count",
-                  (json_int_t)analytics, "total", (json_int_t)total);
+                  (json_int_t)analytics, "forced_restarts", "count", (json_int_t)forced, "total",
+                  (json_int_t)total);
   if (out && garr)
     for (size_t i = 0; i < k; i++)
       (void)json_array_append(garr, sorted[i]);

@@ -15,9 +15,13 @@ assert_contains "$T/help" "--json"
 assert_eq "$?" 2 "parse with no file"
 
 "$CP_BIN" parse "${files[@]}" >"$T/sum" 2>"$T/err" || fail "parse of the corpus exited $?"
-assert_contains "$T/sum" "14 report(s), 8 group(s):"
+# The corpus holds one kernel panic (bug_type 210) and one forced restart
+# (151, ForceReset: the buttons were held), which is not a panic and forms
+# its own group.
+assert_contains "$T/sum" "14 report(s), 9 group(s):"
 assert_contains "$T/sum" "3x iOSCrashingTest EXC_BREAKPOINT from 2022-08-04 01:11:01.2455 +0900 to 2022-09-18 15:28:37.00 +0900"
-assert_contains "$T/sum" "panics: 2"
+assert_contains "$T/sum" "panics: 1"
+assert_contains "$T/sum" "forced restarts: 1"
 assert_contains "$T/sum" "btn_rst"
 assert_contains "$T/sum" "jetsam events: 1 (largest: AppStore x1)"
 assert_contains "$T/sum" "code 0x8badf00d"
@@ -42,7 +46,8 @@ PY
 
 "$CP_BIN" parse --triage "${files[@]}" >"$T/tri.json" 2>"$T/err" || fail "parse --triage exited $?"
 assert_eq "$(json_get "$T/tri.json" 'd["total"], d["panics"]["count"], d["jetsam"]["count"], d["groups"][0]["count"], d["groups"][0]["process"]')" \
-  "(14, 2, 1, 3, 'iOSCrashingTest')" "triage document"
+  "(14, 1, 1, 3, 'iOSCrashingTest')" "triage document"
+assert_eq "$(json_get "$T/tri.json" 'd["forced_restarts"]["count"]')" 1 "forced restarts in triage"
 "$CP_BIN" parse --json --triage "${files[0]}" >"$T/out" 2>"$T/err"
 assert_eq "$?" 2 "--json with --triage"
 
