@@ -411,6 +411,13 @@ static void on_end(walk *w, wstate *s, chunk *c)
       (void)cp_sink_end(w->sink, 0, &fe);
     if (!fatal(c->status))
       locked_failure(w, f->rel, &c->err); /* vanished file: go on */
+  } else if (s->member && !s->dropping && !w->stop && s->written != f->st.size) {
+    /* Completeness at the sink: a report is kept, listed as pulled or
+     * deleted only when every byte the device announced reached the sink. */
+    (void)cp_sink_end(w->sink, 0, &fe);
+    cp_error_set(&fe, CP_E_PROTOCOL, "%s: %llu bytes reached the output, the device said %llu",
+                 f->rel, (unsigned long long)s->written, (unsigned long long)f->st.size);
+    locked_failure(w, f->rel, &fe);
   } else if (s->member && !s->dropping && !w->stop) {
     cp_err rc = cp_sink_end(w->sink, 1, &fe);
     if (rc != CP_OK) {
