@@ -2,6 +2,7 @@
  * figure with its source) and battery/ioreg.json (the raw answers). It asks
  * the sources of formats/battery_health.h in turn; a missing source is
  * normal (older iOS, no Analytics report yet), a lost device is not. */
+#include "afc.h"
 #include "battery_health.h"
 #include "device.h"
 #include "probe.h"

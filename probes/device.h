@@ -125,41 +125,7 @@ cp_conn_rc cp_conn_recv(cp_conn *c, void *buf, size_t len, unsigned timeout_ms, 
 void cp_conn_close(cp_conn *c);
 cp_device *cp_conn_device(const cp_conn *c);
 
-/* --- AFC on a named service (com.apple.crashreportcopymobile, com.apple.afc) ---
- * caseprobe's own AFC client over cp_conn (probes/afc.c, formats/afc/afc_proto.c):
- * every reply length is validated; a pulled cable is CP_E_DETACHED, a silent
- * service CP_E_TIMEOUT after 10 s without a byte, nonsense CP_E_PROTOCOL.
- * One cp_afc is used by one thread at a time. */
-typedef struct cp_afc cp_afc;
-
-typedef enum cp_afc_type { CP_AFC_FILE, CP_AFC_DIR, CP_AFC_LINK, CP_AFC_OTHER } cp_afc_type;
-
-typedef struct cp_afc_stat {
-  uint64_t size;
-  int64_t mtime; /* Unix seconds */
-  cp_afc_type type;
-} cp_afc_stat;
-
-cp_err cp_afc_open(cp_device *d, const char *service, cp_afc **out, cp_error *err);
-void cp_afc_close(cp_afc *a);
-/* Entry names of a folder without "." and ".."; NULL-terminated, free with cp_afc_names_free. */
-cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err);
-void cp_afc_names_free(char **names);
-cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *err);
-cp_err cp_afc_file_open(cp_afc *a, const char *path, uint64_t *handle, cp_error *err);
-/* One FILE_READ of up to len bytes; *got = 0 at end of file.
- * Never ask for more than the file has left (st_size minus what was read):
- * libimobiledevice 1.3.0 miscounts a reply cut short by a pulled cable and
- * copies min(its count, len) bytes from a buffer the size of the reply, so a
- * larger len reads past that buffer. With len equal to what is left the copy
- * stays inside it, and the close (below) tells whether the reply was whole. */
-cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uint32_t *got,
-                        cp_error *err);
-/* FILE_CLOSE. Every reply before it was read to its exact, checked length;
- * the close's own STATUS is checked before the next request's reply (see
- * probes/afc.c). An error: the connection is lost. */
-cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err);
-cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err);
+/* AFC (caseprobe's own client over cp_conn) is declared in afc.h. */
 
 /* --- com.apple.syslog_relay --- */
 typedef struct cp_syslog cp_syslog;

@@ -8,7 +8,7 @@
  *
  *   bench_afc UDID READ_BYTES OUTDIR
  */
-#include "device.h"
+#include "afc.h"
 
 #include <errno.h>
 #include <stdio.h>
