@@ -39,6 +39,12 @@ typedef struct flight {
 
 #define FL_CLOSE (-1)
 
+/* Plain (not TLS) connections read replies through this buffer, so one
+ * receive brings many small replies; requests are gathered up to this much
+ * and sent together just before the client waits for an answer. */
+#define CP_AFC_RBUF (64u * 1024u)
+#define CP_AFC_SBUF (16u * 1024u)
+
 struct cp_afc {
   cp_conn *conn;
   cp_device *dev;
@@ -49,6 +55,10 @@ struct cp_afc {
   size_t nclose, nuser; /* of them: closes sent ahead, submitted requests */
   int broken;           /* the stream is out of step: every later call fails with `dead` */
   cp_error dead;
+  unsigned char *rbuf; /* NULL over TLS */
+  size_t rpos, rlen;
+  unsigned char sbuf[CP_AFC_SBUF]; /* requests not yet sent */
+  size_t slen;
 };
 
 static const char *udid_of(const cp_afc *a)
@@ -87,18 +97,62 @@ static cp_err transport_err(cp_afc *a, cp_conn_rc r, const char *what, cp_error 
   return kill_conn(a, err);
 }
 
+static cp_err transport_err(cp_afc *a, cp_conn_rc r, const char *what, cp_error *err);
+
+/* Sends the requests gathered in sbuf. */
+static cp_err flush_requests(cp_afc *a, cp_error *err)
+{
+  if (!a->slen)
+    return CP_OK;
+  cp_err rc = cp_conn_send(a->conn, a->sbuf, a->slen, err);
+  a->slen = 0;
+  return rc;
+}
+
+/* Queues one encoded request (sent at the latest before the next receive). */
+static cp_err send_request(cp_afc *a, const unsigned char *req, size_t len, cp_error *err)
+{
+  cp_err rc = CP_OK;
+  if (a->slen + len > CP_AFC_SBUF)
+    rc = flush_requests(a, err);
+  if (rc == CP_OK && len > CP_AFC_SBUF)
+    return cp_conn_send(a->conn, req, len, err);
+  if (rc == CP_OK) {
+    memcpy(a->sbuf + a->slen, req, len);
+    a->slen += len;
+  }
+  return rc;
+}
+
 /* Reads exactly len bytes, however the transport splits them, allowing
- * max_idle_ms without a byte. */
+ * max_idle_ms without a byte. Requests still gathered go out first. */
 static cp_err recv_within(cp_afc *a, unsigned char *buf, size_t len, unsigned max_idle_ms,
                           const char *what, cp_error *err)
 {
   size_t have = 0;
   unsigned idle = 0;
+  cp_error se;
+  if (flush_requests(a, &se) != CP_OK)
+    max_idle_ms = CP_AFC_SLICE_MS; /* hung up: read what it said first, briefly */
   while (have < len) {
-    size_t got = 0;
-    cp_conn_rc r = cp_conn_recv(a->conn, buf + have, len - have, CP_AFC_SLICE_MS, &got);
-    if (r == CP_CONN_OK && got > 0 && got <= len - have) {
-      have += got;
+    if (a->rpos < a->rlen) {
+      size_t take = a->rlen - a->rpos < len - have ? a->rlen - a->rpos : len - have;
+      memcpy(buf + have, a->rbuf + a->rpos, take);
+      a->rpos += take;
+      have += take;
+      continue;
+    }
+    int direct = !a->rbuf || len - have >= CP_AFC_RBUF;
+    size_t got = 0, room = direct ? len - have : CP_AFC_RBUF;
+    cp_conn_rc r =
+        cp_conn_recv(a->conn, direct ? buf + have : a->rbuf, room, CP_AFC_SLICE_MS, &got);
+    if (r == CP_CONN_OK && got > 0 && got <= room) {
+      if (direct)
+        have += got;
+      else {
+        a->rpos = 0;
+        a->rlen = got;
+      }
       idle = 0;
       continue;
     }
@@ -195,7 +249,7 @@ static cp_err request(cp_afc *a, uint64_t op, const uint64_t *nums, size_t nnums
   cp_err rc = cp_afc_encode(op, ++a->pn, nums, nnums, path, &req, &reqlen, err);
   if (rc != CP_OK)
     return rc;
-  rc = cp_conn_send(a->conn, req, reqlen, err);
+  rc = send_request(a, req, reqlen, err);
   free(req);
   /* A service that hung up may have said why first (garbage, a status):
    * read what is there, briefly, before calling it a hang-up. */
@@ -286,6 +340,8 @@ cp_err cp_afc_open(cp_device *d, const char *service, cp_afc **out, cp_error *er
     free(a);
     return rc;
   }
+  if (!cp_conn_is_tls(a->conn))
+    a->rbuf = malloc(CP_AFC_RBUF); /* without it, replies are read one by one */
   *out = a;
   return CP_OK;
 }
@@ -295,6 +351,7 @@ void cp_afc_close(cp_afc *a)
   if (!a)
     return;
   cp_conn_close(a->conn);
+  free(a->rbuf);
   free(a);
 }
 
@@ -459,7 +516,7 @@ cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err)
   if (rc != CP_OK)
     return rc;
   a->pn++;
-  rc = cp_conn_send(a->conn, req, reqlen, err);
+  rc = send_request(a, req, reqlen, err);
   free(req);
   if (rc != CP_OK)
     return transport_err(a, CP_CONN_BROKEN, "closing a file", err);
@@ -522,7 +579,7 @@ cp_err cp_afc_submit(cp_afc *a, cp_afc_req kind, const char *path, uint64_t hand
   if (rc != CP_OK)
     return rc;
   a->pn++;
-  rc = cp_conn_send(a->conn, req, reqlen, err);
+  rc = send_request(a, req, reqlen, err);
   free(req);
   if (rc != CP_OK)
     return transport_err(a, CP_CONN_BROKEN, "sending a request", err);

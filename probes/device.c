@@ -778,6 +778,11 @@ cp_conn_rc cp_conn_recv(cp_conn *c, void *buf, size_t len, unsigned timeout_ms, 
   return CP_CONN_BROKEN;
 }
 
+int cp_conn_is_tls(const cp_conn *c)
+{
+  return c && c->ssl;
+}
+
 void cp_conn_close(cp_conn *c)
 {
   if (!c)

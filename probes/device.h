@@ -122,6 +122,8 @@ typedef enum cp_conn_rc {
 /* One receive of at most len bytes, waiting at most timeout_ms (a TLS
  * connection in libimobiledevice 1.3.0 waits until len bytes or failure). */
 cp_conn_rc cp_conn_recv(cp_conn *c, void *buf, size_t len, unsigned timeout_ms, size_t *got);
+/* 1 when the service runs over TLS (a receive then waits for len bytes). */
+int cp_conn_is_tls(const cp_conn *c);
 void cp_conn_close(cp_conn *c);
 cp_device *cp_conn_device(const cp_conn *c);
 
