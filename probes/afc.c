@@ -357,6 +357,12 @@ void cp_afc_close(cp_afc *a)
 
 cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err)
 {
+  return cp_afc_list_lenient(a, path, names, NULL, err);
+}
+
+cp_err cp_afc_list_lenient(cp_afc *a, const char *path, char ***names, size_t *refused,
+                           cp_error *err)
+{
   unsigned char *body = NULL;
   size_t len = 0;
   char what[CP_AFC_MAX_PATH + 64];
@@ -367,7 +373,7 @@ cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err)
                    &len, what, err);
   if (rc != CP_OK)
     return rc;
-  rc = cp_afc_parse_names(body, len, names, &why);
+  rc = cp_afc_parse_names_lenient(body, len, names, refused, &why);
   free(body);
   if (rc == CP_E_NOMEM)
     return cp_error_set(err, rc, "%s", why.detail);

@@ -34,6 +34,10 @@ cp_err cp_afc_open(cp_device *d, const char *service, cp_afc **out, cp_error *er
 void cp_afc_close(cp_afc *a);
 /* Entry names of a folder without "." and ".."; NULL-terminated, free with cp_afc_names_free. */
 cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err);
+/* The same, except that a name no file system can hold ('/', a control byte)
+ * costs only that entry: left out, counted in *refused. */
+cp_err cp_afc_list_lenient(cp_afc *a, const char *path, char ***names, size_t *refused,
+                           cp_error *err);
 void cp_afc_names_free(char **names);
 cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *err);
 cp_err cp_afc_file_open(cp_afc *a, const char *path, uint64_t *handle, cp_error *err);

@@ -79,9 +79,16 @@ static cp_err list_dir(cp_crash_walk *w, const char *dir, int depth, cp_error *e
   char **names = NULL;
   if (depth > CP_CRASH_MAX_DEPTH_DIRS)
     return CP_OK;
-  cp_err rc = cp_afc_list(w->afc, dir, &names, err);
+  size_t refused = 0;
+  cp_err rc = cp_afc_list_lenient(w->afc, dir, &names, &refused, err);
   if (rc != CP_OK)
     return rc;
+  if (refused) { /* a hostile or broken name costs that entry, not the folder */
+    cp_error fe;
+    cp_error_set(&fe, CP_E_UNSAFE_PATH,
+                 "%zu name(s) in '%s' hold '/' or a control byte and were left out", refused, dir);
+    cp_crash_failure(w, dir, &fe);
+  }
   size_t n = 0;
   while (names[n])
     n++;
