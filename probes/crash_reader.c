@@ -22,7 +22,7 @@
  * CP_CRASH_READ_BYTES): enough to cover a USB round trip many times over,
  * small enough that the device's and the socket's buffers stay small. */
 #define RD_WINDOW 48u
-#define RD_READS 3u
+#define RD_READS 6u
 /* Files opened ahead of the one being read. */
 #define RD_OPEN_AHEAD 16u
 
