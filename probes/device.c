@@ -10,7 +10,6 @@
 
 #include "plist_json.h"
 
-#include <libimobiledevice/diagnostics_relay.h>
 #include <libimobiledevice/installation_proxy.h>
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
@@ -466,91 +465,7 @@ static cp_err start_service(cp_device *d, const char *name, lockdownd_service_de
   return map_lockdown(le, d->udid, t0, err, name);
 }
 
-/* ------------------------------------------------------------ diagnostics */
-
-static cp_err map_diag(diagnostics_relay_error_t e, cp_device *d, double t0, cp_error *err,
-                       const char *what)
-{
-  switch (e) {
-  case DIAGNOSTICS_RELAY_E_SUCCESS: return CP_OK;
-  case DIAGNOSTICS_RELAY_E_UNKNOWN_REQUEST:
-    return cp_error_set(err, CP_E_SERVICE_UNAVAILABLE, "%s does not know %s", d->udid, what);
-  case DIAGNOSTICS_RELAY_E_UNKNOWN_ERROR:
-    if (cp_device_attached_after_failure(d->udid) == 1 &&
-        now_s() - t0 < CP_LIB_RECV_TIMEOUT_S - 2.0)
-      return cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", d->udid, what);
-    return transport_failure(d->udid, t0, err, what);
-  default: return transport_failure(d->udid, t0, err, what);
-  }
-}
-
-static cp_err diag_client(cp_device *d, diagnostics_relay_client_t *c, cp_error *err)
-{
-  lockdownd_service_descriptor_t svc = NULL;
-  *c = NULL;
-  cp_err rc = start_service(d, DIAGNOSTICS_RELAY_SERVICE_NAME, &svc, err);
-  if (rc == CP_E_SERVICE_UNAVAILABLE) /* iOS before 5 */
-    rc = start_service(d, "com.apple.iosdiagnostics.relay", &svc, err);
-  if (rc != CP_OK)
-    return rc;
-  double t0 = now_s();
-  diagnostics_relay_error_t de = diagnostics_relay_client_new(d->idev, svc, c);
-  lockdownd_service_descriptor_free(svc);
-  if (de != DIAGNOSTICS_RELAY_E_SUCCESS)
-    return transport_failure(d->udid, t0, err, "connecting to diagnostics");
-  return CP_OK;
-}
-
-cp_err cp_device_ioreg(cp_device *d, const char *entry_name, const char *entry_class, json_t **out,
-                       cp_error *err)
-{
-  diagnostics_relay_client_t c = NULL;
-  plist_t res = NULL;
-  *out = NULL;
-  char what[160];
-  (void)snprintf(what, sizeof what, "IORegistry entry %s", entry_name ? entry_name : entry_class);
-  cp_err rc = diag_client(d, &c, err);
-  if (rc != CP_OK)
-    return rc;
-  double t0 = now_s();
-  diagnostics_relay_error_t de = diagnostics_relay_query_ioregistry_entry(
-      c, entry_name ? entry_name : "", entry_class ? entry_class : "", &res);
-  rc = map_diag(de, d, t0, err, what);
-  if (rc == CP_OK) {
-    plist_t io = res ? plist_dict_get_item(res, "IORegistry") : NULL;
-    if (!io || plist_get_node_type(io) != PLIST_DICT || plist_dict_get_size(io) == 0)
-      rc = cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s", d->udid, what);
-    else if (!(*out = cp_plist_to_json(io, NULL, err)))
-      rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable %s", d->udid, what);
-  }
-  plist_free(res);
-  (void)diagnostics_relay_goodbye(c);
-  diagnostics_relay_client_free(c);
-  return rc;
-}
-
-cp_err cp_device_diagnostics(cp_device *d, const char *type, json_t **out, cp_error *err)
-{
-  diagnostics_relay_client_t c = NULL;
-  plist_t res = NULL;
-  *out = NULL;
-  cp_err rc = diag_client(d, &c, err);
-  if (rc != CP_OK)
-    return rc;
-  double t0 = now_s();
-  diagnostics_relay_error_t de = diagnostics_relay_request_diagnostics(c, type, &res);
-  rc = map_diag(de, d, t0, err, type);
-  if (rc == CP_OK) {
-    if (!res || plist_get_node_type(res) != PLIST_DICT)
-      rc = cp_error_set(err, CP_E_NOT_FOUND, "%s has no %s diagnostics", d->udid, type);
-    else if (!(*out = cp_plist_to_json(res, NULL, err)))
-      rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent unreadable %s diagnostics", d->udid, type);
-  }
-  plist_free(res);
-  (void)diagnostics_relay_goodbye(c);
-  diagnostics_relay_client_free(c);
-  return rc;
-}
+/* diagnostics: probes/diag.c (own client, own deadline) */
 
 /* ------------------------------------------------------------ crash mover */
 
