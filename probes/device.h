@@ -1,5 +1,7 @@
 /*
- * The device session: the one place in caseprobe that speaks libimobiledevice.
+ * The device session: the device layer (probes/device*.c, conn.c, diag.c,
+ * afc.c; map in device_priv.h) is the one place in caseprobe that speaks
+ * libimobiledevice.
  * The agent and every probe go through it; no other file includes a
  * libimobiledevice header. Every failure is mapped to a cp_err code with a
  * detail (which device, which service), never a raw library number.
@@ -102,48 +104,11 @@ cp_err cp_device_move_crashes(cp_device *d, cp_error *err);
  * array of app dicts with the attributes caseprobe shows. */
 cp_err cp_device_browse_apps(cp_device *d, const char *app_type, json_t **out, cp_error *err);
 
-/* --- a raw service connection (caseprobe's own protocol clients: probes/afc.c) ---
- * StartService on the session (under its lock), then a new usbmux connection
- * to the port, TLS when the service asks for it. The bytes are the caller's
- * to frame and to validate. */
-typedef struct cp_conn cp_conn;
-
-cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *err);
-/* Sends all len bytes; CP_E_IO when the connection is broken. */
-cp_err cp_conn_send(cp_conn *c, const void *buf, size_t len, cp_error *err);
-
-typedef enum cp_conn_rc {
-  CP_CONN_OK,     /* *got (1..len) bytes arrived */
-  CP_CONN_IDLE,   /* nothing within timeout_ms */
-  CP_CONN_BROKEN, /* closed or failed */
-  CP_CONN_STALLED /* TLS: nothing for 10 s, the connection was shut down */
-} cp_conn_rc;
-
-/* One receive of at most len bytes, waiting at most timeout_ms (a TLS
- * connection in libimobiledevice 1.3.0 waits until len bytes or failure). */
-cp_conn_rc cp_conn_recv(cp_conn *c, void *buf, size_t len, unsigned timeout_ms, size_t *got);
-/* 1 when the service runs over TLS (a receive then waits for len bytes). */
-int cp_conn_is_tls(const cp_conn *c);
-void cp_conn_close(cp_conn *c);
-cp_device *cp_conn_device(const cp_conn *c);
-
+/* The rest of the device layer, one header per concern (included here for
+ * callers that reach the device through this header): */
+#include "conn.h"          /* raw service connections (caseprobe's own clients) */
+#include "device_syslog.h" /* com.apple.syslog_relay */
+#include "device_watch.h"  /* attach/detach events */
 /* AFC (caseprobe's own client over cp_conn) is declared in afc.h. */
-
-/* --- com.apple.syslog_relay --- */
-typedef struct cp_syslog cp_syslog;
-
-cp_err cp_syslog_open(cp_device *d, cp_syslog **out, cp_error *err);
-/* Reads what arrives within timeout_ms; CP_OK with *got = 0 when nothing did. */
-cp_err cp_syslog_read(cp_syslog *s, void *buf, uint32_t len, uint32_t *got, unsigned timeout_ms,
-                      cp_error *err);
-void cp_syslog_close(cp_syslog *s);
-
-/* --- attach/detach events (caseprobe list --watch) --- */
-typedef enum cp_device_event { CP_DEV_ATTACHED, CP_DEV_DETACHED, CP_DEV_PAIRED } cp_device_event;
-typedef void (*cp_device_event_fn)(void *ctx, cp_device_event ev, const char *udid, int network);
-
-/* Starts delivering events on libimobiledevice's thread (one watcher per process). */
-cp_err cp_device_watch_start(cp_device_event_fn fn, void *ctx, cp_error *err);
-void cp_device_watch_stop(void);
 
 #endif
