@@ -54,6 +54,18 @@ t0=$(now)
 "$CP" crashes pull "$W/cp" -u "$UDID" --json >"$W/cp.json"
 t1=$(now)
 stop_sim
+# the same pull into a tmpfs folder (when /dev/shm is one): what the disk's
+# per-report fsync costs, apart from the link
+SHM=""
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  SHM=$(mktemp -d /dev/shm/cp-bench.XXXXXX)
+  start_sim
+  t4=$(now)
+  "$CP" crashes pull "$SHM/cp" -u "$UDID" --json >/dev/null
+  t5=$(now)
+  stop_sim
+  rm -rf "$SHM"
+fi
 start_sim
 mkdir -p "$W/icr"
 t2=$(now)
@@ -76,6 +88,9 @@ print("speed-up: %.1fx" % (cp_r / ic_r))
 if cpb != total:
     print("caseprobe copied %d of %d bytes" % (cpb, total)); sys.exit(1)
 PY
+if [ -n "$SHM" ]; then
+  python3 -c 'import sys; s = float(sys.argv[2]) - float(sys.argv[1]); r = int(sys.argv[3]) / 1e6 / s; print("caseprobe pull to tmpfs: %6.2f s  %6.2f MB/s  (%.0f %% of the link)" % (s, r, 100 * r / float(sys.argv[4])))' "$t4" "$t5" "$BYTES" "$LINK"
+fi
 # the pulled files are byte-identical to idevicecrashreport -k's (which drops ".synced")
 python3 - "$W/cp" "$W/icr" <<'PY'
 import filecmp, os, sys
