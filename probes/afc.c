@@ -12,8 +12,9 @@
  * After a transport or framing failure the byte stream cannot be trusted
  * again, so the client refuses further requests with the same error.
  */
+#include "afc.h"
+
 #include "afc_proto.h"
-#include "device.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,18 +26,39 @@
 #define CP_AFC_SLICE_MS 500u
 /* A STATUS or FILE_OPEN_RES body larger than this is nonsense. */
 #define CP_AFC_MAX_SMALL 4096u
-/* FILE_CLOSE requests sent whose STATUS replies are still unread. */
+/* FILE_CLOSE requests sent whose STATUS replies are still unread (one-request use). */
 #define CP_AFC_MAX_PENDING 8u
+/* Requests in flight, in the order sent: submitted ones and closes sent ahead. */
+#define CP_AFC_RING 256u
+
+typedef struct flight {
+  uint64_t pn, tag;
+  int kind; /* a cp_afc_req, or FL_CLOSE: a close whose STATUS is checked and dropped */
+  uint32_t len;
+} flight;
+
+#define FL_CLOSE (-1)
+
+/* Plain (not TLS) connections read replies through this buffer, so one
+ * receive brings many small replies; requests are gathered up to this much
+ * and sent together just before the client waits for an answer. */
+#define CP_AFC_RBUF (64u * 1024u)
+#define CP_AFC_SBUF (16u * 1024u)
 
 struct cp_afc {
   cp_conn *conn;
   cp_device *dev;
   char service[96];
   uint64_t pn;
-  uint64_t pending[CP_AFC_MAX_PENDING]; /* packet numbers of unanswered FILE_CLOSEs */
-  size_t npending;
-  int broken; /* the stream is out of step: every later call fails with `dead` */
+  flight ring[CP_AFC_RING]; /* in flight, oldest at head */
+  size_t head, count;
+  size_t nclose, nuser; /* of them: closes sent ahead, submitted requests */
+  int broken;           /* the stream is out of step: every later call fails with `dead` */
   cp_error dead;
+  unsigned char *rbuf; /* NULL over TLS */
+  size_t rpos, rlen;
+  unsigned char sbuf[CP_AFC_SBUF]; /* requests not yet sent */
+  size_t slen;
 };
 
 static const char *udid_of(const cp_afc *a)
@@ -75,18 +97,62 @@ static cp_err transport_err(cp_afc *a, cp_conn_rc r, const char *what, cp_error 
   return kill_conn(a, err);
 }
 
+static cp_err transport_err(cp_afc *a, cp_conn_rc r, const char *what, cp_error *err);
+
+/* Sends the requests gathered in sbuf. */
+static cp_err flush_requests(cp_afc *a, cp_error *err)
+{
+  if (!a->slen)
+    return CP_OK;
+  cp_err rc = cp_conn_send(a->conn, a->sbuf, a->slen, err);
+  a->slen = 0;
+  return rc;
+}
+
+/* Queues one encoded request (sent at the latest before the next receive). */
+static cp_err send_request(cp_afc *a, const unsigned char *req, size_t len, cp_error *err)
+{
+  cp_err rc = CP_OK;
+  if (a->slen + len > CP_AFC_SBUF)
+    rc = flush_requests(a, err);
+  if (rc == CP_OK && len > CP_AFC_SBUF)
+    return cp_conn_send(a->conn, req, len, err);
+  if (rc == CP_OK) {
+    memcpy(a->sbuf + a->slen, req, len);
+    a->slen += len;
+  }
+  return rc;
+}
+
 /* Reads exactly len bytes, however the transport splits them, allowing
- * max_idle_ms without a byte. */
+ * max_idle_ms without a byte. Requests still gathered go out first. */
 static cp_err recv_within(cp_afc *a, unsigned char *buf, size_t len, unsigned max_idle_ms,
                           const char *what, cp_error *err)
 {
   size_t have = 0;
   unsigned idle = 0;
+  cp_error se;
+  if (flush_requests(a, &se) != CP_OK)
+    max_idle_ms = CP_AFC_SLICE_MS; /* hung up: read what it said first, briefly */
   while (have < len) {
-    size_t got = 0;
-    cp_conn_rc r = cp_conn_recv(a->conn, buf + have, len - have, CP_AFC_SLICE_MS, &got);
-    if (r == CP_CONN_OK && got > 0 && got <= len - have) {
-      have += got;
+    if (a->rpos < a->rlen) {
+      size_t take = a->rlen - a->rpos < len - have ? a->rlen - a->rpos : len - have;
+      memcpy(buf + have, a->rbuf + a->rpos, take);
+      a->rpos += take;
+      have += take;
+      continue;
+    }
+    int direct = !a->rbuf || len - have >= CP_AFC_RBUF;
+    size_t got = 0, room = direct ? len - have : CP_AFC_RBUF;
+    cp_conn_rc r =
+        cp_conn_recv(a->conn, direct ? buf + have : a->rbuf, room, CP_AFC_SLICE_MS, &got);
+    if (r == CP_CONN_OK && got > 0 && got <= room) {
+      if (direct)
+        have += got;
+      else {
+        a->rpos = 0;
+        a->rlen = got;
+      }
       idle = 0;
       continue;
     }
@@ -119,12 +185,12 @@ static cp_err malformed(cp_afc *a, const char *what, const cp_error *why, cp_err
 static cp_err read_body(cp_afc *a, const cp_afc_hdr *h, unsigned char **body, size_t *len,
                         const char *what, cp_error *err);
 
-/* Reads the STATUS replies of the FILE_CLOSEs sent ahead (see
- * cp_afc_file_close). A refused close is harmless for a read-only handle;
- * a reply that breaks the rules is not. */
+/* Reads the STATUS replies of the FILE_CLOSEs sent ahead that are next in
+ * line (see cp_afc_file_close). A refused close is harmless for a read-only
+ * handle; a reply that breaks the rules is not. */
 static cp_err drain_pending(cp_afc *a, unsigned max_idle_ms, const char *what, cp_error *err)
 {
-  for (size_t i = 0; i < a->npending; i++) {
+  while (a->count && a->ring[a->head].kind == FL_CLOSE) {
     unsigned char hb[CP_AFC_HEADER_LEN], *body = NULL;
     size_t len = 0;
     cp_afc_hdr h;
@@ -132,7 +198,7 @@ static cp_err drain_pending(cp_afc *a, unsigned max_idle_ms, const char *what, c
     cp_err rc = recv_within(a, hb, sizeof hb, max_idle_ms, what, err);
     if (rc != CP_OK)
       return rc;
-    if (cp_afc_decode_header(hb, a->pending[i], CP_AFC_MAX_SMALL, &h, &why) != CP_OK)
+    if (cp_afc_decode_header(hb, a->ring[a->head].pn, CP_AFC_MAX_SMALL, &h, &why) != CP_OK)
       return malformed(a, "closing a file", &why, err);
     rc = read_body(a, &h, &body, &len, what, err);
     free(body);
@@ -143,9 +209,26 @@ static cp_err drain_pending(cp_afc *a, unsigned max_idle_ms, const char *what, c
                    (unsigned long long)h.op);
       return malformed(a, "closing a file", &why, err);
     }
+    a->head = (a->head + 1) % CP_AFC_RING;
+    a->count--;
+    a->nclose--;
   }
-  a->npending = 0;
   return CP_OK;
+}
+
+/* Remembers a request sent (the ring has room: callers check). */
+static void in_flight(cp_afc *a, int kind, uint64_t tag, uint32_t len)
+{
+  flight *f = &a->ring[(a->head + a->count) % CP_AFC_RING];
+  f->pn = a->pn;
+  f->tag = tag;
+  f->kind = kind;
+  f->len = len;
+  a->count++;
+  if (kind == FL_CLOSE)
+    a->nclose++;
+  else
+    a->nuser++;
 }
 
 /* Sends one request and reads and validates the reply header (after the
@@ -160,10 +243,13 @@ static cp_err request(cp_afc *a, uint64_t op, const uint64_t *nums, size_t nnums
     *err = a->dead;
     return a->dead.code;
   }
+  if (a->nuser)
+    return cp_error_set(err, CP_E_INTERNAL, "AFC: a one-request call with %zu requests in flight",
+                        a->nuser);
   cp_err rc = cp_afc_encode(op, ++a->pn, nums, nnums, path, &req, &reqlen, err);
   if (rc != CP_OK)
     return rc;
-  rc = cp_conn_send(a->conn, req, reqlen, err);
+  rc = send_request(a, req, reqlen, err);
   free(req);
   /* A service that hung up may have said why first (garbage, a status):
    * read what is there, briefly, before calling it a hang-up. */
@@ -254,6 +340,8 @@ cp_err cp_afc_open(cp_device *d, const char *service, cp_afc **out, cp_error *er
     free(a);
     return rc;
   }
+  if (!cp_conn_is_tls(a->conn))
+    a->rbuf = malloc(CP_AFC_RBUF); /* without it, replies are read one by one */
   *out = a;
   return CP_OK;
 }
@@ -263,10 +351,17 @@ void cp_afc_close(cp_afc *a)
   if (!a)
     return;
   cp_conn_close(a->conn);
+  free(a->rbuf);
   free(a);
 }
 
 cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err)
+{
+  return cp_afc_list_lenient(a, path, names, NULL, err);
+}
+
+cp_err cp_afc_list_lenient(cp_afc *a, const char *path, char ***names, size_t *refused,
+                           cp_error *err)
 {
   unsigned char *body = NULL;
   size_t len = 0;
@@ -278,7 +373,7 @@ cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err)
                    &len, what, err);
   if (rc != CP_OK)
     return rc;
-  rc = cp_afc_parse_names(body, len, names, &why);
+  rc = cp_afc_parse_names_lenient(body, len, names, refused, &why);
   free(body);
   if (rc == CP_E_NOMEM)
     return cp_error_set(err, rc, "%s", why.detail);
@@ -288,23 +383,14 @@ cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err)
   return CP_OK;
 }
 
-cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *err)
+/* A GET_FILE_INFO body -> st. CP_E_PROTOCOL (the stream still in step)
+ * for a body that does not parse or a file without a size. */
+static cp_err info_to_stat(cp_afc *a, const unsigned char *body, size_t len, const char *path,
+                           const char *what, cp_afc_stat *st, cp_error *err)
 {
-  unsigned char *body = NULL;
-  size_t len = 0;
-  char what[CP_AFC_MAX_PATH + 64];
   cp_afc_info in;
   cp_error why;
-  memset(st, 0, sizeof *st);
-  st->type = CP_AFC_OTHER;
-  (void)snprintf(what, sizeof what, "reading information of %s", path);
-  cp_err rc = call(a, CP_AFC_OP_GET_FILE_INFO, NULL, 0, path, CP_AFC_OP_DATA, CP_AFC_MAX_META,
-                   &body, &len, what, err);
-  if (rc != CP_OK)
-    return rc;
-  rc = cp_afc_parse_info(body, len, &in, &why);
-  free(body);
-  if (rc != CP_OK)
+  if (cp_afc_parse_info(body, len, &in, &why) != CP_OK)
     return cp_error_set(err, CP_E_PROTOCOL, "%s's %s gave a malformed reply to %s: %s", udid_of(a),
                         a->service, what, why.detail);
   st->type = in.has_link_target           ? CP_AFC_LINK
@@ -318,6 +404,23 @@ cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *
     return cp_error_set(err, CP_E_PROTOCOL, "%s's %s gave no size for %s", udid_of(a), a->service,
                         path);
   return CP_OK;
+}
+
+cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *err)
+{
+  unsigned char *body = NULL;
+  size_t len = 0;
+  char what[CP_AFC_MAX_PATH + 64];
+  memset(st, 0, sizeof *st);
+  st->type = CP_AFC_OTHER;
+  (void)snprintf(what, sizeof what, "reading information of %s", path);
+  cp_err rc = call(a, CP_AFC_OP_GET_FILE_INFO, NULL, 0, path, CP_AFC_OP_DATA, CP_AFC_MAX_META,
+                   &body, &len, what, err);
+  if (rc != CP_OK)
+    return rc;
+  rc = info_to_stat(a, body, len, path, what, st, err);
+  free(body);
+  return rc;
 }
 
 cp_err cp_afc_file_open(cp_afc *a, const char *path, uint64_t *handle, cp_error *err)
@@ -410,18 +513,20 @@ cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err)
     return a->dead.code;
   }
   cp_err rc = CP_OK;
-  if (a->npending == CP_AFC_MAX_PENDING)
+  if ((!a->nuser && a->nclose >= CP_AFC_MAX_PENDING) || a->count == CP_AFC_RING)
     rc = drain_pending(a, CP_AFC_IDLE_MS, "closing a file", err);
+  if (rc == CP_OK && a->count == CP_AFC_RING)
+    rc = cp_error_set(err, CP_E_INTERNAL, "AFC: %u requests in flight", CP_AFC_RING);
   if (rc == CP_OK)
     rc = cp_afc_encode(CP_AFC_OP_FILE_CLOSE, a->pn + 1, &handle, 1, NULL, &req, &reqlen, err);
   if (rc != CP_OK)
     return rc;
   a->pn++;
-  rc = cp_conn_send(a->conn, req, reqlen, err);
+  rc = send_request(a, req, reqlen, err);
   free(req);
   if (rc != CP_OK)
     return transport_err(a, CP_CONN_BROKEN, "closing a file", err);
-  a->pending[a->npending++] = a->pn;
+  in_flight(a, FL_CLOSE, 0, 0);
   return CP_OK;
 }
 
@@ -435,4 +540,154 @@ cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err)
                    &body, &len, what, err);
   free(body);
   return rc;
+}
+
+/* ------------------------------------------------------------ the pipeline */
+
+size_t cp_afc_inflight(const cp_afc *a)
+{
+  return a ? a->nuser : 0;
+}
+
+cp_err cp_afc_submit(cp_afc *a, cp_afc_req kind, const char *path, uint64_t handle, uint32_t len,
+                     uint64_t tag, cp_error *err)
+{
+  unsigned char *req = NULL;
+  size_t reqlen = 0;
+  uint64_t nums[2] = {0, 0};
+  size_t nnums = 0;
+  uint64_t op = 0;
+  if (a->broken) {
+    *err = a->dead;
+    return a->dead.code;
+  }
+  if (a->nuser >= CP_AFC_MAX_INFLIGHT || a->count >= CP_AFC_RING)
+    return cp_error_set(err, CP_E_USAGE, "AFC: %zu requests in flight already", a->nuser);
+  switch (kind) {
+  case CP_AFC_REQ_STAT: op = CP_AFC_OP_GET_FILE_INFO; break;
+  case CP_AFC_REQ_OPEN:
+    op = CP_AFC_OP_FILE_OPEN;
+    nums[0] = CP_AFC_MODE_RDONLY;
+    nnums = 1;
+    break;
+  case CP_AFC_REQ_READ:
+    if (len > CP_AFC_MAX_DATA)
+      len = CP_AFC_MAX_DATA;
+    op = CP_AFC_OP_FILE_READ;
+    nums[0] = handle;
+    nums[1] = len;
+    nnums = 2;
+    path = NULL;
+    break;
+  default: return cp_error_set(err, CP_E_INTERNAL, "AFC: request kind %d", (int)kind);
+  }
+  cp_err rc = cp_afc_encode(op, a->pn + 1, nums, nnums, path, &req, &reqlen, err);
+  if (rc != CP_OK)
+    return rc;
+  a->pn++;
+  rc = send_request(a, req, reqlen, err);
+  free(req);
+  if (rc != CP_OK)
+    return transport_err(a, CP_CONN_BROKEN, "sending a request", err);
+  in_flight(a, (int)kind, tag, len);
+  return CP_OK;
+}
+
+/* A STATUS reply where something else was due: a refusal (r->rc) when its
+ * code is not 0, malformed otherwise. body is freed. */
+static cp_err refusal(cp_afc *a, const cp_afc_hdr *h, unsigned char *body, size_t len,
+                      const char *what, cp_afc_reply *r, cp_error *err)
+{
+  uint64_t code = 0;
+  cp_error why;
+  int ok = h->op == CP_AFC_OP_STATUS && cp_afc_body_u64(body, len, &code, &why) == CP_OK;
+  free(body);
+  if (ok && code != 0) {
+    r->rc = cp_afc_status_err(code, what, &r->err);
+    return CP_OK;
+  }
+  cp_error_set(&why, CP_E_PROTOCOL, "operation %llu (status %llu) in reply to %s",
+               (unsigned long long)h->op, (unsigned long long)code, what);
+  return malformed(a, what, &why, err);
+}
+
+cp_err cp_afc_reap(cp_afc *a, cp_afc_reply *r, cp_error *err)
+{
+  cp_afc_hdr h;
+  cp_error why;
+  unsigned char hb[CP_AFC_HEADER_LEN], *body = NULL;
+  size_t blen = 0;
+  memset(r, 0, sizeof *r);
+  if (a->broken) {
+    *err = a->dead;
+    return a->dead.code;
+  }
+  cp_err rc = drain_pending(a, CP_AFC_IDLE_MS, "closing a file", err);
+  if (rc != CP_OK)
+    return rc;
+  if (!a->nuser)
+    return cp_error_set(err, CP_E_INTERNAL, "AFC: no request in flight");
+  flight f = a->ring[a->head];
+  a->head = (a->head + 1) % CP_AFC_RING;
+  a->count--;
+  a->nuser--;
+  r->kind = (cp_afc_req)f.kind;
+  r->tag = f.tag;
+  r->rc = CP_OK;
+  const char *what = f.kind == CP_AFC_REQ_STAT   ? "reading file information"
+                     : f.kind == CP_AFC_REQ_OPEN ? "opening a file"
+                                                 : "reading a file";
+  uint64_t max_body = f.kind == CP_AFC_REQ_STAT   ? CP_AFC_MAX_META
+                      : f.kind == CP_AFC_REQ_OPEN ? CP_AFC_MAX_SMALL
+                      : f.len > CP_AFC_MAX_SMALL  ? f.len
+                                                  : CP_AFC_MAX_SMALL;
+  rc = recv_exact(a, hb, sizeof hb, what, err);
+  if (rc != CP_OK)
+    return rc;
+  if (cp_afc_decode_header(hb, f.pn, max_body, &h, &why) != CP_OK)
+    return malformed(a, what, &why, err);
+  uint64_t n = h.entire_len - CP_AFC_HEADER_LEN;
+  if (f.kind == CP_AFC_REQ_READ && h.op == CP_AFC_OP_DATA) {
+    if (n > f.len) {
+      cp_error_set(&why, CP_E_PROTOCOL, "%llu bytes for a read of %u", (unsigned long long)n,
+                   f.len);
+      return malformed(a, what, &why, err);
+    }
+    rc = read_body(a, &h, &body, &blen, what, err);
+    if (rc != CP_OK)
+      return rc;
+    if (blen) {
+      r->data = body;
+      r->len = (uint32_t)blen;
+    } else
+      free(body);
+    return CP_OK;
+  }
+  if (f.kind == CP_AFC_REQ_READ && n > CP_AFC_MAX_SMALL) {
+    cp_error_set(&why, CP_E_PROTOCOL, "a %llu-byte reply of operation %llu to a read",
+                 (unsigned long long)n, (unsigned long long)h.op);
+    return malformed(a, what, &why, err);
+  }
+  rc = read_body(a, &h, &body, &blen, what, err);
+  if (rc != CP_OK)
+    return rc;
+  if (f.kind == CP_AFC_REQ_STAT && h.op == CP_AFC_OP_DATA) {
+    r->st.type = CP_AFC_OTHER;
+    rc = info_to_stat(a, body, blen, "a file", what, &r->st, &r->err);
+    free(body);
+    r->rc = rc; /* a malformed info: this entry fails, the stream is in step */
+    return CP_OK;
+  }
+  if (f.kind == CP_AFC_REQ_OPEN && h.op == CP_AFC_OP_FILE_OPEN_RES) {
+    rc = cp_afc_body_u64(body, blen, &r->handle, &why);
+    free(body);
+    if (rc == CP_OK && r->handle == 0)
+      rc = cp_error_set(&why, CP_E_PROTOCOL, "file handle 0");
+    if (rc != CP_OK) {
+      r->handle = 0;
+      return malformed(a, what, &why, err);
+    }
+    return CP_OK;
+  }
+  return refusal(a, &h, body, blen, what, r, err);
 }

@@ -2,6 +2,7 @@
  * figure with its source) and battery/ioreg.json (the raw answers). It asks
  * the sources of formats/battery_health.h in turn; a missing source is
  * normal (older iOS, no Analytics report yet), a lost device is not. */
+#include "afc.h"
 #include "battery_health.h"
 #include "device.h"
 #include "probe.h"
@@ -74,7 +75,7 @@ static cp_err add_candidates(cp_afc *afc, const char *dir, char ***cands, size_t
 {
   char **names = NULL;
   cp_err rc = cp_afc_list(afc, dir, &names, err);
-  if (rc == CP_E_NOT_FOUND)
+  if (rc == CP_E_DEVICE_VALUE)
     return CP_OK;
   if (rc != CP_OK)
     return rc;

@@ -1,13 +1,10 @@
 /* The crashlogs probe (scope crashes) and the walk behind `caseprobe
- * crashes`. See crashlogs.h. The reader (caller's thread) lists the tree,
- * reads each file in 1 MiB requests and queues the chunks; the worker thread
- * parses each file's prefix into a record, applies the filters and streams
- * the chunks into the sink. Deletions go back to the reader, the only thread
- * that talks to the device. */
-#include "crashlogs.h"
-
+ * crashes`. See crashlogs.h, and crash_walk.h for how the walk is split:
+ * this file sets the walk up, runs the worker (parses each file's prefix
+ * into a record, applies the filters, streams the chunks into the sink and
+ * proves each report complete there) and writes the index. */
 #include "crash_report.h"
-#include "safepath.h"
+#include "crash_walk.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -15,68 +12,18 @@
 #include <string.h>
 #include <strings.h>
 
-#define CP_CRASH_MAX_DEPTH_DIRS 16
-#define CP_CRASH_MAX_FILES 100000
-/* No crash report comes near this (the largest, full panics and aggregated
- * logs, are a few MB); a device claiming more is broken or hostile and would
- * otherwise be read for as long as it keeps sending. */
-#define CP_CRASH_MAX_FILE_BYTES (256ull * 1024 * 1024)
-#define CP_CRASH_QUEUE_BYTES (8u * 1024u * 1024u)
-
-typedef struct entry {
-  char *rel;
-  cp_afc_stat st;
-} entry;
-
-enum { CK_BEGIN, CK_DATA, CK_END, CK_FINISH };
-
-typedef struct chunk {
-  struct chunk *next;
-  int kind;
-  size_t idx;          /* file index (BEGIN, DATA, END) */
-  unsigned char *data; /* DATA */
-  size_t len;
-  cp_err status; /* END: how the transfer went */
-  cp_error err;
-} chunk;
-
-typedef struct walk {
-  cp_device *dev;
-  cp_afc *afc;
-  cp_sink *sink;
-  const cp_probe_opts *opts;
-  const cp_crash_hooks *hooks;
-  int list_only;
-  entry *files;
-  size_t nfiles, cap;
-  uint64_t total, done, pulled_bytes;
-  json_t *reports, *skipped, *failed;
-
-  /* reader -> worker queue */
-  pthread_mutex_t qlock;
-  pthread_cond_t qcond;
-  chunk *head, *tail;
-  size_t queued;
-  int skip_set; /* the worker no longer wants file skip_idx */
-  size_t skip_idx;
-  int stop; /* the worker hit a fatal error */
-  cp_err worker_rc;
-  cp_error worker_err;
-
-  /* hooks, the json arrays, `done` and the delete list */
-  pthread_mutex_t lock;
-  char **deletes;
-  size_t ndel, capdel;
-} walk;
+typedef cp_crash_walk walk;
+typedef cp_crash_chunk chunk;
+typedef cp_crash_entry entry;
 
 /* Errors after which nothing more can be read or written. */
-static int fatal(cp_err rc)
+int cp_crash_fatal(cp_err rc)
 {
   return cp_err_severity(rc) >= CP_SEV_PROBE;
 }
 
 /* Callers hold w->lock. */
-static void note_failure(walk *w, const char *rel, const cp_error *e)
+void cp_crash_note_failure(walk *w, const char *rel, const cp_error *e)
 {
   json_array_append_new(w->failed,
                         json_pack("{s:s, s:s, s:s, s:i}", "path", rel, "error", e->detail,
@@ -85,154 +32,21 @@ static void note_failure(walk *w, const char *rel, const cp_error *e)
     w->hooks->failed(w->hooks->ctx, rel, e);
 }
 
-static void locked_failure(walk *w, const char *rel, const cp_error *e)
+void cp_crash_failure(walk *w, const char *rel, const cp_error *e)
 {
   pthread_mutex_lock(&w->lock);
-  note_failure(w, rel, e);
+  cp_crash_note_failure(w, rel, e);
   pthread_mutex_unlock(&w->lock);
 }
 
 /* Adds n bytes to the progress and reports it. */
-static void advance(walk *w, uint64_t n, const char *rel)
+void cp_crash_advance(walk *w, uint64_t n, const char *rel)
 {
   pthread_mutex_lock(&w->lock);
   w->done += n;
   if (w->hooks && w->hooks->progress)
     w->hooks->progress(w->hooks->ctx, w->done, w->total, rel);
   pthread_mutex_unlock(&w->lock);
-}
-
-/* Collects every regular file below `dir` with its size, depth-first. */
-static cp_err list_tree(walk *w, const char *dir, int depth, cp_error *err)
-{
-  char **names = NULL;
-  if (depth > CP_CRASH_MAX_DEPTH_DIRS)
-    return CP_OK;
-  cp_err rc = cp_afc_list(w->afc, dir, &names, err);
-  if (rc != CP_OK)
-    return rc;
-  for (size_t i = 0; names[i] && rc == CP_OK; i++) {
-    size_t n = strlen(dir) + strlen(names[i]) + 2;
-    char *rel = malloc(n);
-    if (!rel) {
-      rc = cp_error_set(err, CP_E_NOMEM, "path");
-      break;
-    }
-    (void)snprintf(rel, n, !strcmp(dir, ".") ? "%.0s%s" : "%s/%s", dir, names[i]);
-    cp_afc_stat st;
-    cp_error fe;
-    cp_err frc = cp_afc_stat_path(w->afc, rel, &st, &fe);
-    if (frc != CP_OK) {
-      if (fatal(frc)) {
-        *err = fe;
-        rc = frc;
-      } else
-        locked_failure(w, rel, &fe);
-      free(rel);
-      continue;
-    }
-    if (st.type == CP_AFC_DIR) {
-      rc = list_tree(w, rel, depth + 1, err);
-      free(rel);
-      continue;
-    }
-    if (st.type != CP_AFC_FILE || w->nfiles >= CP_CRASH_MAX_FILES) {
-      free(rel); /* links (LatestCrash.ips) point at files we pull anyway */
-      continue;
-    }
-    if (st.size > CP_CRASH_MAX_FILE_BYTES) {
-      cp_error_set(&fe, CP_E_PROTOCOL, "'%s' claims %llu bytes, more than any crash report", rel,
-                   (unsigned long long)st.size);
-      locked_failure(w, rel, &fe);
-      free(rel);
-      continue;
-    }
-    if (w->nfiles == w->cap) {
-      size_t nc = w->cap ? w->cap * 2 : 64;
-      entry *ne = realloc(w->files, nc * sizeof *ne);
-      if (!ne) {
-        free(rel);
-        rc = cp_error_set(err, CP_E_NOMEM, "file list");
-        break;
-      }
-      w->files = ne;
-      w->cap = nc;
-    }
-    w->files[w->nfiles].rel = rel;
-    w->files[w->nfiles].st = st;
-    w->nfiles++;
-    w->total += st.size;
-  }
-  cp_afc_names_free(names);
-  return rc;
-}
-
-/* ------------------------------------------------------------ the queue */
-
-/* Queues c (blocking while the queue holds CP_CRASH_QUEUE_BYTES). */
-static void push(walk *w, chunk *c)
-{
-  pthread_mutex_lock(&w->qlock);
-  while (c->kind == CK_DATA && w->queued >= CP_CRASH_QUEUE_BYTES && !w->stop)
-    pthread_cond_wait(&w->qcond, &w->qlock);
-  c->next = NULL;
-  if (w->tail)
-    w->tail->next = c;
-  else
-    w->head = c;
-  w->tail = c;
-  w->queued += c->len;
-  pthread_cond_broadcast(&w->qcond);
-  pthread_mutex_unlock(&w->qlock);
-}
-
-static chunk *pop(walk *w)
-{
-  pthread_mutex_lock(&w->qlock);
-  while (!w->head)
-    pthread_cond_wait(&w->qcond, &w->qlock);
-  chunk *c = w->head;
-  w->head = c->next;
-  if (!w->head)
-    w->tail = NULL;
-  w->queued -= c->len;
-  pthread_cond_broadcast(&w->qcond);
-  pthread_mutex_unlock(&w->qlock);
-  return c;
-}
-
-static chunk *new_chunk(int kind, size_t idx)
-{
-  chunk *c = calloc(1, sizeof *c);
-  if (c) {
-    c->kind = kind;
-    c->idx = idx;
-  }
-  return c;
-}
-
-static void free_chunk(chunk *c)
-{
-  if (c) {
-    free(c->data);
-    free(c);
-  }
-}
-
-static void want_skip(walk *w, size_t idx)
-{
-  pthread_mutex_lock(&w->qlock);
-  w->skip_set = 1;
-  w->skip_idx = idx;
-  pthread_mutex_unlock(&w->qlock);
-}
-
-static int skipping(walk *w, size_t idx)
-{
-  pthread_mutex_lock(&w->qlock);
-  int s = (w->skip_set && w->skip_idx == idx) || w->stop;
-  pthread_mutex_unlock(&w->qlock);
-  return s;
 }
 
 /* ------------------------------------------------------------ the worker */
@@ -295,7 +109,7 @@ static void drop_held(wstate *s)
 {
   while (s->held) {
     chunk *n = s->held->next;
-    free_chunk(s->held);
+    cp_crash_chunk_free(s->held);
     s->held = n;
   }
   s->held_tail = NULL;
@@ -341,7 +155,7 @@ static void decide(walk *w, wstate *s)
       pthread_mutex_unlock(&w->lock);
     }
     s->dropping = 1;
-    want_skip(w, s->idx);
+    cp_crash_want_skip(w, s->idx);
     return;
   }
   char member_path[1100];
@@ -349,11 +163,11 @@ static void decide(walk *w, wstate *s)
   rc = cp_sink_begin(w->sink, member_path, "crashes", &fe);
   if (rc != CP_OK) {
     s->dropping = 1;
-    want_skip(w, s->idx);
-    if (fatal(rc))
+    cp_crash_want_skip(w, s->idx);
+    if (cp_crash_fatal(rc))
       worker_fail(w, rc, &fe);
     else
-      locked_failure(w, f->rel, &fe); /* an unsafe name: the rest goes on */
+      cp_crash_failure(w, f->rel, &fe); /* an unsafe name: the rest goes on */
     return;
   }
   s->member = 1;
@@ -371,14 +185,14 @@ static void decide(walk *w, wstate *s)
 static void on_data(walk *w, wstate *s, chunk *c)
 {
   if (s->dropping || w->stop) {
-    free_chunk(c);
+    cp_crash_chunk_free(c);
     return;
   }
   if (s->decided) {
     cp_error fe;
     cp_err rc = cp_sink_write(w->sink, c->data, c->len, &fe);
     s->written += c->len;
-    free_chunk(c);
+    cp_crash_chunk_free(c);
     if (rc != CP_OK) {
       s->dropping = 1;
       worker_fail(w, rc, &fe);
@@ -407,33 +221,30 @@ static void on_end(walk *w, wstate *s, chunk *c)
   if (c->status != CP_OK) {
     if (s->member)
       (void)cp_sink_end(w->sink, 0, &fe);
-    if (!fatal(c->status))
-      locked_failure(w, f->rel, &c->err); /* vanished file: go on */
+    if (!cp_crash_fatal(c->status))
+      cp_crash_failure(w, f->rel, &c->err); /* vanished file: go on */
+  } else if (s->member && !s->dropping && !w->stop && s->written != f->st.size) {
+    /* Completeness at the sink: a report is kept, listed as pulled or
+     * deleted only when every byte the device announced reached the sink. */
+    (void)cp_sink_end(w->sink, 0, &fe);
+    cp_error_set(&fe, CP_E_PROTOCOL, "%s: %llu bytes reached the output, the device said %llu",
+                 f->rel, (unsigned long long)s->written, (unsigned long long)f->st.size);
+    cp_crash_failure(w, f->rel, &fe);
   } else if (s->member && !s->dropping && !w->stop) {
     cp_err rc = cp_sink_end(w->sink, 1, &fe);
     if (rc != CP_OK) {
-      if (fatal(rc))
+      if (cp_crash_fatal(rc))
         worker_fail(w, rc, &fe);
       else
-        locked_failure(w, f->rel, &fe);
+        cp_crash_failure(w, f->rel, &fe);
     } else {
       pthread_mutex_lock(&w->lock);
       w->pulled_bytes += s->written;
       json_array_append(w->reports, s->rec);
       if (w->hooks && w->hooks->done)
         w->hooks->done(w->hooks->ctx, f->rel, &f->st, s->rec);
-      if (w->hooks && w->hooks->delete_pulled) {
-        if (w->ndel == w->capdel) {
-          size_t nc = w->capdel ? w->capdel * 2 : 64;
-          char **nd = realloc(w->deletes, nc * sizeof *nd);
-          if (nd) {
-            w->deletes = nd;
-            w->capdel = nc;
-          }
-        }
-        if (w->ndel < w->capdel)
-          w->deletes[w->ndel++] = f->rel; /* owned by files[], outlives the walk's use */
-      }
+      if (w->hooks && w->hooks->delete_pulled)
+        cp_crash_schedule_delete(w, f->rel);
       pthread_mutex_unlock(&w->lock);
     }
   } else if (s->member) {
@@ -442,7 +253,7 @@ static void on_end(walk *w, wstate *s, chunk *c)
   drop_held(s);
   json_decref(s->rec);
   s->rec = NULL;
-  free_chunk(c);
+  cp_crash_chunk_free(c);
 }
 
 static void *worker(void *arg)
@@ -457,13 +268,13 @@ static void *worker(void *arg)
     worker_fail(w, CP_E_NOMEM, &e);
   }
   for (;;) {
-    chunk *c = pop(w);
+    chunk *c = cp_crash_pop(w);
     if (c->kind == CK_FINISH) {
-      free_chunk(c);
+      cp_crash_chunk_free(c);
       break;
     }
     if (!s.prefix) {
-      free_chunk(c);
+      cp_crash_chunk_free(c);
       continue;
     }
     if (c->kind == CK_BEGIN) {
@@ -474,7 +285,7 @@ static void *worker(void *arg)
       s.have = 0;
       s.decided = s.dropping = s.member = 0;
       s.written = 0;
-      free_chunk(c);
+      cp_crash_chunk_free(c);
     } else if (c->kind == CK_DATA)
       on_data(w, &s, c);
     else
@@ -484,143 +295,6 @@ static void *worker(void *arg)
   json_decref(s.rec);
   free(s.prefix);
   return NULL;
-}
-
-/* ------------------------------------------------------------ the reader */
-
-/* Reads file idx and queues its chunks; returns a fatal code or CP_OK. */
-static cp_err read_one(walk *w, size_t idx, cp_error *err)
-{
-  const entry *f = &w->files[idx];
-  cp_error fe;
-  cp_error_clear(&fe);
-  uint64_t h = 0;
-  if (!cp_path_is_safe(f->rel, strlen(f->rel))) {
-    cp_error_set(&fe, CP_E_UNSAFE_PATH, "'%s'", f->rel);
-    locked_failure(w, f->rel, &fe);
-    return CP_OK;
-  }
-  pthread_mutex_lock(&w->lock);
-  int wanted = !(w->hooks && w->hooks->want) || w->hooks->want(w->hooks->ctx, f->rel, &f->st);
-  if (!wanted)
-    json_array_append_new(w->skipped, json_string(f->rel));
-  pthread_mutex_unlock(&w->lock);
-  if (!wanted) {
-    advance(w, f->st.size, f->rel);
-    return CP_OK;
-  }
-  cp_err rc = cp_afc_file_open(w->afc, f->rel, &h, &fe);
-  if (rc != CP_OK) {
-    if (fatal(rc)) {
-      *err = fe;
-      return rc;
-    }
-    locked_failure(w, f->rel, &fe);
-    return CP_OK;
-  }
-  chunk *b = new_chunk(CK_BEGIN, idx);
-  if (!b) {
-    cp_error ignored;
-    (void)cp_afc_file_close(w->afc, h, &ignored);
-    return cp_error_set(err, CP_E_NOMEM, "queue");
-  }
-  push(w, b);
-  uint64_t total = 0, limit = w->list_only && f->st.size > CP_CRASH_PREFIX_BYTES
-                                  ? CP_CRASH_PREFIX_BYTES
-                                  : f->st.size;
-  while (rc == CP_OK && total < limit && !skipping(w, idx)) {
-    if (w->opts && w->opts->cancel && *w->opts->cancel) {
-      rc = cp_error_set(&fe, CP_E_INTERRUPTED, "stopped while pulling %s", f->rel);
-      break;
-    }
-    /* Exactly what is left, never more (see cp_afc_file_read). */
-    uint32_t want =
-        limit - total < CP_CRASH_READ_BYTES ? (uint32_t)(limit - total) : CP_CRASH_READ_BYTES;
-    unsigned char *buf = malloc(want);
-    uint32_t got = 0;
-    if (!buf) {
-      rc = cp_error_set(&fe, CP_E_NOMEM, "read buffer");
-      break;
-    }
-    rc = cp_afc_file_read(w->afc, h, buf, want, &got, &fe);
-    if (rc != CP_OK || got == 0) {
-      free(buf);
-      break;
-    }
-    total += got;
-    chunk *c = new_chunk(CK_DATA, idx);
-    if (!c) {
-      free(buf);
-      rc = cp_error_set(&fe, CP_E_NOMEM, "queue");
-      break;
-    }
-    c->data = buf;
-    c->len = got;
-    push(w, c);
-    advance(w, got, f->rel);
-  }
-  /* The close's answer proves every reply before it arrived whole: 1.3.0
-   * reports a reply cut by a pulled cable as a complete read. */
-  cp_error ce;
-  cp_err crc = cp_afc_file_close(w->afc, h, &ce);
-  if (rc == CP_OK && crc != CP_OK && !skipping(w, idx)) {
-    rc = crc;
-    fe = ce;
-  }
-  if (total < f->st.size)
-    advance(w, f->st.size - total, f->rel); /* filtered out or prefix only: count it as done */
-  /* A short file means the transfer broke: never keep it, never delete it. */
-  if (rc == CP_OK && !w->list_only && !skipping(w, idx) && total != f->st.size) {
-    if (cp_device_attached_after_failure(cp_device_udid(w->dev)) == 0)
-      rc = cp_error_set(&fe, CP_E_DETACHED, "%s was unplugged while pulling %s",
-                        cp_device_udid(w->dev), f->rel);
-    else
-      rc = cp_error_set(&fe, CP_E_PROTOCOL, "%s: read %llu bytes, the device said %llu", f->rel,
-                        (unsigned long long)total, (unsigned long long)f->st.size);
-  } else if (rc == CP_E_DETACHED)
-    cp_error_set(&fe, CP_E_DETACHED, "%s was unplugged while pulling %s", cp_device_udid(w->dev),
-                 f->rel);
-  chunk *e = new_chunk(CK_END, idx);
-  if (!e)
-    return cp_error_set(err, CP_E_NOMEM, "queue");
-  e->status = rc;
-  e->err = fe;
-  push(w, e);
-  if (rc != CP_OK && fatal(rc)) {
-    *err = fe;
-    return rc;
-  }
-  return CP_OK;
-}
-
-/* Removes the files the worker verified; only this thread talks to the device. */
-static cp_err run_deletes(walk *w, cp_error *err)
-{
-  for (;;) {
-    pthread_mutex_lock(&w->lock);
-    const char *rel = w->ndel ? w->deletes[--w->ndel] : NULL;
-    pthread_mutex_unlock(&w->lock);
-    if (!rel)
-      return CP_OK;
-    cp_error re;
-    cp_err rc = cp_afc_remove(w->afc, rel, &re);
-    pthread_mutex_lock(&w->lock);
-    if (rc == CP_OK) {
-      size_t i;
-      json_t *r;
-      json_array_foreach(w->reports, i,
-                         r) if (!strcmp(json_string_value(json_object_get(r, "path")), rel))
-          json_object_set_new(r, "removed", json_true());
-      if (w->hooks && w->hooks->removed)
-        w->hooks->removed(w->hooks->ctx, rel);
-    } else if (!fatal(rc))
-      note_failure(w, rel, &re);
-    pthread_mutex_unlock(&w->lock);
-    if (rc != CP_OK && fatal(rc)) {
-      *err = re;
-      return rc;
-    }
-  }
 }
 
 cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *opts,
@@ -653,7 +327,7 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     goto out;
   }
   locks = 1;
-  fin = new_chunk(CK_FINISH, 0);
+  fin = cp_crash_chunk_new(CK_FINISH, 0);
   w.reports = json_array();
   w.skipped = json_array();
   w.failed = json_array();
@@ -664,27 +338,18 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   rc = cp_afc_open(dev, "com.apple.crashreportcopymobile", &w.afc, err);
   if (rc != CP_OK)
     goto out;
-  rc = list_tree(&w, ".", 0, err);
+  rc = cp_crash_list_tree(&w, err);
   if (rc != CP_OK)
     goto out;
-  advance(&w, 0, "");
+  cp_crash_advance(&w, 0, "");
   if (pthread_create(&th, NULL, worker, &w) != 0) {
     rc = cp_error_set(err, CP_E_INTERNAL, "crash walk thread");
     goto out;
   }
-  /* No exit leaves the loop below for `out` today; the flag keeps one safe. */
+  /* No exit leaves the reader below for `out` today; the flag keeps one safe. */
   started = 1; // NOLINT(clang-analyzer-deadcode.DeadStores)
-  for (size_t i = 0; i < w.nfiles && rc == CP_OK; i++) {
-    pthread_mutex_lock(&w.qlock);
-    int stop = w.stop;
-    pthread_mutex_unlock(&w.qlock);
-    if (stop)
-      break;
-    rc = run_deletes(&w, err);
-    if (rc == CP_OK)
-      rc = read_one(&w, i, err);
-  }
-  push(&w, fin);
+  rc = cp_crash_read_all(&w, err);
+  cp_crash_push(&w, fin);
   fin = NULL;
   pthread_join(th, NULL);
   started = 0;
@@ -693,7 +358,7 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     *err = w.worker_err;
   }
   if (rc == CP_OK)
-    rc = run_deletes(&w, err);
+    rc = cp_crash_run_deletes(&w, err);
   if (rc != CP_OK)
     goto out;
   json_t *triage = cp_crash_triage(w.reports);
@@ -713,14 +378,14 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   }
 out:
   if (started) {
-    push(&w, fin);
+    cp_crash_push(&w, fin);
     fin = NULL;
     pthread_join(th, NULL);
   }
-  free_chunk(fin);
+  cp_crash_chunk_free(fin);
   while (w.head) {
     chunk *n = w.head->next;
-    free_chunk(w.head);
+    cp_crash_chunk_free(w.head);
     w.head = n;
   }
   if (locks) {

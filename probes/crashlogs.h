@@ -19,7 +19,7 @@
 #ifndef CP_CRASHLOGS_H
 #define CP_CRASHLOGS_H
 
-#include "device.h"
+#include "afc.h"
 #include "probe.h"
 
 #include <jansson.h>

@@ -1,5 +1,7 @@
 /*
- * The device session: the one place in caseprobe that speaks libimobiledevice.
+ * The device session: the device layer (probes/device*.c, conn.c, diag.c,
+ * afc.c; map in device_priv.h) is the one place in caseprobe that speaks
+ * libimobiledevice.
  * The agent and every probe go through it; no other file includes a
  * libimobiledevice header. Every failure is mapped to a cp_err code with a
  * detail (which device, which service), never a raw library number.
@@ -102,80 +104,11 @@ cp_err cp_device_move_crashes(cp_device *d, cp_error *err);
  * array of app dicts with the attributes caseprobe shows. */
 cp_err cp_device_browse_apps(cp_device *d, const char *app_type, json_t **out, cp_error *err);
 
-/* --- a raw service connection (caseprobe's own protocol clients: probes/afc.c) ---
- * StartService on the session (under its lock), then a new usbmux connection
- * to the port, TLS when the service asks for it. The bytes are the caller's
- * to frame and to validate. */
-typedef struct cp_conn cp_conn;
-
-cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *err);
-/* Sends all len bytes; CP_E_IO when the connection is broken. */
-cp_err cp_conn_send(cp_conn *c, const void *buf, size_t len, cp_error *err);
-
-typedef enum cp_conn_rc {
-  CP_CONN_OK,     /* *got (1..len) bytes arrived */
-  CP_CONN_IDLE,   /* nothing within timeout_ms */
-  CP_CONN_BROKEN, /* closed or failed */
-  CP_CONN_STALLED /* TLS: nothing for 10 s, the connection was shut down */
-} cp_conn_rc;
-
-/* One receive of at most len bytes, waiting at most timeout_ms (a TLS
- * connection in libimobiledevice 1.3.0 waits until len bytes or failure). */
-cp_conn_rc cp_conn_recv(cp_conn *c, void *buf, size_t len, unsigned timeout_ms, size_t *got);
-void cp_conn_close(cp_conn *c);
-cp_device *cp_conn_device(const cp_conn *c);
-
-/* --- AFC on a named service (com.apple.crashreportcopymobile, com.apple.afc) ---
- * caseprobe's own AFC client over cp_conn (probes/afc.c, formats/afc/afc_proto.c):
- * every reply length is validated; a pulled cable is CP_E_DETACHED, a silent
- * service CP_E_TIMEOUT after 10 s without a byte, nonsense CP_E_PROTOCOL.
- * One cp_afc is used by one thread at a time. */
-typedef struct cp_afc cp_afc;
-
-typedef enum cp_afc_type { CP_AFC_FILE, CP_AFC_DIR, CP_AFC_LINK, CP_AFC_OTHER } cp_afc_type;
-
-typedef struct cp_afc_stat {
-  uint64_t size;
-  int64_t mtime; /* Unix seconds */
-  cp_afc_type type;
-} cp_afc_stat;
-
-cp_err cp_afc_open(cp_device *d, const char *service, cp_afc **out, cp_error *err);
-void cp_afc_close(cp_afc *a);
-/* Entry names of a folder without "." and ".."; NULL-terminated, free with cp_afc_names_free. */
-cp_err cp_afc_list(cp_afc *a, const char *path, char ***names, cp_error *err);
-void cp_afc_names_free(char **names);
-cp_err cp_afc_stat_path(cp_afc *a, const char *path, cp_afc_stat *st, cp_error *err);
-cp_err cp_afc_file_open(cp_afc *a, const char *path, uint64_t *handle, cp_error *err);
-/* One FILE_READ of up to len bytes; *got = 0 at end of file.
- * Never ask for more than the file has left (st_size minus what was read):
- * libimobiledevice 1.3.0 miscounts a reply cut short by a pulled cable and
- * copies min(its count, len) bytes from a buffer the size of the reply, so a
- * larger len reads past that buffer. With len equal to what is left the copy
- * stays inside it, and the close (below) tells whether the reply was whole. */
-cp_err cp_afc_file_read(cp_afc *a, uint64_t handle, void *buf, uint32_t len, uint32_t *got,
-                        cp_error *err);
-/* FILE_CLOSE. Every reply before it was read to its exact, checked length;
- * the close's own STATUS is checked before the next request's reply (see
- * probes/afc.c). An error: the connection is lost. */
-cp_err cp_afc_file_close(cp_afc *a, uint64_t handle, cp_error *err);
-cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err);
-
-/* --- com.apple.syslog_relay --- */
-typedef struct cp_syslog cp_syslog;
-
-cp_err cp_syslog_open(cp_device *d, cp_syslog **out, cp_error *err);
-/* Reads what arrives within timeout_ms; CP_OK with *got = 0 when nothing did. */
-cp_err cp_syslog_read(cp_syslog *s, void *buf, uint32_t len, uint32_t *got, unsigned timeout_ms,
-                      cp_error *err);
-void cp_syslog_close(cp_syslog *s);
-
-/* --- attach/detach events (caseprobe list --watch) --- */
-typedef enum cp_device_event { CP_DEV_ATTACHED, CP_DEV_DETACHED, CP_DEV_PAIRED } cp_device_event;
-typedef void (*cp_device_event_fn)(void *ctx, cp_device_event ev, const char *udid, int network);
-
-/* Starts delivering events on libimobiledevice's thread (one watcher per process). */
-cp_err cp_device_watch_start(cp_device_event_fn fn, void *ctx, cp_error *err);
-void cp_device_watch_stop(void);
+/* The rest of the device layer, one header per concern (included here for
+ * callers that reach the device through this header): */
+#include "conn.h"          /* raw service connections (caseprobe's own clients) */
+#include "device_syslog.h" /* com.apple.syslog_relay */
+#include "device_watch.h"  /* attach/detach events */
+/* AFC (caseprobe's own client over cp_conn) is declared in afc.h. */
 
 #endif

@@ -158,6 +158,7 @@ static cp_err each_string(const unsigned char *body, size_t len, str_fn fn, void
 typedef struct names_ctx {
   char **v;
   size_t n, cap;
+  size_t *refused; /* lenient: count impossible names here instead of failing */
 } names_ctx;
 
 static cp_err add_name(void *vctx, const unsigned char *s, size_t n, cp_error *err)
@@ -167,6 +168,10 @@ static cp_err add_name(void *vctx, const unsigned char *s, size_t n, cp_error *e
     return CP_OK;
   if (n == 0)
     return CP_OK; /* padding NULs: nothing to name */
+  if (c->refused && (n > CP_AFC_MAX_NAME || memchr(s, '/', n) || !printable(s, n))) {
+    (*c->refused)++; /* that entry alone is lost */
+    return CP_OK;
+  }
   if (n > CP_AFC_MAX_NAME)
     return cp_error_set(err, CP_E_PROTOCOL, "AFC folder listing with a %zu-byte name", n);
   if (memchr(s, '/', n) || !printable(s, n))
@@ -195,7 +200,15 @@ static cp_err add_name(void *vctx, const unsigned char *s, size_t n, cp_error *e
 
 cp_err cp_afc_parse_names(const unsigned char *body, size_t len, char ***names, cp_error *err)
 {
-  names_ctx c = {NULL, 0, 0};
+  return cp_afc_parse_names_lenient(body, len, names, NULL, err);
+}
+
+cp_err cp_afc_parse_names_lenient(const unsigned char *body, size_t len, char ***names,
+                                  size_t *refused, cp_error *err)
+{
+  names_ctx c = {NULL, 0, 0, refused};
+  if (refused)
+    *refused = 0;
   *names = NULL;
   cp_err rc = len > CP_AFC_MAX_META
                   ? cp_error_set(err, CP_E_PROTOCOL, "AFC folder listing of %zu bytes", len)

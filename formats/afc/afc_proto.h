@@ -99,6 +99,12 @@ const char *cp_afc_status_name(uint64_t code);
  * control byte or longer than CP_AFC_MAX_NAME, more than CP_AFC_MAX_NAMES.
  */
 cp_err cp_afc_parse_names(const unsigned char *body, size_t len, char ***names, cp_error *err);
+/* The same, except that a name no file system can hold ('/', a control
+ * byte, too long) costs only that entry: it is left out and counted in
+ * *refused (not NULL). A listing too large or with too many names is still
+ * refused whole. */
+cp_err cp_afc_parse_names_lenient(const unsigned char *body, size_t len, char ***names,
+                                  size_t *refused, cp_error *err);
 void cp_afc_names_free(char **names);
 
 typedef enum cp_afc_ifmt {

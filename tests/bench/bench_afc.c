@@ -7,8 +7,13 @@
  * reads) and to compare read lengths.
  *
  *   bench_afc UDID READ_BYTES OUTDIR
+ *   bench_afc UDID --stats N PATH
+ * The second form times N GET_FILE_INFOs of PATH twice: one at a time, then
+ * all N in flight on the one connection (cp_afc_submit / cp_afc_reap), and
+ * prints both: the simulator's link model must let the second finish in
+ * about one round trip (tests/e2e/test_sim_pipeline.sh).
  */
-#include "device.h"
+#include "afc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -93,8 +98,50 @@ static cp_err walk(cp_afc *a, const char *dir, const char *out, unsigned char *b
   return rc;
 }
 
+/* N stats one at a time, then N in flight; prints both times. */
+static int stats(const char *udid, const char *nstr, const char *path)
+{
+  unsigned long n = strtoul(nstr, NULL, 10);
+  if (n == 0 || n > CP_AFC_MAX_INFLIGHT) {
+    fprintf(stderr, "bench_afc: N must be 1..%u\n", CP_AFC_MAX_INFLIGHT);
+    return 2;
+  }
+  cp_device *dev = NULL;
+  cp_afc *a = NULL;
+  cp_error err;
+  cp_afc_stat st;
+  cp_device_open_opts o = {udid, "caseprobe", 0, NULL, NULL, NULL};
+  cp_err rc = cp_device_open(&o, &dev, &err);
+  if (rc == CP_OK)
+    rc = cp_afc_open(dev, "com.apple.crashreportcopymobile", &a, &err);
+  double t0 = now(), t1 = t0, t2 = t0;
+  for (unsigned long i = 0; rc == CP_OK && i < n; i++)
+    rc = cp_afc_stat_path(a, path, &st, &err);
+  t1 = now();
+  for (unsigned long i = 0; rc == CP_OK && i < n; i++)
+    rc = cp_afc_submit(a, CP_AFC_REQ_STAT, path, 0, 0, i, &err);
+  for (unsigned long i = 0; rc == CP_OK && i < n; i++) {
+    cp_afc_reply r;
+    rc = cp_afc_reap(a, &r, &err);
+    if (rc == CP_OK && (r.tag != i || r.rc != CP_OK || r.st.size != st.size))
+      rc = cp_error_set(&err, CP_E_PROTOCOL, "answer %lu: tag %llu, %s", i,
+                        (unsigned long long)r.tag, cp_strerror(r.rc));
+  }
+  t2 = now();
+  cp_afc_close(a);
+  cp_device_close(dev);
+  if (rc != CP_OK) {
+    fprintf(stderr, "bench_afc: %s: %s\n", cp_strerror(rc), err.detail);
+    return (int)rc;
+  }
+  printf("stats %lu: one at a time %.3f s, in flight %.3f s\n", n, t1 - t0, t2 - t1);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
+  if (argc == 5 && !strcmp(argv[2], "--stats"))
+    return stats(argv[1], argv[3], argv[4]);
   if (argc != 4) {
     fprintf(stderr, "usage: bench_afc UDID READ_BYTES OUTDIR\n");
     return 2;

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Benchmark: `caseprobe crashes pull` against `idevicecrashreport -k` on the
-# same generated profile (default 500 reports, 100 MB) behind caseprobe-sim
-# at its default 40 MB/s link, a fresh simulator for each tool. Both tools
-# are paired first (idevicepair), so the timing is the pull alone: mover ping,
-# tree walk and transfer. Prints MB/s for both, their ratio and the fraction
-# of the link rate; checks that both copied every byte.
+# same generated profile (default 300 reports, 60 MB) behind caseprobe-sim on
+# its USB-2 model (40 MB/s, 500 us latency in flight; LINK and LATENCY_US
+# override), a fresh simulator for each tool. Both tools are paired first
+# (idevicepair), so the timing is the whole command otherwise: start, session,
+# mover ping, tree walk and transfer. Prints MB/s for both, their ratio and
+# the fraction of the link rate; checks that both copied every byte and that
+# the two copies are byte-identical.
 #   usage: tests/bench/bench_pull.sh [BUILD_DIR] [REPORTS] [MB]
 set -eu
 BUILD=${1:-build}
-N=${2:-500}
-MB=${3:-100}
-LINK=40
+N=${2:-300}
+MB=${3:-60}
+LINK=${LINK:-40}
+LATENCY_US=${LATENCY_US:-500}
 CP="$BUILD/caseprobe"
 SIM="$BUILD/caseprobe-sim"
 GEN="$BUILD/caseprobe-sim-gen"
@@ -35,7 +38,7 @@ PY
 
 start_sim() {
   rm -f "$W/sock" "$W/sock.ctl"
-  "$SIM" --socket "$W/sock" --bandwidth "$LINK" "$W/profile" >"$W/sim.log" 2>&1 &
+  "$SIM" --socket "$W/sock" --bandwidth "$LINK" --latency-us "$LATENCY_US" "$W/profile" >"$W/sim.log" 2>&1 &
   SIM_PID=$!
   for _ in $(seq 1 400); do grep -qx ready "$W/sim.log" && break; sleep 0.05; done
   grep -qx ready "$W/sim.log" || { echo "simulator did not start" >&2; exit 1; }
@@ -51,6 +54,18 @@ t0=$(now)
 "$CP" crashes pull "$W/cp" -u "$UDID" --json >"$W/cp.json"
 t1=$(now)
 stop_sim
+# the same pull into a tmpfs folder (when /dev/shm is one): what the disk's
+# per-report fsync costs, apart from the link
+SHM=""
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  SHM=$(mktemp -d /dev/shm/cp-bench.XXXXXX)
+  start_sim
+  t4=$(now)
+  "$CP" crashes pull "$SHM/cp" -u "$UDID" --json >/dev/null
+  t5=$(now)
+  stop_sim
+  rm -rf "$SHM"
+fi
 start_sim
 mkdir -p "$W/icr"
 t2=$(now)
@@ -60,16 +75,35 @@ stop_sim
 
 CPB=$(dir_bytes "$W/cp")
 ICB=$(dir_bytes "$W/icr")
-python3 - "$t0" "$t1" "$t2" "$t3" "$BYTES" "$FILES" "$CPB" "$ICB" "$LINK" <<'PY'
+python3 - "$t0" "$t1" "$t2" "$t3" "$BYTES" "$FILES" "$CPB" "$ICB" "$LINK" "$LATENCY_US" <<'PY'
 import sys
 t0, t1, t2, t3 = map(float, sys.argv[1:5])
 total, files, cpb, icb, link = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8]), float(sys.argv[9])
 cp_s, ic_s = t1 - t0, t3 - t2
 cp_r, ic_r = total / 1e6 / cp_s, total / 1e6 / ic_s
-print("profile: %d reports, %.1f MB; link %.0f MB/s" % (files, total / 1e6, link))
+print("profile: %d reports, %.1f MB; link %.0f MB/s, %s us latency" % (files, total / 1e6, link, sys.argv[10]))
 print("caseprobe crashes pull : %6.2f s  %6.2f MB/s  (%.0f %% of the link)  copied %d bytes" % (cp_s, cp_r, 100 * cp_r / link, cpb))
 print("idevicecrashreport -k  : %6.2f s  %6.2f MB/s  (%.0f %% of the link)  copied %d bytes" % (ic_s, ic_r, 100 * ic_r / link, icb))
 print("speed-up: %.1fx" % (cp_r / ic_r))
 if cpb != total:
     print("caseprobe copied %d of %d bytes" % (cpb, total)); sys.exit(1)
+PY
+if [ -n "$SHM" ]; then
+  python3 -c 'import sys; s = float(sys.argv[2]) - float(sys.argv[1]); r = int(sys.argv[3]) / 1e6 / s; print("caseprobe pull to tmpfs: %6.2f s  %6.2f MB/s  (%.0f %% of the link)" % (s, r, 100 * r / float(sys.argv[4])))' "$t4" "$t5" "$BYTES" "$LINK"
+fi
+# the pulled files are byte-identical to idevicecrashreport -k's (which drops ".synced")
+python3 - "$W/cp" "$W/icr" <<'PY'
+import filecmp, os, sys
+cp, icr = sys.argv[1:3]
+bad = []
+for d, _, fs in os.walk(cp):
+    for f in fs:
+        if f.startswith(".caseprobe") or f == "index.json":
+            continue
+        rel = os.path.relpath(os.path.join(d, f), cp)
+        other = os.path.join(icr, rel[:-7] if rel.endswith(".synced") else rel)
+        if not os.path.isfile(other) or not filecmp.cmp(os.path.join(cp, rel), other, shallow=False):
+            bad.append(rel)
+print("byte-identical to idevicecrashreport -k: %s" % ("yes" if not bad else "NO (%d differ, e.g. %s)" % (len(bad), bad[0])))
+sys.exit(1 if bad else 0)
 PY

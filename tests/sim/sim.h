@@ -123,6 +123,13 @@ int sim_recv_all(struct sim_conn *c, void *buf, size_t n);
 int sim_send(struct sim_conn *c, const void *buf, size_t n);
 int sim_send_raw(struct sim_conn *c, const void *buf, size_t n);
 void sim_latency(struct sim_conn *c);
+/* The link as a pipe (sim_io.c): replies are charged on the device's clock
+ * and become visible `latency` after they left, while the server goes on.
+ * start: NULL when the connection cannot use one (TLS); send takes buf. */
+struct sim_outq;
+struct sim_outq *sim_outq_start(struct sim_conn *c);
+int sim_outq_send(struct sim_outq *q, unsigned char *buf, size_t n);
+void sim_outq_stop(struct sim_outq *q);
 int sim_plist_recv(struct sim_conn *c, plist_t *out);
 int sim_plist_send(struct sim_conn *c, plist_t p, bool binary);
 int sim_send_garbage(struct sim_conn *c);

@@ -51,6 +51,7 @@ struct afc_handle {
 
 struct afc {
   struct sim_conn *c;
+  struct sim_outq *q; /* replies in flight (NULL: one at a time, TLS) */
   struct afc_handle h[AFC_HANDLES];
 };
 
@@ -85,6 +86,8 @@ static int reply(struct afc *a, uint64_t pn, uint64_t op, const void *hdata, siz
     memcpy(buf + AFC_HDR, hdata, hlen);
   if (plen)
     memcpy(buf + AFC_HDR + hlen, payload, plen);
+  if (a->q)
+    return sim_outq_send(a->q, buf, total); /* takes buf */
   int rc = sim_send(a->c, buf, total);
   free(buf);
   return rc;
@@ -218,19 +221,29 @@ static void remove_node(struct sim_vnode *n)
   n->removed = true;
 }
 
+/* The path of the ops whose header data is one (after a u64 for
+ * FILE_OPEN): 0 with *path set (NULL for other ops), -1 when malformed.
+ * Path decoding lives here alone. */
+static int decode_path(uint64_t op, const unsigned char *hd, size_t hlen, const char **path)
+{
+  size_t off = (op == OP_FILE_OPEN) ? 8 : 0;
+  *path = NULL;
+  if (op != OP_READ_DIR && op != OP_GET_FILE_INFO && op != OP_REMOVE_PATH &&
+      op != OP_REMOVE_PATH_AND_CONTENTS && op != OP_FILE_OPEN)
+    return 0;
+  if (hlen <= off || !memchr(hd + off, '\0', hlen - off))
+    return -1;
+  *path = (const char *)hd + off;
+  return 0;
+}
+
 static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned char *hd, size_t hlen)
 {
   struct sim_device *dev = a->c->dev;
   int err = 0;
-  /* ops whose header data is a path (after an optional u64) */
   const char *path = NULL;
-  size_t off = (op == OP_FILE_OPEN) ? 8 : 0;
-  if (op == OP_READ_DIR || op == OP_GET_FILE_INFO || op == OP_REMOVE_PATH ||
-      op == OP_REMOVE_PATH_AND_CONTENTS || op == OP_FILE_OPEN) {
-    if (hlen <= off || !memchr(hd + off, '\0', hlen - off))
-      return status(a, pn, E_INVALID_ARG);
-    path = (const char *)hd + off;
-  }
+  if (decode_path(op, hd, hlen, &path) != 0)
+    return status(a, pn, E_INVALID_ARG);
   switch (op) {
   case OP_READ_DIR: {
     struct strbuf b = {0};
@@ -419,6 +432,10 @@ void sim_afc_serve(struct sim_conn *c)
 {
   struct afc a;
   a.c = c;
+  /* Requests are answered in order as they arrive; the replies travel on
+   * the link while the next request is served (sim_outq_*), so a client
+   * that pipelines requests gains as on a device. */
+  a.q = sim_outq_start(c);
   for (int i = 0; i < AFC_HANDLES; i++)
     a.h[i].fd = -1;
   for (;;) {
@@ -438,12 +455,14 @@ void sim_afc_serve(struct sim_conn *c)
       free(body);
       break;
     }
-    sim_latency(c);
+    if (!a.q)
+      sim_latency(c);
     int rc = handle_op(&a, pn, op, body, (size_t)(this_len - AFC_HDR));
     free(body);
     if (rc != 0)
       break;
   }
+  sim_outq_stop(a.q);
   for (int i = 0; i < AFC_HANDLES; i++) {
     if (a.h[i].fd >= 0)
       close(a.h[i].fd);

@@ -1,10 +1,18 @@
 /* sim_io.c: byte I/O of one connection, plaintext or TLS (device = TLS
  * server), with the device's link model applied to everything the device
  * sends: a virtual clock shared by all of the device's connections gives a
- * token-bucket-like rate, and DetachAfterBytes cuts the cable mid-stream. */
+ * token-bucket-like rate, and DetachAfterBytes cuts the cable mid-stream.
+ *
+ * The output queue (sim_outq_*) is the link as a pipe: a reply is charged
+ * its bytes on the device's shared clock when the server produces it and
+ * becomes visible to the client `latency` after it left, while the server
+ * goes on with the next request. So latency is time in flight, as on a real
+ * cable, and a client that keeps several requests in flight gains from it;
+ * a client that waits for each reply pays one round trip per request. */
 #include "sim.h"
 
 #include <errno.h>
+#include <math.h>
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,31 +76,17 @@ static void link_pay(struct sim_device *dev, size_t n)
     sim_sleep(done - now);
 }
 
+static size_t detach_budget(struct sim_conn *c, size_t n, bool *fire);
+
 int sim_send(struct sim_conn *c, const void *buf, size_t n)
 {
-  struct sim_device *dev = c->dev;
-  size_t allow = n;
   bool fire = false;
-  if (dev && c->service && dev->fault_detach_after) {
-    pthread_mutex_lock(&dev->lock);
-    if (!dev->detach_fired) {
-      uint64_t left = dev->fault_detach_after > dev->service_bytes
-                          ? dev->fault_detach_after - dev->service_bytes
-                          : 0;
-      if (n >= left) {
-        allow = (size_t)left;
-        fire = true;
-        dev->detach_fired = true;
-      }
-      dev->service_bytes += allow;
-    }
-    pthread_mutex_unlock(&dev->lock);
-  }
-  link_pay(dev, allow);
+  size_t allow = detach_budget(c, n, &fire);
+  link_pay(c->dev, allow);
   if (allow > 0 && sim_send_raw(c, buf, allow) != 0)
     return -1;
   if (fire) {
-    sim_device_detach(dev, "fault: DetachAfterBytes");
+    sim_device_detach(c->dev, "fault: DetachAfterBytes");
     return -1;
   }
   return 0;
@@ -227,4 +221,166 @@ void sim_tls_stop(struct sim_conn *c)
   ERR_clear_error();
   SSL_free(c->ssl);
   c->ssl = NULL;
+}
+
+/* ------------------------------------------------------------ output queue */
+
+/* Replies produced but not yet visible stop the server beyond this. */
+#define SIM_OUTQ_MAX_BYTES (8u * 1024u * 1024u)
+
+struct outq_item {
+  struct outq_item *next;
+  unsigned char *buf;
+  size_t allow; /* bytes that cross the cable (DetachAfterBytes may cut) */
+  bool fire;    /* cut the cable after them */
+  double visible_at;
+};
+
+struct sim_outq {
+  struct sim_conn *c;
+  pthread_t th;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  struct outq_item *head, *tail;
+  size_t queued;
+  bool closing, dead;
+};
+
+/* Charges n bytes on the device's shared clock without sleeping; returns
+ * when their last byte has crossed. */
+static double link_charge(struct sim_device *dev, size_t n)
+{
+  double now = sim_now();
+  if (!dev || dev->bandwidth <= 0)
+    return now;
+  pthread_mutex_lock(&dev->link_lock);
+  double start = dev->link_free_at > now ? dev->link_free_at : now;
+  double done = start + (double)n / dev->bandwidth;
+  dev->link_free_at = done;
+  pthread_mutex_unlock(&dev->link_lock);
+  return done;
+}
+
+/* DetachAfterBytes: how many of n bytes may still cross, and whether the
+ * cable is cut after them. */
+static size_t detach_budget(struct sim_conn *c, size_t n, bool *fire)
+{
+  struct sim_device *dev = c->dev;
+  size_t allow = n;
+  *fire = false;
+  if (dev && c->service && dev->fault_detach_after) {
+    pthread_mutex_lock(&dev->lock);
+    if (!dev->detach_fired) {
+      uint64_t left = dev->fault_detach_after > dev->service_bytes
+                          ? dev->fault_detach_after - dev->service_bytes
+                          : 0;
+      if (n >= left) {
+        allow = (size_t)left;
+        *fire = true;
+        dev->detach_fired = true;
+      }
+      dev->service_bytes += allow;
+    }
+    pthread_mutex_unlock(&dev->lock);
+  }
+  return allow;
+}
+
+/* The sender: writes each reply once its visible time has come, in order. */
+static void *outq_main(void *arg)
+{
+  struct sim_outq *q = arg;
+  pthread_mutex_lock(&q->lock);
+  for (;;) {
+    while (!q->head && !q->closing)
+      pthread_cond_wait(&q->cond, &q->lock);
+    struct outq_item *it = q->head;
+    if (!it)
+      break;
+    pthread_mutex_unlock(&q->lock);
+    double wait = it->visible_at - sim_now();
+    if (wait > 0.0001 && !q->dead)
+      sim_sleep(wait);
+    bool ok = !q->dead && (it->allow == 0 || sim_send_raw(q->c, it->buf, it->allow) == 0);
+    if (it->fire)
+      sim_device_detach(q->c->dev, "fault: DetachAfterBytes");
+    pthread_mutex_lock(&q->lock);
+    if (!ok || it->fire)
+      q->dead = true;
+    q->head = it->next;
+    if (!q->head)
+      q->tail = NULL;
+    q->queued -= it->allow;
+    pthread_cond_broadcast(&q->cond);
+    free(it->buf);
+    free(it);
+  }
+  pthread_mutex_unlock(&q->lock);
+  return NULL;
+}
+
+struct sim_outq *sim_outq_start(struct sim_conn *c)
+{
+  if (c->ssl) /* one TLS object must not be read and written from two threads */
+    return NULL;
+  struct sim_outq *q = calloc(1, sizeof *q);
+  if (!q)
+    return NULL;
+  q->c = c;
+  pthread_mutex_init(&q->lock, NULL);
+  pthread_cond_init(&q->cond, NULL);
+  if (pthread_create(&q->th, NULL, outq_main, q) != 0) {
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->cond);
+    free(q);
+    return NULL;
+  }
+  return q;
+}
+
+int sim_outq_send(struct sim_outq *q, unsigned char *buf, size_t n)
+{
+  struct outq_item *it = calloc(1, sizeof *it);
+  if (!it) {
+    free(buf);
+    return -1;
+  }
+  it->buf = buf;
+  pthread_mutex_lock(&q->lock);
+  while (q->queued >= SIM_OUTQ_MAX_BYTES && !q->dead)
+    pthread_cond_wait(&q->cond, &q->lock);
+  if (q->dead) {
+    pthread_mutex_unlock(&q->lock);
+    free(buf);
+    free(it);
+    return -1;
+  }
+  /* Charged in production order, so replies of one connection stay in
+   * order and all connections of the device share its bandwidth. */
+  it->allow = detach_budget(q->c, n, &it->fire);
+  double lat = q->c->dev ? (double)q->c->dev->latency_us / 1e6 : 0.0;
+  it->visible_at = link_charge(q->c->dev, it->allow) + lat;
+  if (q->tail)
+    q->tail->next = it;
+  else
+    q->head = it;
+  q->tail = it;
+  q->queued += it->allow;
+  pthread_cond_broadcast(&q->cond);
+  pthread_mutex_unlock(&q->lock);
+  return 0;
+}
+
+void sim_outq_stop(struct sim_outq *q)
+{
+  if (!q)
+    return;
+  pthread_mutex_lock(&q->lock);
+  q->closing = true;
+  pthread_cond_broadcast(&q->cond);
+  pthread_mutex_unlock(&q->lock);
+  pthread_join(q->th, NULL);
+  pthread_mutex_destroy(&q->lock);
+  pthread_cond_destroy(&q->cond);
+  free(q);
 }

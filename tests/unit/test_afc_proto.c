@@ -206,6 +206,29 @@ static void test_names(void **state)
   cp_afc_names_free(n);
 }
 
+/* Lenient listing: an impossible name costs that entry, not the folder. */
+static void test_lenient_names(void **state)
+{
+  (void)state;
+  char **n = NULL;
+  size_t refused = 99;
+  cp_error e;
+  assert_int_equal(cp_afc_parse_names_lenient(B(".\0..\0a.ips\0../../etc\0x/y\0bad\nname\0"
+                                                "\x1b[2J\0b.ips\0"),
+                                              &n, &refused, &e),
+                   CP_OK);
+  assert_int_equal(refused, 4);
+  assert_string_equal(n[0], "a.ips");
+  assert_string_equal(n[1], "b.ips");
+  assert_null(n[2]);
+  cp_afc_names_free(n);
+  /* a good listing refuses nothing */
+  assert_int_equal(cp_afc_parse_names_lenient(B("a\0b\0"), &n, &refused, &e), CP_OK);
+  assert_int_equal(refused, 0);
+  assert_string_equal(n[1], "b");
+  cp_afc_names_free(n);
+}
+
 static void expect_bad_names(const unsigned char *b, size_t len, const char *detail)
 {
   char **n = (char **)&n;
@@ -340,6 +363,7 @@ int main(void)
       cmocka_unit_test(test_status_codes),
       cmocka_unit_test(test_names),
       cmocka_unit_test(test_refuse_names),
+      cmocka_unit_test(test_lenient_names),
       cmocka_unit_test(test_info),
       cmocka_unit_test(test_refuse_info),
   };
