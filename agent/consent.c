@@ -2,20 +2,22 @@
  * can agree to battery and crashes and still say no to the device log. */
 #include "consent.h"
 
+#include "i18n.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 static const cp_scope_info scopes[] = {
-    {"system", "the device's model, iOS version, activation state and name (the name and "
-               "all serial numbers are replaced by placeholders)"},
-    {"battery", "battery health: capacity, charge cycles, temperature and voltage, and the "
-                "maximum-capacity figure Settings shows (read from the device's analytics log)"},
-    {"crashes", "crash, hang and panic reports the device keeps (they stay on the device; "
-                "copies are redacted)"},
-    {"syslog", "a few seconds of the device's live system log (redacted)"},
-    {"apps", "the list of apps you installed, with their versions (not their data)"},
-    {"storage", "how much storage is used and free"},
-    {NULL, NULL},
+    {"system", N_("Phone model and iOS version"), N_("the device's model, iOS version, activation state and name (the name and "
+               "all serial numbers are replaced by placeholders)")},
+    {"battery", N_("Battery health"), N_("battery health: capacity, charge cycles, temperature and voltage, and the "
+                "maximum-capacity figure Settings shows (read from the device's analytics log)")},
+    {"crashes", N_("Crash reports"), N_("crash, hang and panic reports the device keeps (they stay on the device; "
+                "copies are redacted)")},
+    {"syslog", N_("Device log"), N_("a few seconds of the device's live system log (redacted)")},
+    {"apps", N_("Installed apps"), N_("the list of apps you installed, with their versions (not their data)")},
+    {"storage", N_("Storage space"), N_("how much storage is used and free")},
+    {NULL, NULL, NULL},
 };
 
 const cp_scope_info *cp_scope_table(void)

@@ -11,8 +11,9 @@
 #include "cp_err.h"
 
 typedef struct cp_scope_info {
-  const char *name;  /* "battery" */
-  const char *reads; /* plain language: what is read from the device */
+  const char *name;  /* "battery": the internal name (flags, consent.json) */
+  const char *title; /* "Battery health": the plain name a person reads (untranslated msgid: use _()) */
+  const char *reads; /* plain language: what is read from the device (msgid: use _()) */
 } cp_scope_info;
 
 /* The NULL-name-terminated table of every scope, in prompt order. */
