@@ -186,7 +186,9 @@ static void battery_reasons(json_t *battery)
                                                           : code;
     char text[256];
     const char *en = cp_report_battery_reason_en(
-        c, json_number_value(json_object_get(r, "value")),
+        c,
+        json_is_number(json_object_get(r, "value")) ? json_number_value(json_object_get(r, "value"))
+                                                    : NAN,
         json_is_number(json_object_get(r, "limit")) ? json_number_value(json_object_get(r, "limit"))
                                                     : NAN,
         text, sizeof text);
@@ -381,6 +383,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   consent = cp_consent_record_new(o->case_id, o->scopes_granted, o->scopes_refused,
                                   o->consent_how ? o->consent_how : "flag", now,
                                   o->consent_text ? o->consent_text : "");
+  if (consent && o->consent_lang)
+    (void)cp_consent_record_set_language(consent, o->consent_lang);
   findings = json_object();
   if (!devsum || !redaction || !consent || !findings || !probes_red) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");

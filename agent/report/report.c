@@ -173,9 +173,9 @@ static int is_placeholder(const json_t *v)
 
 static double battery_health(const json_t *bat)
 {
-  static const char *const keys[] = {"health_percent", "maximum_capacity_percent",
+  static const char *const keys[] = {"health_percent",       "maximum_capacity_percent",
                                      "max_capacity_percent", "settings_max_capacity_percent",
-                                     "capacity_percent", NULL};
+                                     "capacity_percent",     NULL};
   double d = cp_rj_number(cp_rj_pick(bat, keys));
   if (isnan(d) || d < 0)
     return NAN;
@@ -219,32 +219,39 @@ static void device_line(cp_rout *o, const json_t *dev)
   }
 }
 
+/* One part of the crashes sentence; a switch so each plural pair is a
+ * literal that xgettext extracts. */
+static const char *crash_part(size_t i, long long n)
+{
+  unsigned long k = (unsigned long)n;
+  switch (i) {
+  case 0: return ngettext("%lld app crash", "%lld app crashes", k);
+  case 1: return ngettext("%lld kernel panic", "%lld kernel panics", k);
+  case 2: return ngettext("%lld forced restart", "%lld forced restarts", k);
+  case 3:
+    return ngettext("%lld app closed for low memory (jetsam)",
+                    "%lld apps closed for low memory (jetsam)", k);
+  case 4: return ngettext("%lld resource report", "%lld resource reports", k);
+  default: return ngettext("%lld other report", "%lld other reports", k);
+  }
+}
+
 static void crash_counts_sentence(cp_rout *o, const crash_fig *f)
 {
+  const long long n[] = {f->app, f->panics, f->forced, f->jetsam, f->resource, f->other};
   int any = 0;
-  struct {
-    long long n;
-    const char *one, *many;
-  } parts[] = {
-      {f->app, N_("%lld app crash"), N_("%lld app crashes")},
-      {f->panics, N_("%lld kernel panic"), N_("%lld kernel panics")},
-      {f->forced, N_("%lld forced restart"), N_("%lld forced restarts")},
-      {f->jetsam, N_("%lld app closed for low memory (jetsam)"),
-       N_("%lld apps closed for low memory (jetsam)")},
-      {f->resource, N_("%lld resource report"), N_("%lld resource reports")},
-      {f->other, N_("%lld other report"), N_("%lld other reports")},
-  };
-  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-    if (parts[i].n <= 0)
+  for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
+    if (n[i] <= 0)
       continue;
     if (any)
       cp_rout_esc(o, _(", "));
     any = 1;
+    /* each format is a literal above (or its translation, checked by msgfmt --check) */
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 #endif
-    cp_rout_escf(o, ngettext(parts[i].one, parts[i].many, (unsigned long)parts[i].n), parts[i].n);
+    cp_rout_escf(o, crash_part(i, n[i]), n[i]);
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -300,9 +307,9 @@ static void summary(cp_rout *o, const json_t *f, const crash_fig *cf)
     if (json_array_size(reasons) > 0)
       cp_rout_put(o, " <a href=\"#h-battery\">");
     if (json_array_size(reasons) > 0) {
-      cp_rout_escf(o, ngettext("(%zu reason, below)", "(%zu reasons, below)",
-                               json_array_size(reasons)),
-                   json_array_size(reasons));
+      cp_rout_escf(
+          o, ngettext("(%zu reason, below)", "(%zu reasons, below)", json_array_size(reasons)),
+          json_array_size(reasons));
       cp_rout_put(o, "</a>");
     }
   }
@@ -351,9 +358,9 @@ static void summary(cp_rout *o, const json_t *f, const crash_fig *cf)
                           "%lld personal values replaced by placeholders", (unsigned long)total),
                  total);
     cp_rout_put(o, " ");
-    cp_rout_escf(o, ngettext("(%zu kind, see Privacy below).", "(%zu kinds, see Privacy below).",
-                             nclasses),
-                 nclasses);
+    cp_rout_escf(
+        o, ngettext("(%zu kind, see Privacy below).", "(%zu kinds, see Privacy below).", nclasses),
+        nclasses);
   }
   cp_rout_put(o, "</dd>\n</dl>\n</section>\n");
 }
@@ -371,7 +378,8 @@ static void battery_value(cp_rout *o, const char *key, const json_t *v)
     else if (strstr(key, "_mah"))
       unit = " mAh";
     else if (!strcmp(key, "temperature_c"))
-      unit = " \xc2\xb0" "C";
+      unit = " \xc2\xb0"
+             "C";
     else if (!strcmp(key, "voltage_mv"))
       unit = " mV";
     snprintf(buf, sizeof buf, "%.*f%s", d == floor(d) ? 0 : 1, d, unit);
@@ -386,9 +394,8 @@ static void battery_gauge(cp_rout *o, double pct)
   /* Colour is never the only signal: the number and words are beside it. */
   const char *fill = pct >= 80 ? "#1b6e20" : "#a4262c";
   cp_rout_put(o, "<figure class=\"gauge\">\n");
-  cp_rout_putf(o,
-               "<svg width=\"300\" height=\"28\" viewBox=\"0 0 300 28\" role=\"img\" "
-               "aria-labelledby=\"gauge-t\"><title id=\"gauge-t\">");
+  cp_rout_putf(o, "<svg width=\"300\" height=\"28\" viewBox=\"0 0 300 28\" role=\"img\" "
+                  "aria-labelledby=\"gauge-t\"><title id=\"gauge-t\">");
   cp_rout_escf(o, _("Battery health %.0f percent"), pct);
   cp_rout_putf(o,
                "</title><rect x=\"1\" y=\"1\" width=\"298\" height=\"26\" fill=\"#ffffff\" "
@@ -399,8 +406,8 @@ static void battery_gauge(cp_rout *o, double pct)
   cp_rout_put(o, "<figcaption><strong>");
   cp_rout_escf(o, _("Health: %.0f %%"), pct);
   cp_rout_put(o, "</strong> (");
-  cp_rout_esc(o, pct >= 80 ? _("at or above the 80 % service threshold")
-                           : _("below the 80 % service threshold"));
+  cp_rout_esc(o, pct >= 80 ? /* xgettext:no-c-format */ _("at or above the 80 % service threshold")
+                           : /* xgettext:no-c-format */ _("below the 80 % service threshold"));
   cp_rout_esc(o, _("; the dashed line marks 80 %"));
   cp_rout_put(o, ")</figcaption>\n</figure>\n");
 }
@@ -437,9 +444,9 @@ static void section_battery(cp_rout *o, const json_t *bat)
       if (i >= MAX_TOP)
         break;
       char buf[256];
-      const char *s = cp_rw_battery_reason(cp_rj_str(r, "code"), cp_rj_number(json_object_get(r, "value")),
-                                           cp_rj_number(json_object_get(r, "limit")), 0, buf,
-                                           sizeof buf);
+      const char *s =
+          cp_rw_battery_reason(cp_rj_str(r, "code"), cp_rj_number(json_object_get(r, "value")),
+                               cp_rj_number(json_object_get(r, "limit")), 0, buf, sizeof buf);
       cp_rout_put(o, "<li>");
       if (s)
         cp_rout_esc(o, s);
@@ -452,11 +459,19 @@ static void section_battery(cp_rout *o, const json_t *bat)
     cp_rout_put(o, "</ul>\n");
   }
   const json_t *sources = json_object_get(bat, "sources");
-  static const char *const order[] = {"health_percent", "settings_max_capacity_percent",
-                                      "capacity_ratio_percent", "full_charge_capacity_mah",
-                                      "design_capacity_mah", "cycle_count", "rated_cycles",
-                                      "charge_percent", "temperature_c", "voltage_mv",
-                                      "is_charging", "external_connected", NULL};
+  static const char *const order[] = {"health_percent",
+                                      "settings_max_capacity_percent",
+                                      "capacity_ratio_percent",
+                                      "full_charge_capacity_mah",
+                                      "design_capacity_mah",
+                                      "cycle_count",
+                                      "rated_cycles",
+                                      "charge_percent",
+                                      "temperature_c",
+                                      "voltage_mv",
+                                      "is_charging",
+                                      "external_connected",
+                                      NULL};
   const char *cols[] = {_("Figure"), _("Value"), _("Where it came from"), NULL};
   table_open(o, _("Battery figures and their sources"), cols, NULL);
   for (size_t i = 0; order[i]; i++) {
@@ -569,8 +584,8 @@ static void section_crashes(cp_rout *o, const crash_fig *f)
   size_t idx[MAX_TOP];
   size_t n = top_groups(f->groups, idx);
   if (n > 0) {
-    const char *cols[] = {_("App or process"), _("Kind"), _("Signature"), _("Reports"),
-                          _("Latest"), NULL};
+    const char *cols[] = {_("App or process"), _("Kind"),   _("Signature"),
+                          _("Reports"),        _("Latest"), NULL};
     const int num[] = {0, 0, 0, 1, 0};
     table_open(o, _("Top crash signatures (same process and exception)"), cols, num);
     for (size_t r = 0; r < n; r++) {
@@ -639,8 +654,8 @@ static void section_drain(cp_rout *o, const json_t *drain)
     cp_rout_escf(o, _("Since %s."), since);
     cp_rout_put(o, "</p>\n");
   }
-  const char *cols[] = {_("App or process"), _("What it did"), _("Times"), _("Worst"),
-                        _("Last"), NULL};
+  const char *cols[] = {_("App or process"), _("What it did"), _("Times"),
+                        _("Worst"),          _("Last"),        NULL};
   const int num[] = {0, 0, 1, 1, 0};
   table_open(o, _("Apps that may drain the battery"), cols, num);
   size_t i;
@@ -665,7 +680,7 @@ static void section_drain(cp_rout *o, const json_t *drain)
     double wv = cp_rj_number(json_object_get(w, "value"));
     const char *unit = cp_rj_str(w, "unit");
     if (!isnan(wv)) {
-      const char *u = !unit ? ""
+      const char *u = !unit                    ? ""
                       : !strcmp(unit, "s")     ? _("s of CPU")
                       : !strcmp(unit, "per_s") ? _("per second")
                       : !strcmp(unit, "MB")    ? "MB"
@@ -766,8 +781,9 @@ static void section_collection(cp_rout *o, const json_t *f)
     const json_t *lo = json_object_get(sd, "left_out");
     cp_rout_put(o, "<p>");
     if (n >= 0)
-      cp_rout_escf(o, ngettext("Sysdiagnose: %lld file kept.", "Sysdiagnose: %lld files kept.",
-                               (unsigned long)n),
+      cp_rout_escf(o,
+                   ngettext("Sysdiagnose: %lld file kept.", "Sysdiagnose: %lld files kept.",
+                            (unsigned long)n),
                    n);
     cp_rout_put(o, "</p>\n");
     if (json_array_size(lo) > 0) {
@@ -905,8 +921,9 @@ static void details_files(cp_rout *o, const json_t *members)
   if (!json_is_array(members))
     return;
   cp_rout_put(o, "<details>\n<summary>");
-  cp_rout_escf(o, ngettext("Files in this bundle (%zu)", "Files in this bundle (%zu)",
-                           json_array_size(members)),
+  cp_rout_escf(o,
+               ngettext("Files in this bundle (%zu)", "Files in this bundle (%zu)",
+                        json_array_size(members)),
                json_array_size(members));
   cp_rout_put(o, "</summary>\n");
   const char *cols[] = {_("File"), _("Part"), _("Bytes"), NULL};

@@ -44,8 +44,8 @@ static cp_err put(cp_report_write_fn fn, void *ctx, const char *s, cp_error *err
   return fn(ctx, s, strlen(s), err);
 }
 
-cp_err cp_report_html_fallback(const json_t *findings, const json_t *members,
-                               cp_report_write_fn fn, void *ctx, cp_error *err)
+cp_err cp_report_html_fallback(const json_t *findings, const json_t *members, cp_report_write_fn fn,
+                               void *ctx, cp_error *err)
 {
   json_t *all = json_is_object(findings) ? json_copy((json_t *)findings) : json_object();
   if (!all)

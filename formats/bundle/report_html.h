@@ -41,8 +41,8 @@ typedef cp_err (*cp_report_render_fn)(const json_t *findings, const json_t *memb
 
 /* The fallback renderer: a valid, self-contained page with no sentences in
  * it, only the findings as indented, escaped JSON. */
-cp_err cp_report_html_fallback(const json_t *findings, const json_t *members,
-                               cp_report_write_fn fn, void *ctx, cp_error *err);
+cp_err cp_report_html_fallback(const json_t *findings, const json_t *members, cp_report_write_fn fn,
+                               void *ctx, cp_error *err);
 
 /* Appends `s` HTML-escaped (& < > " ' and control characters) to fn. */
 cp_err cp_report_html_escape(const char *s, cp_report_write_fn fn, void *ctx, cp_error *err);

@@ -12,8 +12,8 @@
 #include <cmocka.h>
 // clang-format on
 
-#include "manifest.h"
 #include "i18n.h"
+#include "manifest.h"
 #include "report.h"
 #include "report_html.h"
 
@@ -80,7 +80,6 @@ static void assert_well_formed(const char *html)
   assert_int_equal(count(html, "<table>"), count(html, "<thead>"));
 }
 
-
 /* A findings object like collect's, with every key the report reads. */
 static const char full_findings[] =
     "{\"case_id\": \"C-<1>\", \"created\": \"2026-11-23T12:00:00Z\","
@@ -101,7 +100,8 @@ static const char full_findings[] =
     " \"crashes\": {\"count\": 16, \"triage\": {\"total\": 16,"
     "   \"panics\": {\"count\": 3, \"first_lines\": [{\"line\": \"btn_rst\", \"count\": 1},"
     "                 {\"line\": \"watchdog timeout: no checkins\", \"count\": 2}]},"
-    "   \"jetsam\": {\"count\": 2, \"largest_processes\": [{\"process\": \"AppStore\", \"count\": 2}]},"
+    "   \"jetsam\": {\"count\": 2, \"largest_processes\": [{\"process\": \"AppStore\", \"count\": "
+    "2}]},"
     "   \"groups\": [{\"process\": \"Mobile<Safari>\", \"exception_type\": \"EXC_BAD_ACCESS\","
     "                 \"kind\": \"crash\", \"count\": 9, \"signature\": \"abc123\","
     "                 \"first_time\": 1788378067, \"last_time\": 1795011323},"
@@ -169,8 +169,9 @@ static void test_full_page(void **state)
   assert_non_null(strstr(html, "it is not a kernel panic"));
 
   /* Drain, syslog, sysdiagnose, failed probes. */
-  assert_non_null(strstr(html, "<th scope=\"row\">Fitness&lt;x&gt;</th><td>heavy processor use"
-                               "</td><td class=\"num\">4</td><td class=\"num\">91.5 s of CPU</td>"));
+  assert_non_null(strstr(html,
+                         "<th scope=\"row\">Fitness&lt;x&gt;</th><td>heavy processor use"
+                         "</td><td class=\"num\">4</td><td class=\"num\">91.5 s of CPU</td>"));
   assert_non_null(strstr(html, "the size limit for the log was reached"));
   assert_non_null(strstr(html, "<th scope=\"row\">logs/x.tracev3</th><td>over the size limit"));
   assert_non_null(strstr(html, "Installed apps (apps)</th><td>failed</td><td>timeout: "
@@ -331,9 +332,12 @@ static void test_manifest_parse(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_page),       cmocka_unit_test(test_page_in_chinese),
-      cmocka_unit_test(test_missing_and_mistyped), cmocka_unit_test(test_rows_are_capped),
-      cmocka_unit_test(test_fallback_page),   cmocka_unit_test(test_manifest_parse),
+      cmocka_unit_test(test_full_page),
+      cmocka_unit_test(test_page_in_chinese),
+      cmocka_unit_test(test_missing_and_mistyped),
+      cmocka_unit_test(test_rows_are_capped),
+      cmocka_unit_test(test_fallback_page),
+      cmocka_unit_test(test_manifest_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
