@@ -1,15 +1,19 @@
 /* Unit tests of consent decisions: flags, prompt answers, refusal without a
  * terminal, unknown scopes, station policy; the prompt by plain scope names
  * and in Simplified Chinese (text, questions, answers 是/否, language). */
-#include "consent.h"
-#include "i18n.h"
-
-#include <cmocka.h>
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <cmocka.h>
+// clang-format on
+
+#include "consent.h"
+#include "consent_record.h"
+#include "i18n.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +163,23 @@ static void test_prompt_closed_early(void **state)
   assert_int_equal(rc, CP_E_CONSENT);
 }
 
+/* consent.json records the language of the text whose hash it holds. */
+static void test_record_language(void **state)
+{
+  (void)state;
+  const char *g[] = {"battery", NULL};
+  json_t *rec = cp_consent_record_new("C-1", g, NULL, "prompt", 0, "text");
+  assert_non_null(rec);
+  assert_null(json_object_get(rec, "language"));
+  assert_int_equal(cp_consent_record_set_language(rec, "zh-Hans"), 0);
+  assert_string_equal(json_string_value(json_object_get(rec, "language")), "zh-Hans");
+  assert_int_equal(cp_consent_record_set_language(rec, "fr"), -1);
+  assert_int_equal(cp_consent_record_set_language(rec, "zh"), -1); /* canonical tags only */
+  assert_string_equal(json_string_value(json_object_get(rec, "language")), "zh-Hans");
+  assert_int_equal(cp_consent_record_set_language(NULL, "en"), -1);
+  json_decref(rec);
+}
+
 static void test_policy(void **state)
 {
   (void)state;
@@ -183,7 +204,7 @@ int main(void)
       cmocka_unit_test(test_prompt_closed_early),
       cmocka_unit_test(test_policy),
       cmocka_unit_test(test_prompt_plain_names),
-      cmocka_unit_test(test_prompt_in_chinese),
+      cmocka_unit_test(test_prompt_in_chinese), cmocka_unit_test(test_record_language),
   };
   unsetenv("LANGUAGE");
   setenv("LANG", "C", 1);
