@@ -480,7 +480,7 @@ static void section_battery(cp_rout *o, const json_t *bat)
       continue;
     cp_rout_put(o, "<tr><th scope=\"row\">");
     cp_rout_esc(o, cp_rw_battery_label(order[i]));
-    cp_rout_put(o, "</th><td>");
+    cp_rout_put(o, "</th><td class=\"v\">");
     battery_value(o, order[i], v);
     cp_rout_put(o, "</td><td>");
     const char *src = cp_rj_str(sources, order[i]);
@@ -584,9 +584,8 @@ static void section_crashes(cp_rout *o, const crash_fig *f)
   size_t idx[MAX_TOP];
   size_t n = top_groups(f->groups, idx);
   if (n > 0) {
-    const char *cols[] = {_("App or process"), _("Kind"),   _("Signature"),
-                          _("Reports"),        _("Latest"), NULL};
-    const int num[] = {0, 0, 0, 1, 0};
+    const char *cols[] = {_("App or process"), _("What happened"), _("Reports"), _("Latest"), NULL};
+    const int num[] = {0, 0, 1, 0};
     table_open(o, _("Top crash signatures (same process and exception)"), cols, num);
     for (size_t r = 0; r < n; r++) {
       const json_t *g = json_array_get(f->groups, idx[r]);
@@ -595,15 +594,16 @@ static void section_crashes(cp_rout *o, const crash_fig *f)
       cp_rout_esc(o, proc ? proc : "?");
       cp_rout_put(o, "</th><td>");
       cp_rout_esc(o, kind_word(cp_rj_str(g, "kind")));
-      cp_rout_put(o, "</td><td>");
       static const char *const exc_keys[] = {"exception_type", "exception", "signal",
                                              "bug_type_name", NULL};
       const json_t *exc = cp_rj_pick(g, exc_keys);
-      if (exc)
+      if (exc) {
+        cp_rout_esc(o, _(": "));
         cp_rout_value(o, exc);
+      }
       const char *sig = cp_rj_str(g, "signature");
       if (sig) {
-        cp_rout_put(o, exc ? " <code>" : "<code>");
+        cp_rout_put(o, " <code>");
         cp_rout_esc(o, sig);
         cp_rout_put(o, "</code>");
       }
@@ -970,16 +970,19 @@ static const char css[] =
     "*{box-sizing:border-box}"
     "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"Noto Sans CJK SC\",\"PingFang SC\","
     "\"Microsoft YaHei\",sans-serif;color:#1a1a1a;background:#fff;max-width:50rem;margin:0 auto;"
-    "padding:0.75rem 1rem;line-height:1.5;font-size:1rem}"
+    "padding:0.75rem 1rem;line-height:1.5;font-size:1rem;overflow-wrap:break-word}"
     "h1{font-size:1.5rem;margin:0.25rem 0}h2{font-size:1.25rem;border-bottom:2px solid #1a1a1a;"
     "margin-top:1.75rem}h3{font-size:1.05rem}"
     ".answers{display:grid;grid-template-columns:max-content 1fr;gap:0.4rem 1rem;margin:0}"
     ".answers dt{font-weight:bold}.answers dd{margin:0}"
-    "@media (max-width:30rem){.answers{display:block}.answers dd{margin:0 0 0.6rem}}"
+    "@media (max-width:30rem){.answers{display:block}.answers dd{margin:0 0 0.6rem}"
+    "body{padding:0.5rem}th,td{padding:0.2rem 0.25rem}table{font-size:0.9rem}}"
     "table{border-collapse:collapse;margin:0.5rem 0 1rem;width:100%;font-size:0.95rem}"
     "caption{text-align:left;font-weight:bold;padding:0.25rem 0}"
     "th,td{border:1px solid #595959;padding:0.3rem 0.45rem;text-align:left;vertical-align:top;"
-    "overflow-wrap:anywhere;word-break:break-word}thead th{background:#e8e8e8}"
+    "overflow-wrap:anywhere}thead th{background:#e8e8e8;overflow-wrap:normal}"
+    "td code{overflow-wrap:anywhere;word-break:break-all;font-size:0.85em}"
+    "li,p,dd,summary{overflow-wrap:anywhere}td.v,td.num{overflow-wrap:normal}"
     ".num{text-align:right}.none{font-style:italic}.warn{color:#a4262c}"
     "figure{margin:0.5rem 0}svg{max-width:100%;height:auto}code{font-size:0.9em}"
     "details{margin:0.75rem 0;border:1px solid #595959;padding:0.25rem 0.5rem}"

@@ -156,12 +156,13 @@ static void test_full_page(void **state)
   assert_non_null(strstr(html, "<li>The battery has been through 903 charge cycles, more than "
                                "the 500 it is rated for.</li>"));
   assert_non_null(strstr(html, "<li>Something &lt;new&gt;.</li>"));
-  assert_non_null(strstr(html, "<th scope=\"row\">Charge cycles</th><td>903</td><td><code>ioreg:"
-                               "AppleSmartBattery:CycleCount</code></td>"));
+  assert_non_null(
+      strstr(html, "<th scope=\"row\">Charge cycles</th><td class=\"v\">903</td><td><code>ioreg:"
+                   "AppleSmartBattery:CycleCount</code></td>"));
 
   /* Crashes: top signatures, panic lines without the forced restart, jetsam. */
-  assert_non_null(strstr(html, "<th scope=\"row\">Mobile&lt;Safari&gt;</th><td>App crash</td>"
-                               "<td>EXC_BAD_ACCESS <code>abc123</code></td><td class=\"num\">9"
+  assert_non_null(strstr(html, "<th scope=\"row\">Mobile&lt;Safari&gt;</th><td>App crash: "
+                               "EXC_BAD_ACCESS <code>abc123</code></td><td class=\"num\">9"
                                "</td><td>2026-11-18</td>"));
   assert_non_null(strstr(html, "<li>watchdog timeout: no checkins &#8212; 2 times</li>"));
   assert_null(strstr(html, "<li>btn_rst"));
