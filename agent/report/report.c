@@ -983,6 +983,7 @@ static const char css[] =
     "overflow-wrap:anywhere}thead th{background:#e8e8e8;overflow-wrap:normal}"
     "td code{overflow-wrap:anywhere;word-break:break-all;font-size:0.85em}"
     "li,p,dd,summary{overflow-wrap:anywhere}td.v,td.num{overflow-wrap:normal}"
+    "@media (min-width:30rem){td.v{white-space:nowrap}}"
     ".num{text-align:right}.none{font-style:italic}.warn{color:#a4262c}"
     "figure{margin:0.5rem 0}svg{max-width:100%;height:auto}code{font-size:0.9em}"
     "details{margin:0.75rem 0;border:1px solid #595959;padding:0.25rem 0.5rem}"
