@@ -271,6 +271,50 @@ static void period(cp_rout *o, const crash_fig *f)
   }
 }
 
+/* "Most often: Maps (5), Safari (2)": the apps with the most app-crash
+ * reports, summed over their signatures, at most three. */
+static void top_apps(cp_rout *o, const crash_fig *f)
+{
+  json_t *per = json_object();
+  size_t i;
+  json_t *g;
+  json_array_foreach((json_t *)f->groups, i, g)
+  {
+    const char *kind = cp_rj_str(g, "kind"), *proc = cp_rj_str(g, "process");
+    if (!per || !proc || (kind && strcmp(kind, "crash")))
+      continue;
+    long long c = cp_rj_count(json_object_get(g, "count"));
+    json_t *cur = json_object_get(per, proc);
+    json_object_set_new(per, proc,
+                        json_integer((cur ? json_integer_value(cur) : 0) + (c > 0 ? c : 1)));
+  }
+  for (int shown = 0; shown < 3 && json_object_size(per) > 0; shown++) {
+    const char *best = NULL, *k;
+    long long bn = -1;
+    json_t *v;
+    json_object_foreach(per, k, v)
+    {
+      if (json_integer_value(v) > bn) {
+        bn = json_integer_value(v);
+        best = k;
+      }
+    }
+    if (!best)
+      break;
+    if (shown == 0) {
+      cp_rout_put(o, " ");
+      cp_rout_esc(o, _("Most often:"));
+      cp_rout_put(o, " ");
+    } else {
+      cp_rout_esc(o, _(", "));
+    }
+    cp_rout_esc(o, best);
+    cp_rout_putf(o, " (%lld)", bn);
+    json_object_del(per, best);
+  }
+  json_decref(per);
+}
+
 static void summary(cp_rout *o, const json_t *f, const crash_fig *cf)
 {
   const json_t *dev = json_object_get(f, "device");
@@ -321,6 +365,7 @@ static void summary(cp_rout *o, const json_t *f, const crash_fig *cf)
   else {
     crash_counts_sentence(o, cf);
     period(o, cf);
+    top_apps(o, cf);
   }
   cp_rout_put(o, "</dd>\n<dt>");
   cp_rout_esc(o, _("Not collected"));
@@ -991,7 +1036,7 @@ static const char css[] =
     "a{color:#0b4ea2}:focus-visible{outline:3px solid #0b4ea2;outline-offset:2px}"
     "@media print{body{max-width:none;font-size:10pt;padding:0}a{color:#1a1a1a}"
     "h2{break-after:avoid}tr,figure,dl{break-inside:avoid}details{border:0;padding:0}"
-    "summary{list-style:none}}";
+    "summary{list-style:none}details::details-content{content-visibility:visible;display:block}}";
 
 static cp_err render(const json_t *f, const json_t *members, cp_rout *o)
 {

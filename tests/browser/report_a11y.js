@@ -81,6 +81,10 @@ async function main() {
       await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
       await page.screenshot({ path: path.join(outdir, `${name}-desktop.png`), fullPage: true });
       await page.emulateMediaType('print');
+      // printed, the folded sections (identifiers, files) are on paper too
+      const folded = await page.evaluate(() =>
+        [...document.querySelectorAll('details table')].filter((t) => !t.checkVisibility()).length);
+      if (folded) fail(`${name}: ${folded} folded table(s) missing from the print rendering`);
       const pdf = await page.pdf({ format: 'A4', printBackground: false });
       if (!pdf || pdf.length < 1000) fail(`${name}: print rendering produced no PDF`);
       fs.writeFileSync(path.join(outdir, `${name}.pdf`), pdf);
