@@ -1091,16 +1091,18 @@ cp_err cp_report_render(const json_t *findings, const json_t *members, cp_report
   if (!empty)
     return cp_error_set(err, CP_E_NOMEM, "report");
   const json_t *f = json_is_object(findings) ? findings : empty;
-  cp_i18n_init();
   /* The findings may name the language (a bundle re-rendered, the assist
-   * page); render in it and put the process's language back after. */
+   * page); render in it and put the process's language back after. Held
+   * under the i18n lock: station jobs render in parallel threads. */
+  cp_i18n_lock();
   const char *was = cp_i18n_lang();
   const char *want = cp_i18n_canon(cp_rj_str(f, "language"));
-  if (want && strcmp(want, was))
-    cp_i18n_set_lang(want);
+  if (want)
+    (void)cp_i18n_set_lang(want);
   cp_err rc = render(f, members, &o);
-  if (want && strcmp(want, was))
-    cp_i18n_set_lang(was);
+  if (want)
+    (void)cp_i18n_set_lang(was);
+  cp_i18n_unlock();
   json_decref(empty);
   return rc;
 }

@@ -17,6 +17,7 @@
 #include "report.h"
 #include "report_html.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,6 +224,48 @@ static void test_page_in_chinese(void **state)
   free(p.buf);
 }
 
+/* Station jobs render in parallel threads, and the assist page renders in
+ * the language of each request: pages in two languages at once each come
+ * out whole in their own language. */
+static void *render_many(void *arg)
+{
+  const char *lang = arg;
+  json_t *f = json_loads(full_findings, 0, NULL);
+  json_object_set_new(f, "language", json_string(lang));
+  int bad = 0;
+  for (int i = 0; i < 25; i++) {
+    page p = {NULL, 0};
+    cp_error err;
+    if (cp_report_render(f, NULL, collect, &p, &err) != CP_OK || !p.buf)
+      bad++;
+    else if (!strcmp(lang, "zh-Hans")
+                 ? !strstr(p.buf, "<html lang=\"zh-Hans\">") || !strstr(p.buf, "建议维修") ||
+                       strstr(p.buf, "Service recommended")
+                 : !strstr(p.buf, "<html lang=\"en\">") || !strstr(p.buf, "Service recommended") ||
+                       strstr(p.buf, "建议维修"))
+      bad++;
+    free(p.buf);
+  }
+  json_decref(f);
+  return (void *)(intptr_t)bad;
+}
+
+static void test_parallel_languages(void **state)
+{
+  (void)state;
+  pthread_t t[4];
+  const char *langs[4] = {"en", "zh-Hans", "en", "zh-Hans"};
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, render_many, (void *)langs[i]), 0);
+  intptr_t bad = 0;
+  for (int i = 0; i < 4; i++) {
+    void *r = NULL;
+    pthread_join(t[i], &r);
+    bad += (intptr_t)r;
+  }
+  assert_int_equal(bad, 0);
+}
+
 static void test_missing_and_mistyped(void **state)
 {
   (void)state;
@@ -339,6 +382,7 @@ int main(void)
       cmocka_unit_test(test_missing_and_mistyped),
       cmocka_unit_test(test_rows_are_capped),
       cmocka_unit_test(test_fallback_page),
+      cmocka_unit_test(test_parallel_languages),
       cmocka_unit_test(test_manifest_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
