@@ -135,24 +135,42 @@ static const char *lang_from_env(void)
    * locale turns it off. */
   int posix_is_c = posix && (strcmp(posix, "C") == 0 || strcmp(posix, "POSIX") == 0);
   if (language && *language && !posix_is_c) {
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", language);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-      const char *c = cp_i18n_canon(t);
-      if (c)
-        return c;
+    for (const char *p = language; *p;) {
+      size_t n = strcspn(p, ":");
+      char one[64];
+      if (n > 0 && n < sizeof one) {
+        memcpy(one, p, n);
+        one[n] = '\0';
+        const char *c = cp_i18n_canon(one);
+        if (c)
+          return c;
+      }
+      p += n;
+      if (*p == ':')
+        p++;
     }
   }
   const char *c = cp_i18n_canon(posix);
   return c ? c : "en";
 }
 
+/* LANGUAGE for gettext. Windows (MinGW/MSYS2 libintl) has _putenv_s, not
+ * setenv; the one call is kept here rather than in platform.c because it is
+ * this module's only portability point. */
+static void set_language_env(const char *v)
+{
+#ifdef _WIN32
+  (void)_putenv_s("LANGUAGE", v);
+#else
+  (void)setenv("LANGUAGE", v, 1);
+#endif
+}
+
 /* Applies g_lang: LANGUAGE drives gettext's catalog choice; textdomain()
  * bumps gettext's catalog counter so cached translations are looked up anew. */
 static void apply_lang(void)
 {
-  setenv("LANGUAGE", gettext_name(g_lang), 1);
+  set_language_env(gettext_name(g_lang));
   textdomain(CP_I18N_DOMAIN);
 }
 
