@@ -843,7 +843,9 @@ static void section_collection(cp_rout *o, const json_t *f)
         cp_rout_put(o, "<tr><th scope=\"row\">");
         cp_rout_esc(o, cp_rj_str(x, "name") ? cp_rj_str(x, "name") : "?");
         cp_rout_put(o, "</th><td>");
-        cp_rout_esc(o, cp_rj_str(x, "why") ? cp_rj_str(x, "why") : "");
+        const char *why = cp_rj_str(x, "why");
+        const char *ww = cp_rw_sysdiag_why(why);
+        cp_rout_esc(o, ww ? ww : why ? why : "");
         cp_rout_put(o, "</td></tr>\n");
       }
       table_close(o);

@@ -84,6 +84,20 @@ const char *cp_rw_syslog_why(const char *w)
   return lookup(t, w);
 }
 
+const char *cp_rw_sysdiag_why(const char *w)
+{
+  static const word t[] = {
+      {"unsafe_name", N_("its name is not a safe file name")},
+      {"sqlite_database", N_("a database file, which cannot be redacted")},
+      {"binary_plist", N_("a binary property list, which cannot be redacted")},
+      {"image", N_("an image, which cannot be redacted")},
+      {"binary", N_("binary data, which cannot be redacted")},
+      {"too_large", N_("over the size limit")},
+      {NULL, NULL},
+  };
+  return lookup(t, w);
+}
+
 const char *cp_rw_battery_label(const char *k)
 {
   static const word t[] = {
