@@ -24,11 +24,17 @@ static const char *lookup(const word *t, const char *code)
 
 const char *cp_rw_scope(const char *scope)
 {
+  /* scopes of members that the consent table may not list */
+  static const word extra[] = {
+      {"bundle", N_("Records of this bundle")},
+      {"sysdiagnose", N_("Sysdiagnose logs")},
+      {NULL, NULL},
+  };
   const cp_scope_info *s = cp_scope_table();
   for (size_t i = 0; scope && s[i].name; i++)
     if (!strcmp(s[i].name, scope))
       return _(s[i].title);
-  return NULL;
+  return lookup(extra, scope);
 }
 
 const char *cp_rw_class(const char *c)
