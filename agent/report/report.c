@@ -450,11 +450,11 @@ static void battery_gauge(cp_rout *o, double pct)
                294.0 * pct / 100.0, fill, 3 + 294.0 * 0.8, 3 + 294.0 * 0.8);
   cp_rout_put(o, "<figcaption><strong>");
   cp_rout_escf(o, _("Health: %.0f %%"), pct);
-  cp_rout_put(o, "</strong> (");
-  cp_rout_esc(o, pct >= 80 ? /* xgettext:no-c-format */ _("at or above the 80 % service threshold")
-                           : /* xgettext:no-c-format */ _("below the 80 % service threshold"));
-  cp_rout_esc(o, _("; the dashed line marks 80 %"));
-  cp_rout_put(o, ")</figcaption>\n</figure>\n");
+  cp_rout_put(o, "</strong> ");
+  cp_rout_escf(o, _("(%s; the dashed line marks 80 %%)"),
+               pct >= 80 ? /* xgettext:no-c-format */ _("at or above the 80 % service threshold")
+                         : /* xgettext:no-c-format */ _("below the 80 % service threshold"));
+  cp_rout_put(o, "</figcaption>\n</figure>\n");
 }
 
 static void section_battery(cp_rout *o, const json_t *bat)
