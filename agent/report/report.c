@@ -271,7 +271,7 @@ static void period(cp_rout *o, const crash_fig *f)
   }
 }
 
-/* "Most often: Maps (5), Safari (2)": the apps with the most app-crash
+/* "; most often: Maps (5), Safari (2)": the apps with the most app-crash
  * reports, summed over their signatures, at most three. */
 static void top_apps(cp_rout *o, const crash_fig *f)
 {
@@ -302,9 +302,7 @@ static void top_apps(cp_rout *o, const crash_fig *f)
     if (!best)
       break;
     if (shown == 0) {
-      cp_rout_put(o, " ");
-      cp_rout_esc(o, _("Most often:"));
-      cp_rout_put(o, " ");
+      cp_rout_esc(o, _("; most often: "));
     } else {
       cp_rout_esc(o, _(", "));
     }

@@ -146,7 +146,7 @@ static void test_full_page(void **state)
   assert_non_null(strstr(summary, "10 app crashes, 2 kernel panics, 1 forced restart, "
                                   "2 apps closed for low memory (jetsam), 1 resource report"));
   assert_non_null(strstr(summary, "(reports from 2026-09-02 to 2026-11-18)"));
-  assert_non_null(strstr(summary, "Most often: Mobile&lt;Safari&gt; (9), Maps (1)"));
+  assert_non_null(strstr(summary, "2026-11-18); most often: Mobile&lt;Safari&gt; (9), Maps (1)"));
   assert_non_null(strstr(summary, "Device log (you said no"));
   assert_non_null(strstr(summary, "6 personal values replaced by placeholders"));
 
