@@ -1,11 +1,14 @@
-/* caseprobe collect: consent first (prompt, or --scope/--yes), then the
+/* caseprobe collect: the device is located first (no device, no questions),
+ * then consent (prompt in the person's language, or --scope/--yes), then the
  * collect pipeline (collect.h). The finished bundle's path is the last line
  * of standard output, so scripts can take it with `tail -n 1`. */
 #include "cli_common.h"
 #include "collect.h"
 #include "commands.h"
 #include "consent.h"
+#include "device.h"
 #include "hints.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -28,7 +31,7 @@ static void usage(FILE *out)
   fprintf(out,
           "usage: caseprobe collect --case ID [--scope LIST] [--yes] [-o DIR] [--sign KEY]\n"
           "                         [-u UDID] [--wait[=SECONDS]] [--syslog-seconds N]\n"
-          "                         [--redaction-policy FILE] [--json]\n\n"
+          "                         [--redaction-policy FILE] [--json] [--lang LANG]\n\n"
           "Makes one consented, redacted, verifiable bundle for a support case.\n"
           "Without --yes, asks on the terminal for a yes per scope; with no terminal and\n"
           "no --yes it refuses. Scopes: system, battery, crashes, syslog, apps, storage, all.\n\n"
@@ -43,7 +46,44 @@ static void usage(FILE *out)
           "  --redaction-policy FILE  JSON: {\"classes\": {\"ipv4\": false}, \"patterns\": [...]}\n"
           "  -j, --json         print {\"bundle\": PATH, ...} instead of the path\n"
           "                     (and a JSON error document when it fails)\n"
+          "  --lang LANG        language of the consent text and report: en or zh-Hans\n"
+          "                     (default: from LANGUAGE / LC_ALL / LC_MESSAGES / LANG)\n"
           "  -h, --help         this help\n");
+}
+
+/* The device to collect from, found before anyone is asked anything: the
+ * named one, or the only one attached by USB. Same rules and errors as
+ * cp_device_open's, so a missing phone is reported before six questions. */
+static cp_err locate_device(const char *want, char out[64], cp_error *err)
+{
+  cp_device_entry *e = NULL;
+  size_t n = 0, usb = 0;
+  cp_err rc = cp_device_list(&e, &n, err);
+  if (rc != CP_OK)
+    return rc;
+  if (want) {
+    rc = cp_error_set(err, CP_E_DEVICE_NOT_FOUND, "no device %s is attached", want);
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(e[i].udid, want)) {
+        (void)snprintf(out, 64, "%s", want);
+        cp_error_clear(err);
+        rc = CP_OK;
+      }
+    free(e);
+    return rc;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (e[i].network || (usb && !strcmp(e[i].udid, out)))
+      continue;
+    if (!usb++)
+      (void)snprintf(out, 64, "%s", e[i].udid);
+  }
+  free(e);
+  if (usb == 0)
+    return cp_error_set(err, CP_E_NO_DEVICE, "no device is attached");
+  if (usb > 1)
+    return cp_error_set(err, CP_E_MANY_DEVICES, "%zu devices are attached", usb);
+  return CP_OK;
 }
 
 static json_t *load_policy(const char *path, cp_error *err)
@@ -136,7 +176,7 @@ static void print_summary(const cp_collect_result *res, const cp_consent *consen
 int cp_cmd_collect(int argc, char **argv)
 {
   const char *case_id = NULL, *scope = NULL, *out_dir = ".", *sign = NULL;
-  const char *policy_path = NULL;
+  const char *policy_path = NULL, *lang = NULL;
   int yes = 0, syslog_seconds = 0, first, rc0;
   cp_cli cli = {0};
   const cp_cli_opt opts[] = {
@@ -147,6 +187,7 @@ int cp_cmd_collect(int argc, char **argv)
       {"sign", 0, CP_ARG_STRING, &sign, 0, 0, NULL},
       {"syslog-seconds", 0, CP_ARG_INT, &syslog_seconds, 0, 3600, "seconds"},
       {"redaction-policy", 0, CP_ARG_STRING, &policy_path, 0, 0, NULL},
+      {"lang", 0, CP_ARG_STRING, &lang, 0, 0, NULL},
       {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
   };
   if (!cp_cli_parse(argc, argv, CP_CLI_UDID | CP_CLI_JSON | CP_CLI_WAIT, opts, 0, 0, usage, &cli,
@@ -171,8 +212,19 @@ int cp_cmd_collect(int argc, char **argv)
     cp_error_set(&err, CP_E_IO, "cannot create %s: %s", out_dir, strerror(errno));
     return cp_cli_fail(&cli, &err);
   }
+  cp_i18n_init();
+  if (lang && cp_i18n_set_lang(lang) != 0) {
+    cp_error_set(&err, CP_E_USAGE, "--lang %s is not a language caseprobe speaks; use en or zh-Hans",
+                 lang);
+    return cp_cli_fail(&cli, &err);
+  }
+  /* A phone first: nobody is asked six questions about a device that is not there. */
+  char found[64] = "";
+  cp_err rc = locate_device(udid, found, &err);
+  if (rc != CP_OK)
+    return cp_cli_fail(&cli, &err);
   cp_consent consent;
-  cp_err rc = cp_consent_decide(scope, yes, stdin, isatty(STDIN_FILENO), &consent, &err);
+  rc = cp_consent_decide(scope, yes, stdin, isatty(STDIN_FILENO), &consent, &err);
   if (rc != CP_OK)
     return cp_cli_fail(&cli, &err);
   json_t *policy = NULL;
@@ -185,13 +237,14 @@ int cp_cmd_collect(int argc, char **argv)
   (void)signal(SIGTERM, on_signal);
   cp_collect_opts o;
   memset(&o, 0, sizeof o);
-  o.udid = udid;
+  o.udid = found; /* the device the person was asked about */
   o.case_id = case_id;
   o.out_dir = out_dir;
   o.scopes_granted = (const char *const *)consent.granted;
   o.scopes_refused = (const char *const *)consent.refused;
   o.consent_how = consent.how;
   o.consent_text = consent.text;
+  o.consent_lang = consent.lang;
   o.redact_policy = policy;
   o.sign_key = sign;
   o.syslog_seconds = syslog_seconds;

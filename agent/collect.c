@@ -18,10 +18,13 @@
 #include "consent_record.h"
 #include "device.h"
 #include "hints.h"
+#include "i18n.h"
 #include "progress.h"
 #include "redact.h"
 #include "registry.h"
+#include "report.h"
 
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +168,35 @@ static json_t *device_summary(cp_device *d, const json_t *sysinfo)
       json_object_set(s, keep[i], v);
   }
   return s;
+}
+
+/* findings' battery.reasons as the report interface has them: the codes
+ * "below_80" / "cycles_over_rated" and an English sentence ("text_en") for
+ * readers of the JSON; value and limit stay for the translated page. */
+static void battery_reasons(json_t *battery)
+{
+  size_t i;
+  json_t *r;
+  json_array_foreach(json_object_get(battery, "reasons"), i, r)
+  {
+    const char *code = json_string_value(json_object_get(r, "code"));
+    if (!code)
+      continue;
+    const char *c = !strcmp(code, "capacity_below_80")    ? "below_80"
+                    : !strcmp(code, "cycles_over_rating") ? "cycles_over_rated"
+                                                          : code;
+    char text[256];
+    const char *en = cp_report_battery_reason_en(
+        c,
+        json_is_number(json_object_get(r, "value")) ? json_number_value(json_object_get(r, "value"))
+                                                    : NAN,
+        json_is_number(json_object_get(r, "limit")) ? json_number_value(json_object_get(r, "limit"))
+                                                    : NAN,
+        text, sizeof text);
+    json_object_set_new(r, "code", json_string(c));
+    if (en)
+      json_object_set_new(r, "text_en", json_string(en));
+  }
 }
 
 static json_t *string_array(const char *const *list)
@@ -321,7 +353,10 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
     goto out;
 
   json_t *made_by = cp_build_info();
-  cp_bundle_opts bopts = {.made_by = made_by};
+  cp_bundle_opts bopts;
+  memset(&bopts, 0, sizeof bopts);
+  bopts.made_by = made_by;
+  bopts.report = cp_report_render; /* the agent's page, in the person's language */
   rc = cp_bundle_writer_new(o->out_dir ? o->out_dir : ".", o->case_id, &bopts, &w, err);
   json_decref(made_by);
   if (rc != CP_OK)
@@ -352,6 +387,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   consent = cp_consent_record_new(o->case_id, o->scopes_granted, o->scopes_refused,
                                   o->consent_how ? o->consent_how : "flag", now,
                                   o->consent_text ? o->consent_text : "");
+  if (consent && o->consent_lang)
+    (void)cp_consent_record_set_language(consent, o->consent_lang);
   findings = json_object();
   if (!devsum || !redaction || !consent || !findings || !probes_red) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");
@@ -368,6 +405,9 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
                                 string_array(o->scopes_refused)));
   json_object_set(findings, "redaction", redaction);
   json_object_set(findings, "probes", probes_red);
+  /* the report's own keys: reasons in the interface's codes, its language */
+  battery_reasons(json_object_get(findings, "battery"));
+  json_object_set_new(findings, "language", json_string(cp_i18n_lang()));
 
   rc = cp_bundle_finish(w, consent, redaction, devsum, findings, o->sign_key, &final_path, err);
   w = NULL; /* finish always consumes the writer */

@@ -44,6 +44,7 @@
 #define CP_BUNDLE_H
 
 #include "cp_err.h"
+#include "report_html.h"
 #include "sink.h"
 
 #include <jansson.h>
@@ -79,6 +80,9 @@ typedef struct cp_bundle_opts {
   /* What made the bundle ({"version", "git", "libraries": {...}}), recorded
    * in the manifest as "made_by"; NULL leaves it out. Copied at writer_new. */
   const json_t *made_by;
+  /* Renders report.html from the findings (the agent's page, in the person's
+   * language); NULL = cp_report_html_fallback, a page with no words. */
+  cp_report_render_fn report;
 } cp_bundle_opts;
 
 /* Starts a bundle in out_dir (must exist) for case_id (non-empty; sanitized
@@ -90,7 +94,7 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
 cp_sink *cp_bundle_sink(cp_bundle_writer *w);
 
 /* Writes consent.json, redaction.json (each NULL -> {}), report.html (built
- * from `findings`, NULL -> {}, see report_html.h; its member list defaults to
+ * from `findings` by opts.report, NULL -> {}, see report_html.h; its member list defaults to
  * the bundle's own), manifest.json (with `device_summary` as "device", NULL ->
  * {}), and manifest.sig when sign_key_path (a PEM Ed25519 private key) is not
  * NULL; then closes, syncs and renames. *final_path gets the malloc'd path of
