@@ -1,6 +1,8 @@
 /* See platform.h: each function is one #if per platform. */
 #include "platform.h"
 
+#include <stdio.h>
+
 int64_t cp_stat_mtime_ns(const struct stat *st)
 {
 #if defined(__APPLE__)
@@ -9,5 +11,130 @@ int64_t cp_stat_mtime_ns(const struct stat *st)
   return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 #else
   return (int64_t)st->st_mtime * 1000000000;
+#endif
+}
+
+#if defined(_WIN32)
+#include <windows.h>
+#include <shellapi.h>
+#else
+#include <dirent.h>
+#include <spawn.h>
+#include <sys/wait.h>
+extern char **environ;
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+int cp_open_browser(const char *url)
+{
+#if defined(_WIN32)
+  return (intptr_t)ShellExecuteA(NULL, "open", url, NULL, NULL, SW_SHOWNORMAL) > 32 ? 0 : -1;
+#else
+#if defined(__APPLE__)
+  char *argv[] = {"open", (char *)url, NULL};
+#else
+  char *argv[] = {"xdg-open", (char *)url, NULL};
+#endif
+  pid_t pid;
+  if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+    return -1;
+  /* xdg-open returns once the browser has been handed the URL; reap it so no
+   * zombie is left (a browser it starts is not our child). */
+  int status;
+  if (waitpid(pid, &status, 0) < 0)
+    return -1;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+#endif
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cp_list_files(const char *dir, const char *suffix)
+{
+  size_t n = 0, cap = 8, sl = strlen(suffix);
+  char **list = calloc(cap + 1, sizeof *list);
+  if (!list)
+    return NULL;
+#if defined(_WIN32)
+  char pattern[1024];
+  snprintf(pattern, sizeof pattern, "%s\\*%s", dir, suffix);
+  WIN32_FIND_DATAA fd;
+  HANDLE h = FindFirstFileA(pattern, &fd);
+  if (h == INVALID_HANDLE_VALUE)
+    return list;
+  do {
+    if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+      continue;
+    const char *name = fd.cFileName;
+#else
+  DIR *d = opendir(dir);
+  if (!d)
+    return list;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    const char *name = e->d_name;
+#endif
+    size_t nl = strlen(name);
+    if (nl <= sl || strcmp(name + nl - sl, suffix) || name[0] == '.')
+      continue;
+    size_t len = strlen(dir) + nl + 2;
+    char *path = malloc(len);
+    if (!path)
+      continue;
+    snprintf(path, len, "%s/%s", dir, name);
+#if !defined(_WIN32)
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+      free(path);
+      continue;
+    }
+#endif
+    if (n == cap) {
+      char **bigger = realloc(list, (cap * 2 + 1) * sizeof *list);
+      if (!bigger) {
+        free(path);
+        break;
+      }
+      list = bigger;
+      cap *= 2;
+    }
+    list[n++] = path;
+    list[n] = NULL;
+#if defined(_WIN32)
+  } while (FindNextFileA(h, &fd));
+  FindClose(h);
+#else
+  }
+  closedir(d);
+#endif
+  qsort(list, n, sizeof *list, cmp_str);
+  return list;
+}
+
+void cp_path_list_free(char **list)
+{
+  for (size_t i = 0; list && list[i]; i++)
+    free(list[i]);
+  free(list);
+}
+
+const char *cp_org_keys_dir(void)
+{
+  const char *env = getenv("CASEPROBE_ORG_KEYS");
+  if (env && env[0])
+    return env;
+#if defined(_WIN32)
+  static char buf[1024];
+  const char *pd = getenv("ProgramData");
+  snprintf(buf, sizeof buf, "%s\\caseprobe\\org-keys", pd ? pd : "C:\\ProgramData");
+  return buf;
+#elif defined(__APPLE__)
+  return "/Library/Application Support/caseprobe/org-keys";
+#else
+  return "/etc/caseprobe/org-keys";
 #endif
 }
