@@ -348,6 +348,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   consent = cp_consent_record_new(o->case_id, o->scopes_granted, o->scopes_refused,
                                   o->consent_how ? o->consent_how : "flag", now,
                                   o->consent_text ? o->consent_text : "");
+  if (consent && o->consent_language) /* the text's hash is of the text in this language */
+    json_object_set_new(consent, "language", json_string(o->consent_language));
   findings = json_object();
   if (!devsum || !redaction || !consent || !findings || !probes_red) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");

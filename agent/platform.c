@@ -20,6 +20,7 @@ int64_t cp_stat_mtime_ns(const struct stat *st)
 #else
 #include <dirent.h>
 #include <spawn.h>
+#include <unistd.h>
 #include <sys/wait.h>
 extern char **environ;
 #endif
@@ -136,5 +137,50 @@ const char *cp_org_keys_dir(void)
   return "/Library/Application Support/caseprobe/org-keys";
 #else
   return "/etc/caseprobe/org-keys";
+#endif
+}
+
+int cp_make_private_dir(const char *prefix, char *out, size_t cap)
+{
+  const char *tmp = getenv("TMPDIR");
+#if defined(_WIN32)
+  if (!tmp || !tmp[0])
+    tmp = getenv("TEMP");
+  if (!tmp || !tmp[0])
+    tmp = ".";
+  if ((size_t)snprintf(out, cap, "%s\\%sXXXXXX", tmp, prefix) >= cap || !_mktemp(out))
+    return -1;
+  return CreateDirectoryA(out, NULL) ? 0 : -1;
+#else
+  if (!tmp || !tmp[0])
+    tmp = "/tmp";
+  if ((size_t)snprintf(out, cap, "%s/%sXXXXXX", tmp, prefix) >= cap)
+    return -1;
+  return mkdtemp(out) ? 0 : -1; /* mode 0700 */
+#endif
+}
+
+void cp_remove_dir_files(const char *dir)
+{
+#if defined(_WIN32)
+  char **files = cp_list_files(dir, "");
+  for (size_t i = 0; files && files[i]; i++)
+    (void)remove(files[i]);
+  cp_path_list_free(files);
+  (void)RemoveDirectoryA(dir);
+#else
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(d)) != NULL) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+        continue;
+      if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path)
+        (void)unlink(path);
+    }
+    closedir(d);
+  }
+  (void)rmdir(dir);
 #endif
 }

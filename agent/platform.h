@@ -3,6 +3,7 @@
 #ifndef CP_PLATFORM_H
 #define CP_PLATFORM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -21,6 +22,13 @@ int cp_open_browser(const char *url);
  * exhaustion. */
 char **cp_list_files(const char *dir, const char *suffix);
 void cp_path_list_free(char **list);
+
+/* Makes a new folder only its owner can enter, in $TMPDIR (or the
+ * platform's temporary folder), named prefix + random. 0 on success. */
+int cp_make_private_dir(const char *prefix, char *out, size_t cap);
+
+/* Removes every file in dir (hidden ones too) and then dir; best effort. */
+void cp_remove_dir_files(const char *dir);
 
 /* The folder of organisation keys caseprobe trusts for case requests:
  * $CASEPROBE_ORG_KEYS, else /etc/caseprobe/org-keys (Linux),

@@ -1,0 +1,114 @@
+/*
+ * The words of the assist page. The page's HTML marks every text a person
+ * reads as {{English text}}; it is replaced here, when served, by the
+ * translation into the page's language (HTML-escaped), so the static files
+ * hold no second copy of any sentence and the catalog is the one place to
+ * translate. Until the gettext catalogs land, _() is the identity.
+ */
+#include "assist_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef _
+#define _(s) (s)
+#endif
+
+const char *cp_assist_tr(const char *lang, const char *english)
+{
+  (void)lang; /* one language until the catalogs are merged */
+  return _(english);
+}
+
+const char *cp_assist_scope_title(const char *scope)
+{
+  static const struct {
+    const char *scope, *title;
+  } t[] = {
+      {"system", "About the phone (model, iOS version, storage)"},
+      {"battery", "Battery health"},
+      {"crashes", "Crash reports"},
+      {"syslog", "A few seconds of the system log"},
+      {"apps", "The list of installed apps"},
+      {"storage", "How the storage is used"},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (!strcmp(t[i].scope, scope))
+      return t[i].title;
+  return scope;
+}
+
+typedef struct buf {
+  char *p;
+  size_t n, cap;
+} buf;
+
+static int put(buf *b, const char *s, size_t n)
+{
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = (b->cap + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+      return 0;
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+  return 1;
+}
+
+static int put_escaped(buf *b, const char *s)
+{
+  int ok = 1;
+  for (; *s && ok; s++) {
+    switch (*s) {
+    case '&': ok = put(b, "&amp;", 5); break;
+    case '<': ok = put(b, "&lt;", 4); break;
+    case '>': ok = put(b, "&gt;", 4); break;
+    case '"': ok = put(b, "&quot;", 6); break;
+    case '\'': ok = put(b, "&#39;", 5); break;
+    default: ok = put(b, s, 1);
+    }
+  }
+  return ok;
+}
+
+char *cp_assist_render(const char *tmpl, const char *lang)
+{
+  buf b = {0};
+  const char *p = tmpl;
+  if (!put(&b, "", 0))
+    return NULL;
+  while (*p) {
+    const char *open = strstr(p, "{{");
+    const char *close = open ? strstr(open + 2, "}}") : NULL;
+    if (!open || !close) {
+      if (!put(&b, p, strlen(p)))
+        goto fail;
+      break;
+    }
+    if (!put(&b, p, (size_t)(open - p)))
+      goto fail;
+    size_t n = (size_t)(close - open - 2);
+    char *key = malloc(n + 1);
+    if (!key)
+      goto fail;
+    memcpy(key, open + 2, n);
+    key[n] = 0;
+    int ok;
+    if (!strcmp(key, "lang"))
+      ok = put_escaped(&b, lang);
+    else
+      ok = put_escaped(&b, cp_assist_tr(lang, key));
+    free(key);
+    if (!ok)
+      goto fail;
+    p = close + 2;
+  }
+  return b.p;
+fail:
+  free(b.p);
+  return NULL;
+}
