@@ -28,34 +28,42 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-  fprintf(out,
-          "usage: caseprobe assist [--case-request FILE] [--case ID] [--no-browser] [-o DIR]\n"
-          "                        [--trust-key PUB]... [--keys-dir DIR] [-u UDID]\n\n"
-          "Opens a page in your browser that walks you through sending diagnostics from\n"
-          "your iPhone to a support case: connect the phone, see who asks and why, choose\n"
-          "what to share, look at exactly what will be sent, then send it or save it.\n"
-          "The page is served on this computer only (127.0.0.1 and ::1).\n\n"
-          "  --case-request FILE  the case request the support agent sent you (verified\n"
-          "                       against the organisation keys installed with caseprobe)\n"
-          "  --case ID            the case number, when there is no case request\n"
-          "  --no-browser         print the page's address as the first line instead of\n"
-          "                       opening the browser\n"
-          "  -o, --output DIR     where \"save to a file\" puts the bundle (default: .)\n"
-          "  --trust-key PUB      also trust this organisation public key (PEM)\n"
-          "  --keys-dir DIR       the organisation keys folder (default: $CASEPROBE_ORG_KEYS\n"
-          "                       or the platform's, /etc/caseprobe/org-keys on Linux)\n"
-          "  --sign KEY           sign bundles with this Ed25519 private key (PEM)\n"
-          "  --cacert FILE        trust the CA certificates in FILE for the upload\n"
-          "  --idle-timeout S     stop after S seconds with nothing done (default 1800)\n"
-          "  --page-timeout S     stop S seconds after the page was closed (default 20)\n"
-          "  -u, --udid UDID      the device (default: the only one attached)\n"
-          "  -h, --help           this help\n");
+  fprintf(out, "usage: caseprobe assist [--case-request FILE] [--case ID] [--no-browser] [-o DIR]\n"
+               "                        [--trust-key PUB]... [--keys-dir DIR] [-u UDID]\n\n"
+               "Opens a page in your browser that walks you through sending diagnostics from\n"
+               "your iPhone to a support case: connect the phone, see who asks and why, choose\n"
+               "what to share, look at exactly what will be sent, then send it or save it.\n"
+               "The page is served on this computer only (127.0.0.1 and ::1).\n\n"
+               "  --case-request FILE  the case request the support agent sent you (verified\n"
+               "                       against the organisation keys installed with caseprobe)\n"
+               "  --case ID            the case number, when there is no case request\n"
+               "  --no-browser         print the page's address as the first line instead of\n"
+               "                       opening the browser\n"
+               "  -o, --output DIR     where \"save to a file\" puts the bundle (default: .)\n"
+               "  --trust-key PUB      also trust this organisation public key (PEM)\n"
+               "  --keys-dir DIR       the organisation keys folder (default: $CASEPROBE_ORG_KEYS\n"
+               "                       or the platform's, /etc/caseprobe/org-keys on Linux)\n"
+               "  --sign KEY           sign bundles with this Ed25519 private key (PEM)\n"
+               "  --cacert FILE        trust the CA certificates in FILE for the upload\n"
+               "  --idle-timeout S     stop after S seconds with nothing done (default 1800)\n"
+               "  --page-timeout S     stop S seconds after the page was closed (default 20)\n"
+               "  -u, --udid UDID      the device (default: the only one attached)\n"
+               "  -h, --help           this help\n");
 }
 
 int cp_cmd_assist(int argc, char **argv)
 {
-  enum { OPT_REQ = 256, OPT_CASE, OPT_NOBROWSER, OPT_TRUST, OPT_KEYSDIR, OPT_SIGN, OPT_CACERT,
-         OPT_IDLE, OPT_PAGE };
+  enum {
+    OPT_REQ = 256,
+    OPT_CASE,
+    OPT_NOBROWSER,
+    OPT_TRUST,
+    OPT_KEYSDIR,
+    OPT_SIGN,
+    OPT_CACERT,
+    OPT_IDLE,
+    OPT_PAGE
+  };
   static const struct option longopts[] = {
       {"case-request", required_argument, NULL, OPT_REQ},
       {"case", required_argument, NULL, OPT_CASE},

@@ -9,7 +9,6 @@
 #include "assist_guard.h"
 #include "assist_int.h"
 #include "assist_www.h"
-
 #include "bundle_read.h"
 
 #include <microhttpd.h>
@@ -101,12 +100,11 @@ static enum MHD_Result serve_report(cp_assist *a, struct MHD_Connection *c)
   int st = cp_assist_member(a, "report.html", &data, &len, &truncated);
   if (st != 200) {
     free(data);
-    return send_text(c, st == 409 ? 409 : 404,
-                     cp_assist_tr(page_lang(a, c),
-                                  "There is no summary yet: collect first, then open it."));
+    return send_text(
+        c, st == 409 ? 409 : 404,
+        cp_assist_tr(page_lang(a, c), "There is no summary yet: collect first, then open it."));
   }
-  return send_buf(c, 200, "text/html; charset=utf-8", data, len, MHD_RESPMEM_MUST_FREE,
-                  CSP_REPORT);
+  return send_buf(c, 200, "text/html; charset=utf-8", data, len, MHD_RESPMEM_MUST_FREE, CSP_REPORT);
 }
 
 static enum MHD_Result serve_member(cp_assist *a, struct MHD_Connection *c)
@@ -218,8 +216,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     return send_text(c, 403, "Refused: this page is only reachable as 127.0.0.1 or localhost.");
   const char *rest = NULL;
   if (!cp_assist_token_path(url, a->token, &rest))
-    return send_text(c, 403, "Refused: this address lacks the page's key; open the address "
-                             "caseprobe printed or opened.");
+    return send_text(c, 403,
+                     "Refused: this address lacks the page's key; open the address "
+                     "caseprobe printed or opened.");
   int post = !strcmp(method, "POST");
   if (!post && strcmp(method, "GET") && strcmp(method, "HEAD"))
     return send_text(c, 405, "Method not allowed.");
@@ -267,9 +266,9 @@ static struct MHD_Daemon *listen_on(cp_assist *a, int v6, unsigned port)
   }
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
   return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handler, a, MHD_OPTION_SOCK_ADDR, sa,
-                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)32,
-                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
+                          (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                          MHD_OPTION_END);
 }
 
 cp_err cp_assist_start(const cp_assist_opts *o, cp_assist **out, char **url, cp_error *err)
@@ -295,8 +294,8 @@ cp_err cp_assist_start(const cp_assist_opts *o, cp_assist **out, char **url, cp_
   for (size_t i = 0; i < sizeof rnd; i++)
     snprintf(a->token + 2 * i, 3, "%02x", rnd[i]);
   a->d4 = listen_on(a, 0, 0);
-  const union MHD_DaemonInfo *di = a->d4 ? MHD_get_daemon_info(a->d4, MHD_DAEMON_INFO_BIND_PORT)
-                                         : NULL;
+  const union MHD_DaemonInfo *di =
+      a->d4 ? MHD_get_daemon_info(a->d4, MHD_DAEMON_INFO_BIND_PORT) : NULL;
   if (!di || !di->port) {
     if (a->d4)
       MHD_stop_daemon(a->d4);

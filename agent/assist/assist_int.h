@@ -26,8 +26,8 @@ struct cp_assist {
   pthread_t watch_thr, work_thr;
   int watch_started, work_started, work_running;
   volatile int stop_watch;
-  volatile int cancel;                  /* stops a collection */
-  volatile sig_atomic_t upload_cancel;  /* stops an upload */
+  volatile int cancel;                 /* stops a collection */
+  volatile sig_atomic_t upload_cancel; /* stops an upload */
 
   char phase[16]; /* choose|collecting|collected|sending|sent|saved|cancelled|failed */
   char lang[8];   /* language of the consent shown ("en" | "zh-Hans") */

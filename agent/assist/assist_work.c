@@ -6,7 +6,6 @@
  * the HTTP thread only ever takes the lock for a moment.
  */
 #include "assist_int.h"
-
 #include "bundle_read.h"
 #include "collect.h"
 #include "consent.h"
@@ -14,8 +13,8 @@
 #include "hints.h"
 #include "platform.h"
 #include "probe.h"
-#include "registry.h"
 #include "product_names.h"
+#include "registry.h"
 #include "upload.h"
 
 #include <errno.h>
@@ -83,10 +82,8 @@ static json_t *look_at_phone(const char *want_udid)
       const char *model = type ? cp_product_name(type) : NULL;
       const char *trust = json_string_value(json_object_get(peek, "trust"));
       const char *ios = json_string_value(json_object_get(peek, "product_version"));
-      out = json_pack("{s:s, s:s, s:s}", "state",
-                      trust ? trust : "unknown", "model",
-                      model ? model : (type ? type : ""), "ios",
-                      ios ? ios : "");
+      out = json_pack("{s:s, s:s, s:s}", "state", trust ? trust : "unknown", "model",
+                      model ? model : (type ? type : ""), "ios", ios ? ios : "");
       json_decref(peek);
     }
   }
@@ -152,17 +149,17 @@ json_t *cp_assist_state_json(cp_assist *a)
                     r->is_signed, "expires", exp, "can_upload",
                     r->is_signed && r->upload_url != NULL);
   }
-  json_t *s = json_pack(
-      "{s:s, s:O, s:o, s:s?, s:o, s:s?, s:O?, s:O?}", "phase", a->phase, "device",
-      a->device ? a->device : json_null(), "request", req, "case_id",
-      a->case_id ? a->case_id : a->o.case_id, "scopes", scopes_json(a), "error", a->error,
-      "progress", a->progress, "members", a->members);
+  json_t *s = json_pack("{s:s, s:O, s:o, s:s?, s:o, s:s?, s:O?, s:O?}", "phase", a->phase, "device",
+                        a->device ? a->device : json_null(), "request", req, "case_id",
+                        a->case_id ? a->case_id : a->o.case_id, "scopes", scopes_json(a), "error",
+                        a->error, "progress", a->progress, "members", a->members);
   if (s && a->bundle)
-    json_object_set_new(s, "bundle", json_pack("{s:I, s:s}", "size", (json_int_t)a->size,
-                                                "sha256", a->sha256));
+    json_object_set_new(s, "bundle",
+                        json_pack("{s:I, s:s}", "size", (json_int_t)a->size, "sha256", a->sha256));
   if (s && (a->up_total || !strcmp(a->phase, "sent")))
-    json_object_set_new(s, "upload", json_pack("{s:I, s:I}", "done", (json_int_t)a->up_done,
-                                                "total", (json_int_t)a->up_total));
+    json_object_set_new(
+        s, "upload",
+        json_pack("{s:I, s:I}", "done", (json_int_t)a->up_done, "total", (json_int_t)a->up_total));
   if (s && a->receipt[0])
     json_object_set_new(s, "receipt", json_string(a->receipt));
   if (s && a->saved)
@@ -305,9 +302,9 @@ static char *consent_text(cp_assist *a)
                         cp_assist_tr(a->lang, "What you agree to send"),
                         cp_assist_tr(a->lang, "Case"), a->case_id);
   if (r)
-    n += (size_t)snprintf(t + n, cap - n, "%s: %s (%s)\n",
-                          cp_assist_tr(a->lang, "Requested by"), r->org,
-                          cp_assist_tr(a->lang, r->is_signed ? "verified" : "not verified"));
+    n +=
+        (size_t)snprintf(t + n, cap - n, "%s: %s (%s)\n", cp_assist_tr(a->lang, "Requested by"),
+                         r->org, cp_assist_tr(a->lang, r->is_signed ? "verified" : "not verified"));
   for (size_t i = 0; a->granted[i] && n < cap; i++) {
     const char *reads = "";
     for (const cp_scope_info *s = cp_scope_table(); s && s->name; s++)
@@ -492,8 +489,8 @@ static void *upload_main(void *arg)
   pthread_mutex_lock(&a->mu);
   char *path = strdup(a->bundle);
   pthread_mutex_unlock(&a->mu);
-  cp_err rc = path ? cp_upload_file(path, &uo, &res, &err)
-                   : cp_error_set(&err, CP_E_NOMEM, "upload");
+  cp_err rc =
+      path ? cp_upload_file(path, &uo, &res, &err) : cp_error_set(&err, CP_E_NOMEM, "upload");
   free(path);
   pthread_mutex_lock(&a->mu);
   if (a->upload_cancel) {

@@ -57,7 +57,8 @@
 
   function renderPhone(d) {
     const st = (d && d.state) || 'none';
-    const ready = st === 'trusted';
+    // One phone is there: go on (collecting asks for Trust / unlock and waits).
+    const ready = st !== 'none' && st !== 'many' && st !== 'usbmuxd';
     let line = S[st] || S.unknown;
     if (d && d.model && st !== 'none' && st !== 'many' && st !== 'usbmuxd')
       line = S.found + ' ' + d.model + (d.ios ? ' (iOS ' + d.ios + ')' : '') + '. ' + line;
