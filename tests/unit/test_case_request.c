@@ -3,12 +3,7 @@
  * byte, another organisation's key, a past expiry or a malformed field is
  * refused with the right code; Host, Origin, token and client address
  * checks refuse what a foreign site or process would send. */
-#include "assist_guard.h"
-#include "case_request.h"
-
-#include <cmocka.h>
-#include <jansson.h>
-#include <netinet/in.h>
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+// clang-format on
+#include <jansson.h>
+#include <netinet/in.h>
+
+#include "assist_guard.h"
+#include "case_request.h"
 
 static char dir[256], priv[300], pub[300], other_priv[300], other_pub[300];
 
