@@ -104,7 +104,7 @@ async function main() {
     await check('review');
     const names = await page.$$eval('#member-list button', (l) => l.map((b) => b.dataset.name));
     result.members = names;
-    const target = names.find((n) => n.startsWith('system/')) || names.find((n) => n === 'report.html') || names[0];
+    const target = names.find((n) => n.startsWith('device/')) || names.find((n) => n === 'report.html') || names[0];
     await press(`#member-list button[data-name="${target}"]`);
     await page.waitForFunction(() => document.querySelector('#preview').textContent.length > 0);
     const text = await page.$eval('#preview', (e) => e.textContent);
