@@ -7,6 +7,7 @@
 #include "assist.h"
 #include "commands.h"
 #include "hints.h"
+#include "i18n.h"
 #include "platform.h"
 #include "request_load.h"
 
@@ -113,6 +114,7 @@ int cp_cmd_assist(int argc, char **argv)
     usage(stderr);
     return CP_E_USAGE;
   }
+  cp_i18n_init();
   cp_error err;
   cp_error_clear(&err);
   cp_case_request req;

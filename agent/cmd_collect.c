@@ -1,10 +1,13 @@
-/* caseprobe collect: consent first (prompt, or --scope/--yes), then the
+/* caseprobe collect: the device is located first (no device, no questions),
+ * then consent (prompt in the person's language, or --scope/--yes), then the
  * collect pipeline (collect.h). The finished bundle's path is the last line
  * of standard output, so scripts can take it with `tail -n 1`. */
 #include "collect.h"
 #include "commands.h"
 #include "consent.h"
+#include "device.h"
 #include "hints.h"
+#include "i18n.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -40,7 +43,44 @@ static void usage(FILE *out)
           "  --syslog-seconds N capture N seconds of device log (default 5)\n"
           "  --redaction-policy FILE  JSON: {\"classes\": {\"ipv4\": false}, \"patterns\": [...]}\n"
           "  --json             print {\"bundle\": PATH, ...} instead of the path\n"
+          "  --lang LANG        language of the consent text and report: en or zh-Hans\n"
+          "                     (default: from LANGUAGE / LC_ALL / LC_MESSAGES / LANG)\n"
           "  -h, --help         this help\n");
+}
+
+/* The device to collect from, found before anyone is asked anything: the
+ * named one, or the only one attached by USB. Same rules and errors as
+ * cp_device_open's, so a missing phone is reported before six questions. */
+static cp_err locate_device(const char *want, char out[64], cp_error *err)
+{
+  cp_device_entry *e = NULL;
+  size_t n = 0, usb = 0;
+  cp_err rc = cp_device_list(&e, &n, err);
+  if (rc != CP_OK)
+    return rc;
+  if (want) {
+    rc = cp_error_set(err, CP_E_DEVICE_NOT_FOUND, "no device %s is attached", want);
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(e[i].udid, want)) {
+        (void)snprintf(out, 64, "%s", want);
+        cp_error_clear(err);
+        rc = CP_OK;
+      }
+    free(e);
+    return rc;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (e[i].network || (usb && !strcmp(e[i].udid, out)))
+      continue;
+    if (!usb++)
+      (void)snprintf(out, 64, "%s", e[i].udid);
+  }
+  free(e);
+  if (usb == 0)
+    return cp_error_set(err, CP_E_NO_DEVICE, "no device is attached");
+  if (usb > 1)
+    return cp_error_set(err, CP_E_MANY_DEVICES, "%zu devices are attached", usb);
+  return CP_OK;
 }
 
 static json_t *load_policy(const char *path, cp_error *err)
@@ -54,7 +94,7 @@ static json_t *load_policy(const char *path, cp_error *err)
 
 int cp_cmd_collect(int argc, char **argv)
 {
-  enum { OPT_SCOPE = 256, OPT_YES, OPT_SIGN, OPT_WAIT, OPT_SYSLOG, OPT_POLICY, OPT_JSON };
+  enum { OPT_SCOPE = 256, OPT_YES, OPT_SIGN, OPT_WAIT, OPT_SYSLOG, OPT_POLICY, OPT_JSON, OPT_LANG };
   static const struct option longopts[] = {
       {"case", required_argument, NULL, 'c'},
       {"scope", required_argument, NULL, OPT_SCOPE},
@@ -66,11 +106,12 @@ int cp_cmd_collect(int argc, char **argv)
       {"syslog-seconds", required_argument, NULL, OPT_SYSLOG},
       {"redaction-policy", required_argument, NULL, OPT_POLICY},
       {"json", no_argument, NULL, OPT_JSON},
+      {"lang", required_argument, NULL, OPT_LANG},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   const char *case_id = NULL, *scope = NULL, *out_dir = ".", *sign = NULL, *udid = NULL;
-  const char *policy_path = NULL;
+  const char *policy_path = NULL, *lang = NULL;
   int yes = 0, json = 0, wait = 0, syslog_seconds = 0, c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "c:o:u:h", longopts, NULL)) != -1) {
@@ -86,6 +127,7 @@ int cp_cmd_collect(int argc, char **argv)
     case OPT_SYSLOG: syslog_seconds = atoi(optarg); break;
     case OPT_POLICY: policy_path = optarg; break;
     case OPT_JSON: json = 1; break;
+    case OPT_LANG: lang = optarg; break;
     case 'h': usage(stdout); return CP_OK;
     default: usage(stderr); return CP_E_USAGE;
     }
@@ -99,8 +141,21 @@ int cp_cmd_collect(int argc, char **argv)
 
   cp_error err;
   cp_error_clear(&err);
+  cp_i18n_init();
+  if (lang && cp_i18n_set_lang(lang) != 0) {
+    fprintf(stderr,
+            "caseprobe collect: --lang %s is not a language caseprobe speaks; use en or "
+            "zh-Hans\n",
+            lang);
+    return CP_E_USAGE;
+  }
+  /* A phone first: nobody is asked six questions about a device that is not there. */
+  char found[64] = "";
+  cp_err rc = locate_device(udid, found, &err);
+  if (rc != CP_OK)
+    return cp_fail(&err);
   cp_consent consent;
-  cp_err rc = cp_consent_decide(scope, yes, stdin, isatty(STDIN_FILENO), &consent, &err);
+  rc = cp_consent_decide(scope, yes, stdin, isatty(STDIN_FILENO), &consent, &err);
   if (rc != CP_OK)
     return cp_fail(&err);
   json_t *policy = NULL;
@@ -113,13 +168,14 @@ int cp_cmd_collect(int argc, char **argv)
   (void)signal(SIGTERM, on_signal);
   cp_collect_opts o;
   memset(&o, 0, sizeof o);
-  o.udid = udid;
+  o.udid = found; /* the device the person was asked about */
   o.case_id = case_id;
   o.out_dir = out_dir;
   o.scopes_granted = (const char *const *)consent.granted;
   o.scopes_refused = (const char *const *)consent.refused;
   o.consent_how = consent.how;
   o.consent_text = consent.text;
+  o.consent_lang = consent.lang;
   o.redact_policy = policy;
   o.sign_key = sign;
   o.syslog_seconds = syslog_seconds;

@@ -194,6 +194,7 @@ int cp_cmd_demo(int argc, char **argv)
     o.scopes_refused = (const char *const *)consent.refused;
     o.consent_how = consent.how;
     o.consent_text = consent.text;
+    o.consent_lang = consent.lang;
     o.syslog_seconds = 2;
     o.progress_bar = !json;
     rc = cp_collect_run(&o, &res, &err);

@@ -15,10 +15,13 @@
 #include "bundle_read.h"
 #include "consent_record.h"
 #include "device.h"
+#include "i18n.h"
 #include "progress.h"
 #include "redact.h"
 #include "registry.h"
+#include "report.h"
 
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +167,35 @@ static json_t *device_summary(cp_device *d, const json_t *sysinfo)
       json_object_set(s, keep[i], v);
   }
   return s;
+}
+
+/* findings' battery.reasons as the report interface has them: the codes
+ * "below_80" / "cycles_over_rated" and an English sentence ("text_en") for
+ * readers of the JSON; value and limit stay for the translated page. */
+static void battery_reasons(json_t *battery)
+{
+  size_t i;
+  json_t *r;
+  json_array_foreach(json_object_get(battery, "reasons"), i, r)
+  {
+    const char *code = json_string_value(json_object_get(r, "code"));
+    if (!code)
+      continue;
+    const char *c = !strcmp(code, "capacity_below_80")    ? "below_80"
+                    : !strcmp(code, "cycles_over_rating") ? "cycles_over_rated"
+                                                          : code;
+    char text[256];
+    const char *en = cp_report_battery_reason_en(
+        c,
+        json_is_number(json_object_get(r, "value")) ? json_number_value(json_object_get(r, "value"))
+                                                    : NAN,
+        json_is_number(json_object_get(r, "limit")) ? json_number_value(json_object_get(r, "limit"))
+                                                    : NAN,
+        text, sizeof text);
+    json_object_set_new(r, "code", json_string(c));
+    if (en)
+      json_object_set_new(r, "text_en", json_string(en));
+  }
 }
 
 static json_t *string_array(const char *const *list)
@@ -319,7 +351,10 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (rc != CP_OK)
     goto out;
 
-  rc = cp_bundle_writer_new(o->out_dir ? o->out_dir : ".", o->case_id, NULL, &w, err);
+  cp_bundle_opts bopts;
+  memset(&bopts, 0, sizeof bopts);
+  bopts.report = cp_report_render; /* the agent's page, in the person's language */
+  rc = cp_bundle_writer_new(o->out_dir ? o->out_dir : ".", o->case_id, &bopts, &w, err);
   if (rc != CP_OK)
     goto out;
   cp_sink rsink;
@@ -348,8 +383,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   consent = cp_consent_record_new(o->case_id, o->scopes_granted, o->scopes_refused,
                                   o->consent_how ? o->consent_how : "flag", now,
                                   o->consent_text ? o->consent_text : "");
-  if (consent && o->consent_language) /* the text's hash is of the text in this language */
-    json_object_set_new(consent, "language", json_string(o->consent_language));
+  if (consent && o->consent_lang)
+    (void)cp_consent_record_set_language(consent, o->consent_lang);
   findings = json_object();
   if (!devsum || !redaction || !consent || !findings || !probes_red) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");
@@ -357,8 +392,11 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   }
   json_object_set_new(findings, "case_id", json_string(o->case_id));
   json_object_set(findings, "device", device_red ? device_red : devsum);
-  if (battery_red)
+  if (battery_red) {
+    battery_reasons(battery_red);
     json_object_set(findings, "battery", battery_red);
+  }
+  json_object_set_new(findings, "language", json_string(cp_i18n_lang()));
   if (crashes_red)
     json_object_set(findings, "crashes", crashes_red);
   json_object_set_new(findings, "scopes",

@@ -28,8 +28,8 @@ typedef struct cp_collect_opts {
   const char *const *scopes_granted;  /* NULL-terminated scope names */
   const char *const *scopes_refused;  /* NULL-terminated, recorded in consent.json */
   const char *consent_how;            /* "prompt" | "flag" | "policy" | "page" */
-  const char *consent_language;       /* language the text was shown in ("en"), or NULL */
   const char *consent_text;           /* the exact text shown or signed (hashed) */
+  const char *consent_lang;           /* language of consent_text ("en"|"zh-Hans"), NULL = unknown */
   const json_t *redact_policy;        /* NULL: default classes */
   const char *sign_key;               /* PEM Ed25519 private key, or NULL */
   int syslog_seconds;                 /* 0: default (5 s) */

@@ -2,20 +2,26 @@
  * can agree to battery and crashes and still say no to the device log. */
 #include "consent.h"
 
+#include "i18n.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 static const cp_scope_info scopes[] = {
-    {"system", "the device's model, iOS version, activation state and name (the name and "
-               "all serial numbers are replaced by placeholders)"},
-    {"battery", "battery health: capacity, charge cycles, temperature and voltage, and the "
-                "maximum-capacity figure Settings shows (read from the device's analytics log)"},
-    {"crashes", "crash, hang and panic reports the device keeps (they stay on the device; "
-                "copies are redacted)"},
-    {"syslog", "a few seconds of the device's live system log (redacted)"},
-    {"apps", "the list of apps you installed, with their versions (not their data)"},
-    {"storage", "how much storage is used and free"},
-    {NULL, NULL},
+    {"system", N_("Phone model and iOS version"),
+     N_("the device's model, iOS version, activation state and name (the name and "
+        "all serial numbers are replaced by placeholders)")},
+    {"battery", N_("Battery health"),
+     N_("battery health: capacity, charge cycles, temperature and voltage, and the "
+        "maximum-capacity figure Settings shows (read from the device's analytics log)")},
+    {"crashes", N_("Crash reports"),
+     N_("crash, hang and panic reports the device keeps (they stay on the device; "
+        "copies are redacted)")},
+    {"syslog", N_("Device log"), N_("a few seconds of the device's live system log (redacted)")},
+    {"apps", N_("Installed apps"),
+     N_("the list of apps you installed, with their versions (not their data)")},
+    {"storage", N_("Storage space"), N_("how much storage is used and free")},
+    {NULL, NULL, NULL},
 };
 
 const cp_scope_info *cp_scope_table(void)
@@ -45,41 +51,58 @@ void cp_consent_free(cp_consent *c)
   memset(c, 0, sizeof *c);
 }
 
-/* The text shown to the person: fixed header plus one line per scope asked. */
+/* The text shown to the person, in the language in use: a fixed header plus
+ * one line per scope asked, "- Plain name: what is read". Its SHA-256 goes
+ * into consent.json together with the language, so the hash always matches
+ * the words this person saw. */
 static char *consent_text(const int *asked)
 {
-  static const char head[] =
-      "caseprobe will read the following from the attached device to attach to your support "
-      "case. Identifiers (serial numbers, phone number, e-mail and network addresses, your "
-      "name) are replaced by placeholders before anything is saved. Nothing is sent anywhere "
-      "without a separate upload step.\n";
-  size_t len = sizeof head;
+  const char *head =
+      _("caseprobe will read the following from the connected phone for your support case. "
+        "Identifiers (serial numbers, phone number, e-mail and network addresses, your name) "
+        "are replaced by placeholders before anything is saved. Nothing is sent anywhere "
+        "without a separate upload step.\n");
+  size_t len = strlen(head) + 1;
   for (size_t i = 0; scopes[i].name; i++)
     if (asked[i])
-      len += strlen(scopes[i].name) + strlen(scopes[i].reads) + 8;
+      len += strlen(_(scopes[i].title)) + strlen(_(scopes[i].reads)) + 8;
   char *t = malloc(len);
   if (!t)
     return NULL;
   size_t off = (size_t)snprintf(t, len, "%s", head);
   for (size_t i = 0; scopes[i].name; i++)
     if (asked[i])
-      off += (size_t)snprintf(t + off, len - off, "- %s: %s\n", scopes[i].name, scopes[i].reads);
+      off += (size_t)snprintf(t + off, len - off, "- %s: %s\n", _(scopes[i].title),
+                              _(scopes[i].reads));
   return t;
 }
 
-/* One short question per scope: the full wording was just shown above. */
-static int ask(FILE *in, const char *name)
+/* A yes or a no in either language: y/yes, n/no, and 是/否 (the answer a
+ * Chinese reader types). -1 for anything else. */
+static int answer(const char *line)
+{
+  while (*line == ' ' || *line == '\t')
+    line++;
+  if (line[0] == 'y' || line[0] == 'Y' || !strncmp(line, "\xe6\x98\xaf", 3)) /* 是 */
+    return 1;
+  if (line[0] == 'n' || line[0] == 'N' || !strncmp(line, "\xe5\x90\xa6", 3)) /* 否 */
+    return 0;
+  return -1;
+}
+
+/* One short question per scope, by its plain name: the full wording was just
+ * shown above. */
+static int ask(FILE *in, const char *title)
 {
   char line[64];
   for (;;) {
-    fprintf(stderr, "Collect %s? [y/n] ", name);
+    fprintf(stderr, _("Collect \"%s\"? [y/n] "), _(title));
     (void)fflush(stderr);
     if (!fgets(line, sizeof line, in))
       return -1;
-    if (line[0] == 'y' || line[0] == 'Y')
-      return 1;
-    if (line[0] == 'n' || line[0] == 'N')
-      return 0;
+    int a = answer(line);
+    if (a >= 0)
+      return a;
   }
 }
 
@@ -137,6 +160,8 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
                         "grant is explicit");
 
   out->how = yes ? "flag" : "prompt";
+  cp_i18n_init();
+  out->lang = cp_i18n_lang();
   out->text = consent_text(asked);
   if (!out->text)
     return cp_error_set(err, CP_E_NOMEM, "consent text");
@@ -150,7 +175,7 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
       if (yes) {
         granted = 1;
       } else {
-        granted = ask(tty_in, scopes[i].name);
+        granted = ask(tty_in, scopes[i].title);
         if (granted < 0) {
           rc = cp_error_set(err, CP_E_CONSENT,
                             "the prompt was closed before every scope was "

@@ -11,8 +11,9 @@
 #include "cp_err.h"
 
 typedef struct cp_scope_info {
-  const char *name;  /* "battery" */
-  const char *reads; /* plain language: what is read from the device */
+  const char *name;  /* "battery": the internal name (flags, consent.json) */
+  const char *title; /* "Battery health": the plain name a person reads (untranslated msgid: use _()) */
+  const char *reads; /* plain language: what is read from the device (msgid: use _()) */
 } cp_scope_info;
 
 /* The NULL-name-terminated table of every scope, in prompt order. */
@@ -26,12 +27,15 @@ typedef struct cp_consent {
   char **refused;   /* NULL-terminated, owned */
   char *text;       /* the text shown (or that would have been shown), owned */
   const char *how;  /* "prompt" | "flag" | "policy" (static) */
+  const char *lang; /* language of `text`: "en" | "zh-Hans"; NULL for a policy's text (static) */
 } cp_consent;
 
 /* Decides consent for `collect`:
  *   scope_arg "a,b" or "all" (NULL = every scope), yes = --yes given.
  *   With --yes: the named scopes are granted without asking ("flag").
- *   Without --yes on a terminal: asks a yes per scope on `tty_in`/stderr ("prompt").
+ *   Without --yes on a terminal: shows the text and asks a yes per scope, by
+ *   its plain name, on `tty_in`/stderr ("prompt"), in the language in use
+ *   (i18n.h; out->lang records it, and the text is in that language).
  *   Without --yes and no terminal: CP_E_CONSENT with a clear message.
  * Unknown scope names are CP_E_USAGE. */
 cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int interactive,

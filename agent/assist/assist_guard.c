@@ -68,18 +68,3 @@ int cp_assist_token_path(const char *path, const char *token, const char **rest)
   *rest = after + 1;
   return 1;
 }
-
-const char *cp_assist_pick_lang(const char *al)
-{
-  if (!al)
-    return "en";
-  while (*al == ' ')
-    al++;
-  if ((al[0] == 'z' || al[0] == 'Z') && (al[1] == 'h' || al[1] == 'H') &&
-      (al[2] == 0 || al[2] == '-' || al[2] == '_' || al[2] == ',' || al[2] == ';')) {
-    if (!strncmp(al + 2, "-Hant", 5) || !strncmp(al + 2, "-TW", 3) || !strncmp(al + 2, "-HK", 3))
-      return "en"; /* Traditional Chinese: no catalog yet */
-    return "zh-Hans";
-  }
-  return "en";
-}

@@ -26,8 +26,4 @@ int cp_assist_origin_ok(const char *origin, unsigned port);
  * the token's slash ("" for the page). Constant time in the token's bytes. */
 int cp_assist_token_path(const char *path, const char *token, const char **rest);
 
-/* "zh-Hans" when the Accept-Language header's first language is Chinese
- * (zh, zh-CN, zh-Hans, zh-SG), else "en". */
-const char *cp_assist_pick_lang(const char *accept_language);
-
 #endif

@@ -10,6 +10,7 @@
 #include "assist_int.h"
 #include "assist_www.h"
 #include "bundle_read.h"
+#include "i18n.h"
 
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -88,7 +89,7 @@ static const char *page_lang(cp_assist *a, struct MHD_Connection *c)
   if (q && (!strcmp(q, "en") || !strcmp(q, "zh-Hans")))
     return !strcmp(q, "en") ? "en" : "zh-Hans";
   (void)a;
-  return cp_assist_pick_lang(
+  return cp_i18n_pick(
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 }
 

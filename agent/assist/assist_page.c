@@ -3,38 +3,42 @@
  * reads as {{English text}}; it is replaced here, when served, by the
  * translation into the page's language (HTML-escaped), so the static files
  * hold no second copy of any sentence and the catalog is the one place to
- * translate. Until the gettext catalogs land, _() is the identity.
+ * translate (the .po files in agent/po; agent/assist/extract-strings lists them).
  */
 #include "assist_int.h"
+
+#include "consent.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef _
-#define _(s) (s)
-#endif
+/* Translates under the i18n lock, switching the process's language only
+ * when `lang` is not the one in use (the page and a collection normally share
+ * one language, so a report being rendered meanwhile is not disturbed). */
+static const char *tr_locked(const char *lang, const char *english)
+{
+  const char *was = cp_i18n_lang();
+  int sw = strcmp(was, lang) != 0 && cp_i18n_set_lang(lang) == 0;
+  const char *t = english[0] ? _(english) : english; /* msgid "" is the header */
+  if (sw)
+    cp_i18n_set_lang(was);
+  return t;
+}
 
 const char *cp_assist_tr(const char *lang, const char *english)
 {
-  (void)lang; /* one language until the catalogs are merged */
-  return _(english);
+  cp_i18n_lock();
+  const char *t = tr_locked(lang, english);
+  cp_i18n_unlock();
+  return t;
 }
 
 const char *cp_assist_scope_title(const char *scope)
 {
-  static const struct {
-    const char *scope, *title;
-  } t[] = {
-      {"system", "About the phone (model, iOS version, storage)"},
-      {"battery", "Battery health"},
-      {"crashes", "Crash reports"},
-      {"syslog", "A few seconds of the system log"},
-      {"apps", "The list of installed apps"},
-      {"storage", "How the storage is used"},
-  };
-  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (!strcmp(t[i].scope, scope))
-      return t[i].title;
+  for (const cp_scope_info *s = cp_scope_table(); s && s->name; s++)
+    if (!strcmp(s->name, scope))
+      return s->title;
   return scope;
 }
 
@@ -75,7 +79,17 @@ static int put_escaped(buf *b, const char *s)
   return ok;
 }
 
+static char *render_locked(const char *tmpl, const char *lang);
+
 char *cp_assist_render(const char *tmpl, const char *lang)
+{
+  cp_i18n_lock();
+  char *out = render_locked(tmpl, lang);
+  cp_i18n_unlock();
+  return out;
+}
+
+static char *render_locked(const char *tmpl, const char *lang)
 {
   buf b = {0};
   const char *p = tmpl;
@@ -101,7 +115,7 @@ char *cp_assist_render(const char *tmpl, const char *lang)
     if (!strcmp(key, "lang"))
       ok = put_escaped(&b, lang);
     else
-      ok = put_escaped(&b, cp_assist_tr(lang, key));
+      ok = put_escaped(&b, tr_locked(lang, key));
     free(key);
     if (!ok)
       goto fail;

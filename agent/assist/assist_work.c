@@ -11,6 +11,7 @@
 #include "consent.h"
 #include "device.h"
 #include "hints.h"
+#include "i18n.h"
 #include "platform.h"
 #include "probe.h"
 #include "product_names.h"
@@ -248,7 +249,7 @@ static void *collect_main(void *arg)
   o.scopes_granted = (const char *const *)a->granted;
   o.scopes_refused = (const char *const *)a->refused;
   o.consent_how = "page";
-  o.consent_language = a->lang;
+  o.consent_lang = a->lang;
   o.consent_text = a->consent_text;
   o.sign_key = a->o.sign_key;
   o.wait_trust_seconds = 120; /* the page says "tap Trust" / "unlock" meanwhile */
@@ -397,6 +398,10 @@ int cp_assist_do_collect(cp_assist *a, const char *body, const char **msg)
     *msg = "caseprobe could not make a private temporary folder.";
     goto out;
   }
+  /* The report is rendered in the process's language: the page's. */
+  cp_i18n_lock();
+  (void)cp_i18n_set_lang(a->lang);
+  cp_i18n_unlock();
   a->cancel = 0;
   a->progress = json_pack("{s:i, s:i}", "step", 0, "steps", (int)ng);
   snprintf(a->phase, sizeof a->phase, "collecting");

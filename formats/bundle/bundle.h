@@ -44,6 +44,7 @@
 #define CP_BUNDLE_H
 
 #include "cp_err.h"
+#include "report_html.h"
 #include "sink.h"
 
 #include <jansson.h>
@@ -76,6 +77,9 @@ typedef struct cp_bundle_opts {
    * of collect's CPU at level 6 (perf), the largest single cost on a busy
    * bench station; 3 halves it for a bundle 29 % larger. */
   int gzip_level;
+  /* Renders report.html from the findings (the agent's page, in the person's
+   * language); NULL = cp_report_html_fallback, a page with no words. */
+  cp_report_render_fn report;
 } cp_bundle_opts;
 
 /* Starts a bundle in out_dir (must exist) for case_id (non-empty; sanitized
@@ -87,7 +91,7 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
 cp_sink *cp_bundle_sink(cp_bundle_writer *w);
 
 /* Writes consent.json, redaction.json (each NULL -> {}), report.html (built
- * from `findings`, NULL -> {}, see report_html.h; its member list defaults to
+ * from `findings` by opts.report, NULL -> {}, see report_html.h; its member list defaults to
  * the bundle's own), manifest.json (with `device_summary` as "device", NULL ->
  * {}), and manifest.sig when sign_key_path (a PEM Ed25519 private key) is not
  * NULL; then closes, syncs and renames. *final_path gets the malloc'd path of

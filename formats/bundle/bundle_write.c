@@ -31,6 +31,7 @@ struct cp_bundle_writer {
   struct archive *a;
   time_t created;
   uint64_t max_bytes; /* 0: no limit on the archive file */
+  cp_report_render_fn report; /* NULL: the wordless fallback page */
   uint64_t out_bytes; /* archive bytes written so far */
   int out_errno;      /* errno of the failed archive write, 0 if none */
   json_t *members;    /* manifest rows of kept members, in archive order */
@@ -276,6 +277,7 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   w->spool = -1;
   w->created = opts && opts->created ? opts->created : time(NULL);
   w->max_bytes = opts ? opts->max_bundle_bytes : 0;
+  w->report = opts ? opts->report : NULL;
   w->sink.ops = &bundle_sink_ops;
   w->sink.impl = w;
   cp_bundle_file_name(case_id, w->created, name, sizeof name);
@@ -368,7 +370,8 @@ static cp_err add_report(cp_bundle_writer *w, const json_t *findings, cp_error *
     json_object_set_new(f, "created", json_string(when));
   cp_err rc = cp_sink_begin(&w->sink, CP_BUNDLE_REPORT, CP_BUNDLE_SCOPE_BUNDLE, err);
   if (rc == CP_OK) {
-    rc = cp_report_html_write(f, w->members, report_to_sink, &w->sink, err);
+    rc = (w->report ? w->report : cp_report_html_fallback)(f, w->members, report_to_sink,
+                                                            &w->sink, err);
     cp_error ignored;
     cp_err end = cp_sink_end(&w->sink, rc == CP_OK, rc == CP_OK ? err : &ignored);
     if (rc == CP_OK)

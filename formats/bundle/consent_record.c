@@ -56,3 +56,10 @@ json_t *cp_consent_record_new(const char *case_id, const char *const *granted,
   json_decref(r);
   return rec;
 }
+
+int cp_consent_record_set_language(json_t *record, const char *lang)
+{
+  if (!json_is_object(record) || !lang || (strcmp(lang, "en") && strcmp(lang, "zh-Hans")))
+    return -1;
+  return json_object_set_new(record, "language", json_string(lang)) == 0 ? 0 : -1;
+}

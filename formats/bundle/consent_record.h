@@ -6,7 +6,11 @@
  *
  *   {"format_version": 1, "case_id": "...", "granted": ["battery", ...],
  *    "refused": ["syslog"], "how": "prompt"|"flag"|"policy"|"page" (the assist page),
- *    "time": "2026-11-23T12:45:17Z", "text_sha256": "<hex>", "text_bytes": 812}
+ *    "time": "2026-11-23T12:45:17Z", "text_sha256": "<hex>", "text_bytes": 812,
+ *    "language": "en"|"zh-Hans"}
+ *
+ * "language" is the language of the text whose hash is recorded (the person
+ * saw those words); it is absent when unknown (a station policy's own text).
  */
 #ifndef CP_CONSENT_RECORD_H
 #define CP_CONSENT_RECORD_H
@@ -20,5 +24,9 @@
 json_t *cp_consent_record_new(const char *case_id, const char *const *granted,
                               const char *const *refused, const char *how, time_t when,
                               const char *text_shown);
+
+/* Records the language of the text shown ("en" or "zh-Hans"). 0 on success,
+ * -1 (record unchanged) for any other tag or a NULL record. */
+int cp_consent_record_set_language(json_t *record, const char *lang);
 
 #endif

@@ -1,18 +1,25 @@
 /*
- * report.html: the one page a person reads in a bundle. Self-contained (no
- * external assets, no JavaScript, inline CSS), accessible (lang, headings in
- * order, tables with caption and th scope, text next to every graphic, high
- * contrast), and built only from the `findings` JSON the caller passes:
+ * report.html plumbing shared by the bundle writer and the agent's report
+ * renderer (agent/report/, which owns the page and its words):
  *
- *   {"case_id": "...", "created": "...",
- *    "device": {...}, "battery": {...},
- *    "crashes": {"groups": [...], "panics": {...}|n, "jetsam": {...}|n, "total": n},
+ * - the callback the page is written through, so it streams into a member;
+ * - the renderer type the bundle writer calls (cp_bundle_opts.report);
+ * - HTML escaping;
+ * - a wordless fallback page (the findings as escaped JSON) for a writer
+ *   given no renderer, so report.html is always present and valid.
+ *
+ * The findings object the renderer reads (every key may be missing or of an
+ * unexpected type; every string is escaped; tables are capped at
+ * CP_REPORT_MAX_ROWS):
+ *
+ *   {"case_id", "created", "language": "en"|"zh-Hans",
+ *    "device": {...}, "battery": {..., "reasons": [{"code", "text_en", "value", "limit"}],
+ *                                  "sources": {figure: where}},
+ *    "crashes": {"triage": {"groups": [...], "panics": {...}, "jetsam": {...}, "total": n}},
+ *    "drain": {"since", "suspects": [...]}, "sysdiagnose": {"members", "left_out": [...]},
+ *    "syslog": {"bytes", "truncated", "why"},
  *    "scopes": {"granted": [...], "refused": [...]},
- *    "redaction": {...redactor report...}, "members": [...]}
- *
- * Any key may be missing or of an unexpected type: that section then says
- * "not collected". Every string from the findings is HTML-escaped; tables are
- * capped (CP_REPORT_MAX_ROWS) so a huge findings object cannot make a huge page.
+ *    "redaction": {..., "classes_off": [...]}, "probes": {...}, "members": [...]}
  */
 #ifndef CP_REPORT_HTML_H
 #define CP_REPORT_HTML_H
@@ -28,9 +35,14 @@
 typedef cp_err (*cp_report_write_fn)(void *ctx, const void *buf, size_t len, cp_error *err);
 
 /* Writes the page for `findings` (NULL = {}); `members` (may be NULL) is used
- * for "what was collected" when findings has no "members" array. */
-cp_err cp_report_html_write(const json_t *findings, const json_t *members, cp_report_write_fn fn,
-                            void *ctx, cp_error *err);
+ * for the file list when findings has no "members" array. */
+typedef cp_err (*cp_report_render_fn)(const json_t *findings, const json_t *members,
+                                      cp_report_write_fn fn, void *ctx, cp_error *err);
+
+/* The fallback renderer: a valid, self-contained page with no sentences in
+ * it, only the findings as indented, escaped JSON. */
+cp_err cp_report_html_fallback(const json_t *findings, const json_t *members, cp_report_write_fn fn,
+                               void *ctx, cp_error *err);
 
 /* Appends `s` HTML-escaped (& < > " ' and control characters) to fn. */
 cp_err cp_report_html_escape(const char *s, cp_report_write_fn fn, void *ctx, cp_error *err);

@@ -5,7 +5,7 @@
  * Seeds: tests/fuzz/corpus/bundle/ (small real bundles). */
 #include "bundle_check.h"
 #include "bundle_read.h"
-#include "report_html.h"
+#include "report.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   "crashes", "groups", json_object_get(rep, "crash_index"));
     size_t n = 0;
     if (f)
-      (void)cp_report_html_write(f, NULL, discard, &n, &err);
+      (void)cp_report_render(f, NULL, discard, &n, &err);
     json_decref(f);
     json_decref(rep);
   }

@@ -1,7 +1,9 @@
-/* Unit tests of the bundle's text members: report.html (self-contained,
- * accessible, everything from the device escaped, tolerant of missing or
- * mistyped keys, bounded) and manifest.json parsing (which must refuse
- * anything a writer of format 1 would not produce). */
+/* Unit tests of the bundle's text members: report.html as the agent renders
+ * it (answers first, self-contained, accessible, everything from the device
+ * escaped, tolerant of missing or mistyped keys, bounded, in English and
+ * Simplified Chinese), the wordless fallback page of formats, and
+ * manifest.json parsing (which must refuse anything a writer of format 1
+ * would not produce). */
 // clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +12,9 @@
 #include <cmocka.h>
 // clang-format on
 
+#include "i18n.h"
 #include "manifest.h"
+#include "report.h"
 #include "report_html.h"
 
 #include <stdlib.h>
@@ -42,7 +46,7 @@ static char *render(const char *findings_json, const char *members_json)
     assert_non_null(f);
   page p = {NULL, 0};
   cp_error err;
-  assert_int_equal(cp_report_html_write(f, m, collect, &p, &err), CP_OK);
+  assert_int_equal(cp_report_render(f, m, collect, &p, &err), CP_OK);
   json_decref(f);
   json_decref(m);
   assert_non_null(p.buf);
@@ -60,7 +64,7 @@ static size_t count(const char *hay, const char *needle)
 /* What every page must be, whatever the findings. */
 static void assert_well_formed(const char *html)
 {
-  assert_true(!strncmp(html, "<!DOCTYPE html>\n<html lang=\"en\">", 32));
+  assert_true(!strncmp(html, "<!DOCTYPE html>\n<html lang=\"", 27));
   assert_non_null(strstr(html, "<meta charset=\"utf-8\">"));
   assert_non_null(strstr(html, "<title>"));
   assert_non_null(strstr(html, "<h1>"));
@@ -76,64 +80,161 @@ static void assert_well_formed(const char *html)
   assert_int_equal(count(html, "<table>"), count(html, "<thead>"));
 }
 
+/* A findings object like collect's, with every key the report reads. */
+static const char full_findings[] =
+    "{\"case_id\": \"C-<1>\", \"created\": \"2026-11-23T12:00:00Z\","
+    " \"device\": {\"marketing_name\": \"iPhone 13 Pro\", \"product_type\": \"iPhone14,2\","
+    "             \"ios_version\": \"17.1\", \"build_version\": \"21B74\","
+    "             \"hardware_model\": \"D63AP\", \"udid\": \"<udid-1>\", \"ecid\": \"<ecid-1>\","
+    "             \"name\": \"<script>alert('x')</script>\", \"note\": \"a & b \\u001b[31m\","
+    "             \"lockdown\": {\"UniqueDeviceID\": \"<udid-1>\"}},"
+    " \"battery\": {\"health_percent\": 72.4, \"cycle_count\": 903, \"rated_cycles\": 500,"
+    "              \"verdict\": \"service\","
+    "              \"reasons\": [{\"code\": \"below_80\", \"value\": 72.4, \"limit\": 80},"
+    "                           {\"code\": \"cycles_over_rated\", \"value\": 903, \"limit\": 500},"
+    "                           {\"code\": \"new_rule\", \"text_en\": \"Something <new>.\"}],"
+    "              \"sources\": {\"cycle_count\": \"ioreg:AppleSmartBattery:CycleCount\"}},"
+    " \"probes\": {\"battery\": {\"status\": \"ok\", \"scope\": \"battery\"},"
+    "   \"apps\": {\"status\": \"failed\", \"scope\": \"apps\", \"code\": \"timeout\","
+    "              \"detail\": \"<no answer>\"}},"
+    " \"crashes\": {\"count\": 16, \"triage\": {\"total\": 16,"
+    "   \"panics\": {\"count\": 3, \"first_lines\": [{\"line\": \"btn_rst\", \"count\": 1},"
+    "                 {\"line\": \"watchdog timeout: no checkins\", \"count\": 2}]},"
+    "   \"jetsam\": {\"count\": 2, \"largest_processes\": [{\"process\": \"AppStore\", \"count\": "
+    "2}]},"
+    "   \"groups\": [{\"process\": \"Mobile<Safari>\", \"exception_type\": \"EXC_BAD_ACCESS\","
+    "                 \"kind\": \"crash\", \"count\": 9, \"signature\": \"abc123\","
+    "                 \"first_time\": 1788378067, \"last_time\": 1795011323},"
+    "                {\"process\": \"Maps\", \"kind\": \"crash\", \"count\": 1},"
+    "                {\"process\": \"apfs_defragd\", \"kind\": \"resource\", \"count\": 1}]}},"
+    " \"drain\": {\"since\": \"2026-11-20T00:00:00Z\", \"suspects\": [{\"process\": \"Fitness<x>\","
+    "   \"kind\": \"cpu\", \"count\": 4, \"worst\": {\"value\": 91.5, \"unit\": \"s\"},"
+    "   \"last\": \"2026-11-22T08:00:00Z\"}]},"
+    " \"syslog\": {\"bytes\": 1048576, \"truncated\": true, \"why\": \"bytes_limit\"},"
+    " \"sysdiagnose\": {\"members\": 40, \"left_out\": [{\"name\": \"logs/x.tracev3\","
+    "   \"why\": \"over the size limit\"}]},"
+    " \"scopes\": {\"granted\": [\"battery\", \"crashes\"], \"refused\": [\"syslog\"]},"
+    " \"redaction\": {\"classes\": {\"serial\": {\"count\": 4}, \"email\": {\"count\": 2}},"
+    "                \"classes_off\": [\"ssid\"]},"
+    " \"members\": [{\"path\": \"crashes/a.ips\", \"scope\": \"crashes\", \"size\": 100}]}";
+
 static void test_full_page(void **state)
 {
   (void)state;
-  char *html = render(
-      "{\"case_id\": \"C-<1>\", \"created\": \"2026-11-23T12:00:00Z\","
-      " \"device\": {\"model\": \"iPhone14,2\", \"name\": \"<script>alert('x')</script>\","
-      "             \"note\": \"a & b \\u001b[31m\"},"
-      " \"battery\": {\"health_percent\": 72.4, \"cycle_count\": 903, \"verdict\": \"service\","
-      "              \"reasons\": [\"capacity\", \"cycles\"], \"flags\": []},"
-      " \"probes\": {\"battery\": {\"status\": \"ok\", \"scope\": \"battery\"},"
-      "   \"syslog\": {\"status\": \"failed\", \"scope\": \"syslog\", \"code\": \"timeout\","
-      "              \"detail\": \"<no answer>\"}},"
-      " \"crashes\": {\"total\": 12, \"panics\": {\"count\": 2}, \"jetsam\": 3,"
-      "   \"groups\": [{\"process\": \"Mobile<Safari>\", \"exception\": \"EXC_BAD_ACCESS\","
-      "                 \"count\": 9, \"os\": \"17.1\"}]},"
-      " \"scopes\": {\"granted\": [\"battery\", \"crashes\"], \"refused\": [\"syslog\"]},"
-      " \"redaction\": {\"classes\": {\"serial\": 4, \"email\": {\"count\": 2}}},"
-      " \"members\": [{\"path\": \"crashes/a.ips\", \"scope\": \"crashes\", \"size\": 100}]}",
-      NULL);
+  assert_int_equal(cp_i18n_set_lang("en"), 0);
+  char *html = render(full_findings, NULL);
   assert_well_formed(html);
+  assert_true(!strncmp(html, "<!DOCTYPE html>\n<html lang=\"en\">", 32));
   assert_non_null(strstr(html, "case C-&lt;1&gt;"));
   assert_non_null(strstr(html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
   assert_non_null(strstr(html, "a &amp; b &#xFFFD;[31m"));
   assert_null(strstr(html, "\x1b"));
-  /* Gauge: an SVG with a title and the number in words beside it. */
+  assert_null(strstr(html, "<script"));
+
+  /* The answers come first: the summary is the first section, and it names
+   * the model, iOS, the battery health and verdict. */
+  const char *summary = strstr(html, "<h2 id=\"h-summary\">");
+  assert_non_null(summary);
+  assert_true(summary < strstr(html, "<h2 id=\"h-battery\">"));
+  assert_true(strstr(html, "<section") == strstr(html, "<section aria-labelledby=\"h-summary\""));
+  assert_non_null(strstr(summary, "<strong>iPhone 13 Pro</strong> (iPhone14,2), iOS "
+                                  "<strong>17.1</strong> (build 21B74)"));
+  assert_non_null(strstr(summary, "<strong>72 % health</strong>"));
+  assert_non_null(strstr(summary, "Service recommended"));
+  /* Crashes by kind: the forced restart (btn_rst) is not a kernel panic. */
+  assert_non_null(strstr(summary, "10 app crashes, 2 kernel panics, 1 forced restart, "
+                                  "2 apps closed for low memory (jetsam), 1 resource report"));
+  assert_non_null(strstr(summary, "(reports from 2026-09-02 to 2026-11-18)"));
+  assert_non_null(strstr(summary, "Device log (you said no"));
+  assert_non_null(strstr(summary, "6 personal values replaced by placeholders"));
+
+  /* Battery: gauge with text, the reasons in words, where each figure came from. */
   assert_non_null(strstr(html, "<title id=\"gauge-t\">Battery health 72 percent</title>"));
   assert_non_null(strstr(html, "Health: 72 %"));
-  assert_non_null(strstr(html, "service recommended"));
-  assert_non_null(strstr(html, "<th scope=\"row\">Mobile&lt;Safari&gt;</th>"));
-  assert_non_null(strstr(html, "<td class=\"num\">9</td>"));
-  assert_non_null(strstr(html, "<strong>12</strong> crash reports"));
-  assert_non_null(strstr(html, "<strong>2</strong> kernel panics"));
-  assert_non_null(strstr(html, "<strong>3</strong> jetsam"));
-  assert_non_null(strstr(html, "<th scope=\"row\">serial</th><td class=\"num\">4</td>"));
-  assert_non_null(strstr(html, "<th scope=\"row\">email</th><td class=\"num\">2</td>"));
-  assert_non_null(strstr(html, "Scopes refused (never read):</strong> syslog"));
-  assert_non_null(strstr(html, "<th scope=\"row\">crashes/a.ips</th><td>crashes</td>"));
-  /* Fields read as words; lists joined; the probes' outcome is explained. */
-  assert_non_null(strstr(html, "<th scope=\"row\">Cycle count</th><td>903</td>"));
-  assert_non_null(strstr(html, "<th scope=\"row\">Reasons</th><td>capacity, cycles</td>"));
-  assert_non_null(strstr(html, "<th scope=\"row\">Flags</th><td>none</td>"));
-  assert_non_null(strstr(html, "<th scope=\"row\">battery</th><td>battery</td><td>collected</td>"));
-  assert_non_null(strstr(html, "<td>failed</td><td>timeout: &lt;no answer&gt;</td>"));
-  assert_non_null(strstr(html, "<th scope=\"col\">OS</th>"));
+  assert_non_null(strstr(html, "<li>Maximum capacity is 72 %, below the 80 % at which a battery "
+                               "should be serviced.</li>"));
+  assert_non_null(strstr(html, "<li>The battery has been through 903 charge cycles, more than "
+                               "the 500 it is rated for.</li>"));
+  assert_non_null(strstr(html, "<li>Something &lt;new&gt;.</li>"));
+  assert_non_null(strstr(html, "<th scope=\"row\">Charge cycles</th><td>903</td><td><code>ioreg:"
+                               "AppleSmartBattery:CycleCount</code></td>"));
+
+  /* Crashes: top signatures, panic lines without the forced restart, jetsam. */
+  assert_non_null(strstr(html, "<th scope=\"row\">Mobile&lt;Safari&gt;</th><td>App crash</td>"
+                               "<td>EXC_BAD_ACCESS <code>abc123</code></td><td class=\"num\">9"
+                               "</td><td>2026-11-18</td>"));
+  assert_non_null(strstr(html, "<li>watchdog timeout: no checkins &#8212; 2 times</li>"));
+  assert_null(strstr(html, "<li>btn_rst"));
+  assert_non_null(strstr(html, "<li>AppStore &#8212; 2 times</li>"));
+  assert_non_null(strstr(html, "it is not a kernel panic"));
+
+  /* Drain, syslog, sysdiagnose, failed probes. */
+  assert_non_null(strstr(html,
+                         "<th scope=\"row\">Fitness&lt;x&gt;</th><td>heavy processor use"
+                         "</td><td class=\"num\">4</td><td class=\"num\">91.5 s of CPU</td>"));
+  assert_non_null(strstr(html, "the size limit for the log was reached"));
+  assert_non_null(strstr(html, "<th scope=\"row\">logs/x.tracev3</th><td>over the size limit"));
+  assert_non_null(strstr(html, "Installed apps (apps)</th><td>failed</td><td>timeout: "
+                               "&lt;no answer&gt;</td>"));
+
+  /* Privacy: counts per class in plain words, classes turned off. */
+  assert_non_null(strstr(html, "<th scope=\"row\">Serial numbers</th><td class=\"num\">4</td>"));
+  assert_non_null(strstr(html, "<th scope=\"row\">E-mail addresses</th><td class=\"num\">2</td>"));
+  assert_non_null(strstr(html, "(turned off):</strong> Wi-Fi network names"));
+
+  /* Identifier rows only say <udid-1>: folded away, after the answers. */
+  const char *ids = strstr(html, "<summary>Identifiers (replaced by placeholders)</summary>");
+  assert_non_null(ids);
+  const char *udid = strstr(html, "<th scope=\"row\">udid</th><td>&lt;udid-1&gt;</td>");
+  assert_non_null(udid);
+  assert_true(udid > ids);
+  assert_true(strstr(html, "<th scope=\"row\">hardware_model</th><td>D63AP</td>") <
+              ids); /* a real value stays in the device details */
+  assert_non_null(strstr(html, "<th scope=\"row\">crashes/a.ips</th><td>Crash reports</td>"));
+  /* print and phone layouts */
+  assert_non_null(strstr(html, "@media print"));
+  assert_non_null(strstr(html, "name=\"viewport\""));
   free(html);
+}
+
+/* The same page in Simplified Chinese: lang attribute, translated words,
+ * device values untouched; the process's language is put back after. */
+static void test_page_in_chinese(void **state)
+{
+  (void)state;
+  assert_int_equal(cp_i18n_set_lang("en"), 0);
+  json_t *f = json_loads(full_findings, 0, NULL);
+  assert_non_null(f);
+  json_object_set_new(f, "language", json_string("zh-Hans"));
+  page p = {NULL, 0};
+  cp_error err;
+  assert_int_equal(cp_report_render(f, NULL, collect, &p, &err), CP_OK);
+  assert_well_formed(p.buf);
+  assert_true(!strncmp(p.buf, "<!DOCTYPE html>\n<html lang=\"zh-Hans\">", 37));
+  assert_non_null(strstr(p.buf, "建议维修")); /* Service recommended */
+  assert_non_null(strstr(p.buf, "<h2 id=\"h-summary\">摘要</h2>"));
+  assert_non_null(strstr(p.buf, "<strong>iPhone 13 Pro</strong>"));
+  assert_null(strstr(p.buf, "Service recommended"));
+  assert_null(strstr(p.buf, "Battery health 72 percent"));
+  assert_string_equal(cp_i18n_lang(), "en");
+  json_decref(f);
+  free(p.buf);
 }
 
 static void test_missing_and_mistyped(void **state)
 {
   (void)state;
+  assert_int_equal(cp_i18n_set_lang("en"), 0);
   char *html = render(NULL, NULL);
   assert_well_formed(html);
-  assert_non_null(strstr(html, "Device information was not collected."));
   assert_non_null(strstr(html, "Battery health was not collected."));
   assert_non_null(strstr(html, "Crash reports were not collected."));
+  assert_non_null(strstr(html, "No redaction report."));
   free(html);
-  html = render("{\"device\": 5, \"battery\": {\"health_percent\": \"n/a\"}, \"crashes\": [],"
-                " \"scopes\": 3, \"redaction\": [1], \"members\": {}}",
+  html = render("{\"device\": 5, \"battery\": {\"health_percent\": \"n/a\", \"reasons\": 7},"
+                " \"crashes\": [], \"scopes\": 3, \"redaction\": [1], \"members\": {},"
+                " \"drain\": {\"suspects\": [3, {\"worst\": 1}]}, \"syslog\": [],"
+                " \"sysdiagnose\": {\"left_out\": [1, null]}, \"language\": 5}",
                 "[{\"path\": \"device/info.json\", \"scope\": \"device\", \"size\": 3}]");
   assert_well_formed(html);
   assert_null(strstr(html, "<svg")); /* no number, no gauge */
@@ -142,38 +243,44 @@ static void test_missing_and_mistyped(void **state)
   free(html);
 }
 
-/* The crash probe's summary shape: figures nested under "triage". */
-static void test_crash_summary_shape(void **state)
-{
-  (void)state;
-  char *html = render("{\"crashes\": {\"count\": 3, \"bytes\": 900, \"triage\": {"
-                      "\"groups\": [{\"process\": \"Maps\", \"exception_type\": \"EXC_CRASH\","
-                      " \"count\": 2, \"last_seen\": \"2026-11-20 10:00:00\"}],"
-                      " \"panics\": {\"count\": 1}, \"jetsam\": {\"count\": 0}, \"total\": 3}}}",
-                      NULL);
-  assert_well_formed(html);
-  assert_non_null(strstr(html, "<strong>3</strong> crash reports"));
-  assert_non_null(strstr(html, "<strong>1</strong> kernel panics"));
-  assert_non_null(strstr(html, "<th scope=\"row\">Maps</th><td>EXC_CRASH</td>"
-                               "<td class=\"num\">2</td><td>2026-11-20 10:00:00</td>"));
-  free(html);
-}
-
 static void test_rows_are_capped(void **state)
 {
   (void)state;
+  assert_int_equal(cp_i18n_set_lang("en"), 0);
   json_t *groups = json_array();
-  for (int i = 0; i < 3000; i++)
+  json_t *members = json_array();
+  for (int i = 0; i < 3000; i++) {
     json_array_append_new(groups, json_pack("{s:s, s:i}", "process", "p", "count", i));
-  json_t *f = json_pack("{s:{s:o}}", "crashes", "groups", groups);
+    json_array_append_new(members, json_pack("{s:s, s:s}", "path", "m", "scope", "crashes"));
+  }
+  json_t *f = json_pack("{s:{s:o}, s:o}", "crashes", "groups", groups, "members", members);
   page p = {NULL, 0};
   cp_error err;
-  assert_int_equal(cp_report_html_write(f, NULL, collect, &p, &err), CP_OK);
-  assert_int_equal(count(p.buf, "<tr><th scope=\"row\">p</th>"), CP_REPORT_MAX_ROWS);
-  assert_non_null(strstr(p.buf, "2500 more groups"));
-  /* Columns no group fills are left out rather than shown as dashes. */
-  assert_null(strstr(p.buf, "<th scope=\"col\">OS</th>"));
-  assert_null(strstr(p.buf, "<th scope=\"col\">Exception</th>"));
+  assert_int_equal(cp_report_render(f, NULL, collect, &p, &err), CP_OK);
+  /* the top ten groups, by count */
+  assert_int_equal(count(p.buf, "<tr><th scope=\"row\">p</th>"), 10);
+  assert_non_null(strstr(p.buf, "<td class=\"num\">2999</td>"));
+  assert_non_null(strstr(p.buf, "2990 more signatures"));
+  assert_int_equal(count(p.buf, "<tr><th scope=\"row\">m</th>"), CP_REPORT_MAX_ROWS);
+  assert_non_null(strstr(p.buf, "2500 more files"));
+  assert_true(p.len < 400000);
+  json_decref(f);
+  free(p.buf);
+}
+
+/* formats' fallback: a valid page without a sentence, the findings escaped. */
+static void test_fallback_page(void **state)
+{
+  (void)state;
+  json_t *f = json_pack("{s:s}", "case_id", "<b>");
+  page p = {NULL, 0};
+  cp_error err;
+  assert_int_equal(cp_report_html_fallback(f, NULL, collect, &p, &err), CP_OK);
+  assert_true(!strncmp(p.buf, "<!DOCTYPE html>\n<html lang=\"en\">", 32));
+  assert_non_null(strstr(p.buf, "<title>caseprobe</title>"));
+  assert_non_null(strstr(p.buf, "</html>\n"));
+  assert_non_null(strstr(p.buf, "&lt;b&gt;"));
+  assert_null(strstr(p.buf, "<b>"));
   json_decref(f);
   free(p.buf);
 }
@@ -225,8 +332,11 @@ static void test_manifest_parse(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_page),           cmocka_unit_test(test_missing_and_mistyped),
-      cmocka_unit_test(test_crash_summary_shape), cmocka_unit_test(test_rows_are_capped),
+      cmocka_unit_test(test_full_page),
+      cmocka_unit_test(test_page_in_chinese),
+      cmocka_unit_test(test_missing_and_mistyped),
+      cmocka_unit_test(test_rows_are_capped),
+      cmocka_unit_test(test_fallback_page),
       cmocka_unit_test(test_manifest_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
