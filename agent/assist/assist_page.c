@@ -6,7 +6,6 @@
  * translate (the .po files in agent/po; agent/assist/extract-strings lists them).
  */
 #include "assist_int.h"
-
 #include "consent.h"
 #include "i18n.h"
 

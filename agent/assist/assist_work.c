@@ -326,9 +326,9 @@ int cp_assist_do_collect(cp_assist *a, const char *body, const char **msg)
   const char *lang = json_string_value(json_object_get(j, "lang"));
   const char *cid = json_string_value(json_object_get(j, "case_id"));
   int status = 400;
-  *msg = "The request to collect was not understood.";
+  *msg = N_("The request to collect was not understood.");
   if (!json_is_array(sc) || json_array_size(sc) == 0) {
-    *msg = "Choose at least one kind of information to collect.";
+    *msg = N_("Choose at least one kind of information to collect.");
     goto out;
   }
   size_t nt = 0;
@@ -353,7 +353,7 @@ int cp_assist_do_collect(cp_assist *a, const char *body, const char **msg)
   {
     free_list(granted);
     free_list(refused);
-    *msg = "One of the chosen kinds of information is not known to caseprobe.";
+    *msg = N_("One of the chosen kinds of information is not known to caseprobe.");
     goto out;
   }
   pthread_mutex_lock(&a->mu);
@@ -362,7 +362,7 @@ int cp_assist_do_collect(cp_assist *a, const char *body, const char **msg)
     free_list(granted);
     free_list(refused);
     status = 409;
-    *msg = "A collection is already under way or done: cancel it first.";
+    *msg = N_("A collection is already under way or done: cancel it first.");
     goto out;
   }
   if (a->work_started) { /* the previous worker has finished: reap it */
@@ -387,7 +387,7 @@ int cp_assist_do_collect(cp_assist *a, const char *body, const char **msg)
   a->saved = NULL;
   if (!a->case_id || !a->case_id[0]) {
     pthread_mutex_unlock(&a->mu);
-    *msg = "Enter the case number the support agent gave you.";
+    *msg = N_("Enter the case number the support agent gave you.");
     goto out;
   }
   a->consent_text = consent_text(a);
@@ -395,7 +395,7 @@ int cp_assist_do_collect(cp_assist *a, const char *body, const char **msg)
     a->tmpdir[0] = 0;
     pthread_mutex_unlock(&a->mu);
     status = 500;
-    *msg = "caseprobe could not make a private temporary folder.";
+    *msg = N_("caseprobe could not make a private temporary folder.");
     goto out;
   }
   /* The report is rendered in the process's language: the page's. */
@@ -413,7 +413,7 @@ int cp_assist_do_collect(cp_assist *a, const char *body, const char **msg)
     snprintf(a->phase, sizeof a->phase, "failed");
     pthread_mutex_unlock(&a->mu);
     status = 500;
-    *msg = "caseprobe could not start collecting.";
+    *msg = N_("caseprobe could not start collecting.");
     goto out;
   }
   a->last_action = cp_assist_now();
@@ -523,14 +523,14 @@ int cp_assist_do_send(cp_assist *a, const char **msg)
 {
   const cp_case_request *r = a->o.request;
   if (!r || !r->is_signed || !r->upload_url) {
-    *msg = "Sending needs a case request signed by a support organisation this computer trusts; "
-           "save the file instead.";
+    *msg = N_("Sending needs a case request signed by a support organisation this computer "
+              "trusts; save the file instead.");
     return 403;
   }
   pthread_mutex_lock(&a->mu);
   if (a->work_running || !a->bundle || strcmp(a->phase, "collected")) {
     pthread_mutex_unlock(&a->mu);
-    *msg = "There is nothing collected to send yet.";
+    *msg = N_("There is nothing collected to send yet.");
     return 409;
   }
   if (a->work_started) {
@@ -549,7 +549,7 @@ int cp_assist_do_send(cp_assist *a, const char **msg)
     a->work_running = 0;
     snprintf(a->phase, sizeof a->phase, "collected");
     pthread_mutex_unlock(&a->mu);
-    *msg = "caseprobe could not start sending.";
+    *msg = N_("caseprobe could not start sending.");
     return 500;
   }
   a->last_action = cp_assist_now();
@@ -595,7 +595,7 @@ int cp_assist_do_save(cp_assist *a, const char **msg)
   pthread_mutex_lock(&a->mu);
   if (a->work_running || !a->bundle) {
     pthread_mutex_unlock(&a->mu);
-    *msg = "There is nothing collected to save yet.";
+    *msg = N_("There is nothing collected to save yet.");
     return 409;
   }
   const char *base = strrchr(a->bundle, '/');
@@ -605,7 +605,7 @@ int cp_assist_do_save(cp_assist *a, const char **msg)
   char *dst = malloc(n);
   if (!dst) {
     pthread_mutex_unlock(&a->mu);
-    *msg = "Out of memory.";
+    *msg = N_("Out of memory.");
     return 500;
   }
   snprintf(dst, n, "%s/%s", dir, base);

@@ -99,7 +99,10 @@ run_lang() { # LANG
   python3 - "flow-$lang.json" "$lang" <<'PY' || fail "flow result ($lang)"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert "Example Support" in d["requested_by"] and "verified" in d["requested_by"], d["requested_by"]
+word = {"en": "verified", "zh-Hans": "已验证"}[sys.argv[2]]
+assert "Example Support" in d["requested_by"] and word in d["requested_by"], d["requested_by"]
+if sys.argv[2] == "zh-Hans":
+    assert "收据" in d["done"] or "回执" in d["done"], d["done"]
 assert sorted(d["preselected"]) == ["battery", "crashes"], d["preselected"]
 assert sorted(d["chosen"]) == ["battery", "system"], d["chosen"]
 assert all(v == [] for v in d["violations"].values()), d["violations"]
