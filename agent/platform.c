@@ -15,13 +15,14 @@ int64_t cp_stat_mtime_ns(const struct stat *st)
 }
 
 #if defined(_WIN32)
-#include <windows.h>
 #include <shellapi.h>
+#include <windows.h>
 #else
 #include <dirent.h>
 #include <spawn.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 extern char **environ;
 #endif
 #include <stdlib.h>
@@ -40,12 +41,20 @@ int cp_open_browser(const char *url)
   pid_t pid;
   if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
     return -1;
-  /* xdg-open returns once the browser has been handed the URL; reap it so no
-   * zombie is left (a browser it starts is not our child). */
-  int status;
-  if (waitpid(pid, &status, 0) < 0)
-    return -1;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+  /* xdg-open normally hands the URL over and exits at once, but without a
+   * desktop it may run the browser itself and wait for it: give it 3 s, and
+   * a still-running opener counts as opened (reaped at exit). */
+  for (int i = 0; i < 30; i++) {
+    int status;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid)
+      return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    if (r < 0)
+      return -1;
+    struct timespec ts = {0, 100000000};
+    nanosleep(&ts, NULL);
+  }
+  return 0;
 #endif
 }
 

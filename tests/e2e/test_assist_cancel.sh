@@ -66,4 +66,5 @@ wait $APID
 assert_eq "$?" 0 "assist exit"
 [ -z "$(ls -A tmp)" ] || fail "assist left files: $(ls -R tmp)"
 [ -f "$SAVED" ] || fail "the saved bundle was deleted"
+if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" a.err; then cat a.err >&2; fail "sanitizer report from assist"; fi
 echo "PASS: cancel deletes, save keeps, close cleans up"

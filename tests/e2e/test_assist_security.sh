@@ -67,4 +67,24 @@ kill -0 $APID 2>/dev/null && fail "assist still running 10 s after the page went
 wait $APID
 assert_eq "$?" 0 "assist exit"
 assert_contains a.err "the page went away"
+
+# Without --no-browser the page opens through xdg-open (a stand-in here that
+# records its one argument): nothing on stdout, the address it got works.
+mkdir -p bin
+cat >bin/xdg-open <<'SH'
+#!/bin/sh
+printf '%s\n' "$#" "$1" >"$(dirname "$0")/opened"
+SH
+chmod +x bin/xdg-open
+PATH="$T/bin:$PATH" "$B" assist --page-timeout 3 >b.out 2>b.err &
+APID=$!
+for _ in $(seq 1 100); do [ -s bin/opened ] && break; sleep 0.05; done
+[ -s bin/opened ] || fail "xdg-open was not run: $(cat b.err)"
+assert_eq "$(sed -n 1p bin/opened)" 1 "xdg-open argument count"
+OPENED=$(sed -n 2p bin/opened)
+assert_eq "$(code "$OPENED"api/state)" 200 "the address xdg-open was given"
+[ ! -s b.out ] || fail "assist printed on stdout although the browser opened: $(cat b.out)"
+wait $APID
+assert_eq "$?" 0 "assist exit after the opened page went away"
+if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" a.err; then cat a.err >&2; fail "sanitizer report from assist"; fi
 echo "PASS: assist refuses foreign requests"
