@@ -26,6 +26,8 @@ struct cp_assist {
   pthread_t watch_thr, work_thr;
   int watch_started, work_started, work_running;
   volatile int stop_watch;
+  volatile int dev_changed; /* a usbmuxd attach/detach event came */
+  int events_on;
   volatile int cancel;                 /* stops a collection */
   volatile sig_atomic_t upload_cancel; /* stops an upload */
 

@@ -92,6 +92,16 @@ static json_t *look_at_phone(const char *want_udid)
   return out;
 }
 
+/* usbmuxd's attach/detach events wake the watch at once; trust and lock
+ * changes have no event, so it also looks every second. */
+static void on_device_event(void *ctx, cp_device_event ev, const char *udid, int network)
+{
+  (void)ev;
+  (void)udid;
+  (void)network;
+  ((cp_assist *)ctx)->dev_changed = 1;
+}
+
 static void *watch_main(void *arg)
 {
   cp_assist *a = arg;
@@ -106,14 +116,17 @@ static void *watch_main(void *arg)
       a->device = d;
       pthread_mutex_unlock(&a->mu);
     }
-    for (int i = 0; i < 10 && !a->stop_watch; i++)
+    for (int i = 0; i < 10 && !a->stop_watch && !a->dev_changed; i++)
       usleep(100000);
+    a->dev_changed = 0;
   }
   return NULL;
 }
 
 void cp_assist_watch_start(cp_assist *a)
 {
+  cp_error err;
+  a->events_on = cp_device_watch_start(on_device_event, a, &err) == CP_OK;
   a->watch_started = pthread_create(&a->watch_thr, NULL, watch_main, a) == 0;
 }
 
@@ -655,6 +668,9 @@ void cp_assist_work_stop(cp_assist *a)
   pthread_mutex_unlock(&a->mu);
   if (a->work_started)
     pthread_join(a->work_thr, NULL);
+  if (a->events_on)
+    cp_device_watch_stop();
+  a->events_on = 0;
   if (a->watch_started)
     pthread_join(a->watch_thr, NULL);
   a->work_started = a->watch_started = 0;
