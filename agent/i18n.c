@@ -19,12 +19,26 @@
 #define CP_LOCALEDIR_INSTALLED "/usr/local/share/locale"
 #endif
 
-static int g_inited;
-static const char *g_lang = "en";
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static const char *volatile g_lang = "en";
+/* Recursive: a caller holding the lock (the assist page switching language
+ * for a request) may render a report, which takes it again. */
+static pthread_mutex_t g_lock;
+
+static void lock_init(void)
+{
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&g_lock, &a);
+  pthread_mutexattr_destroy(&a);
+}
+
+static void init_once(void);
 
 void cp_i18n_lock(void)
 {
+  pthread_once(&g_once, init_once);
   pthread_mutex_lock(&g_lock);
 }
 void cp_i18n_unlock(void)
@@ -121,32 +135,49 @@ static const char *lang_from_env(void)
    * locale turns it off. */
   int posix_is_c = posix && (strcmp(posix, "C") == 0 || strcmp(posix, "POSIX") == 0);
   if (language && *language && !posix_is_c) {
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", language);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
-      const char *c = cp_i18n_canon(t);
-      if (c)
-        return c;
+    for (const char *p = language; *p;) {
+      size_t n = strcspn(p, ":");
+      char one[64];
+      if (n > 0 && n < sizeof one) {
+        memcpy(one, p, n);
+        one[n] = '\0';
+        const char *c = cp_i18n_canon(one);
+        if (c)
+          return c;
+      }
+      p += n;
+      if (*p == ':')
+        p++;
     }
   }
   const char *c = cp_i18n_canon(posix);
   return c ? c : "en";
 }
 
+/* LANGUAGE for gettext. Windows (MinGW/MSYS2 libintl) has _putenv_s, not
+ * setenv; the one call is kept here rather than in platform.c because it is
+ * this module's only portability point. */
+static void set_language_env(const char *v)
+{
+#ifdef _WIN32
+  (void)_putenv_s("LANGUAGE", v);
+#else
+  (void)setenv("LANGUAGE", v, 1);
+#endif
+}
+
 /* Applies g_lang: LANGUAGE drives gettext's catalog choice; textdomain()
  * bumps gettext's catalog counter so cached translations are looked up anew. */
 static void apply_lang(void)
 {
-  setenv("LANGUAGE", gettext_name(g_lang), 1);
+  set_language_env(gettext_name(g_lang));
   textdomain(CP_I18N_DOMAIN);
 }
 
-void cp_i18n_init(void)
+/* Once per process (pthread_once: station jobs render reports in parallel). */
+static void init_once(void)
 {
-  if (g_inited)
-    return;
-  g_inited = 1;
+  lock_init();
   const char *want = lang_from_env();
   /* LC_MESSAGES from the environment; when that locale is not installed or
    * is plain C, gettext would ignore LANGUAGE, so fall back to C.UTF-8 (the
@@ -162,19 +193,28 @@ void cp_i18n_init(void)
   apply_lang();
 }
 
+void cp_i18n_init(void)
+{
+  pthread_once(&g_once, init_once);
+}
+
 int cp_i18n_set_lang(const char *tag)
 {
-  cp_i18n_init();
   const char *c = cp_i18n_canon(tag);
   if (!c)
     return -1;
-  g_lang = c;
-  apply_lang();
+  cp_i18n_lock();
+  if (strcmp(c, g_lang) != 0) { /* setenv only when it changes: readers getenv() */
+    g_lang = c;
+    apply_lang();
+  }
+  cp_i18n_unlock();
   return 0;
 }
 
 const char *cp_i18n_lang(void)
 {
+  cp_i18n_init();
   return g_lang;
 }
 

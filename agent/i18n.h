@@ -6,9 +6,13 @@
  *
  * Switching language: cp_i18n_set_lang() sets LANGUAGE and calls textdomain()
  * again (which invalidates gettext's cache), with LC_MESSAGES forced off the
- * plain "C" locale, where GNU gettext ignores LANGUAGE. The language is
- * process-wide: a server that switches per request must translate from one
- * thread at a time (cp_i18n_lock/cp_i18n_unlock around set_lang + rendering).
+ * plain "C" locale, where GNU gettext ignores LANGUAGE. (Per-call
+ * dcgettext cannot name a language, and a per-language domain would need a
+ * catalog per domain; LANGUAGE + textdomain is what GNU gettext documents for
+ * switching at run time.) The language is process-wide: a server that
+ * switches per request holds cp_i18n_lock() from cp_i18n_set_lang() to the
+ * end of its rendering (the lock is recursive; cp_report_render takes it
+ * too). setenv() is only called when the language really changes.
  */
 #ifndef CP_I18N_H
 #define CP_I18N_H

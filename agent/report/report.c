@@ -271,6 +271,50 @@ static void period(cp_rout *o, const crash_fig *f)
   }
 }
 
+/* "Most often: Maps (5), Safari (2)": the apps with the most app-crash
+ * reports, summed over their signatures, at most three. */
+static void top_apps(cp_rout *o, const crash_fig *f)
+{
+  json_t *per = json_object();
+  size_t i;
+  json_t *g;
+  json_array_foreach((json_t *)f->groups, i, g)
+  {
+    const char *kind = cp_rj_str(g, "kind"), *proc = cp_rj_str(g, "process");
+    if (!per || !proc || (kind && strcmp(kind, "crash")))
+      continue;
+    long long c = cp_rj_count(json_object_get(g, "count"));
+    json_t *cur = json_object_get(per, proc);
+    json_object_set_new(per, proc,
+                        json_integer((cur ? json_integer_value(cur) : 0) + (c > 0 ? c : 1)));
+  }
+  for (int shown = 0; shown < 3 && json_object_size(per) > 0; shown++) {
+    const char *best = NULL, *k;
+    long long bn = -1;
+    json_t *v;
+    json_object_foreach(per, k, v)
+    {
+      if (json_integer_value(v) > bn) {
+        bn = json_integer_value(v);
+        best = k;
+      }
+    }
+    if (!best)
+      break;
+    if (shown == 0) {
+      cp_rout_put(o, " ");
+      cp_rout_esc(o, _("Most often:"));
+      cp_rout_put(o, " ");
+    } else {
+      cp_rout_esc(o, _(", "));
+    }
+    cp_rout_esc(o, best);
+    cp_rout_putf(o, " (%lld)", bn);
+    json_object_del(per, best);
+  }
+  json_decref(per);
+}
+
 static void summary(cp_rout *o, const json_t *f, const crash_fig *cf)
 {
   const json_t *dev = json_object_get(f, "device");
@@ -321,6 +365,7 @@ static void summary(cp_rout *o, const json_t *f, const crash_fig *cf)
   else {
     crash_counts_sentence(o, cf);
     period(o, cf);
+    top_apps(o, cf);
   }
   cp_rout_put(o, "</dd>\n<dt>");
   cp_rout_esc(o, _("Not collected"));
@@ -480,7 +525,7 @@ static void section_battery(cp_rout *o, const json_t *bat)
       continue;
     cp_rout_put(o, "<tr><th scope=\"row\">");
     cp_rout_esc(o, cp_rw_battery_label(order[i]));
-    cp_rout_put(o, "</th><td>");
+    cp_rout_put(o, "</th><td class=\"v\">");
     battery_value(o, order[i], v);
     cp_rout_put(o, "</td><td>");
     const char *src = cp_rj_str(sources, order[i]);
@@ -584,9 +629,8 @@ static void section_crashes(cp_rout *o, const crash_fig *f)
   size_t idx[MAX_TOP];
   size_t n = top_groups(f->groups, idx);
   if (n > 0) {
-    const char *cols[] = {_("App or process"), _("Kind"),   _("Signature"),
-                          _("Reports"),        _("Latest"), NULL};
-    const int num[] = {0, 0, 0, 1, 0};
+    const char *cols[] = {_("App or process"), _("What happened"), _("Reports"), _("Latest"), NULL};
+    const int num[] = {0, 0, 1, 0};
     table_open(o, _("Top crash signatures (same process and exception)"), cols, num);
     for (size_t r = 0; r < n; r++) {
       const json_t *g = json_array_get(f->groups, idx[r]);
@@ -595,15 +639,16 @@ static void section_crashes(cp_rout *o, const crash_fig *f)
       cp_rout_esc(o, proc ? proc : "?");
       cp_rout_put(o, "</th><td>");
       cp_rout_esc(o, kind_word(cp_rj_str(g, "kind")));
-      cp_rout_put(o, "</td><td>");
       static const char *const exc_keys[] = {"exception_type", "exception", "signal",
                                              "bug_type_name", NULL};
       const json_t *exc = cp_rj_pick(g, exc_keys);
-      if (exc)
+      if (exc) {
+        cp_rout_esc(o, _(": "));
         cp_rout_value(o, exc);
+      }
       const char *sig = cp_rj_str(g, "signature");
       if (sig) {
-        cp_rout_put(o, exc ? " <code>" : "<code>");
+        cp_rout_put(o, " <code>");
         cp_rout_esc(o, sig);
         cp_rout_put(o, "</code>");
       }
@@ -970,16 +1015,20 @@ static const char css[] =
     "*{box-sizing:border-box}"
     "body{font-family:system-ui,-apple-system,\"Segoe UI\",\"Noto Sans CJK SC\",\"PingFang SC\","
     "\"Microsoft YaHei\",sans-serif;color:#1a1a1a;background:#fff;max-width:50rem;margin:0 auto;"
-    "padding:0.75rem 1rem;line-height:1.5;font-size:1rem}"
+    "padding:0.75rem 1rem;line-height:1.5;font-size:1rem;overflow-wrap:break-word}"
     "h1{font-size:1.5rem;margin:0.25rem 0}h2{font-size:1.25rem;border-bottom:2px solid #1a1a1a;"
     "margin-top:1.75rem}h3{font-size:1.05rem}"
     ".answers{display:grid;grid-template-columns:max-content 1fr;gap:0.4rem 1rem;margin:0}"
     ".answers dt{font-weight:bold}.answers dd{margin:0}"
-    "@media (max-width:30rem){.answers{display:block}.answers dd{margin:0 0 0.6rem}}"
+    "@media (max-width:30rem){.answers{display:block}.answers dd{margin:0 0 0.6rem}"
+    "body{padding:0.5rem}th,td{padding:0.2rem 0.25rem}table{font-size:0.9rem}}"
     "table{border-collapse:collapse;margin:0.5rem 0 1rem;width:100%;font-size:0.95rem}"
     "caption{text-align:left;font-weight:bold;padding:0.25rem 0}"
     "th,td{border:1px solid #595959;padding:0.3rem 0.45rem;text-align:left;vertical-align:top;"
-    "overflow-wrap:anywhere;word-break:break-word}thead th{background:#e8e8e8}"
+    "overflow-wrap:anywhere}thead th{background:#e8e8e8;overflow-wrap:normal}"
+    "td code{overflow-wrap:anywhere;word-break:break-all;font-size:0.85em}"
+    "li,p,dd,summary{overflow-wrap:anywhere}td.v,td.num{overflow-wrap:normal}"
+    "@media (min-width:30rem){td.v{white-space:nowrap}}"
     ".num{text-align:right}.none{font-style:italic}.warn{color:#a4262c}"
     "figure{margin:0.5rem 0}svg{max-width:100%;height:auto}code{font-size:0.9em}"
     "details{margin:0.75rem 0;border:1px solid #595959;padding:0.25rem 0.5rem}"
@@ -987,7 +1036,7 @@ static const char css[] =
     "a{color:#0b4ea2}:focus-visible{outline:3px solid #0b4ea2;outline-offset:2px}"
     "@media print{body{max-width:none;font-size:10pt;padding:0}a{color:#1a1a1a}"
     "h2{break-after:avoid}tr,figure,dl{break-inside:avoid}details{border:0;padding:0}"
-    "summary{list-style:none}}";
+    "summary{list-style:none}details::details-content{content-visibility:visible;display:block}}";
 
 static cp_err render(const json_t *f, const json_t *members, cp_rout *o)
 {
@@ -1042,16 +1091,18 @@ cp_err cp_report_render(const json_t *findings, const json_t *members, cp_report
   if (!empty)
     return cp_error_set(err, CP_E_NOMEM, "report");
   const json_t *f = json_is_object(findings) ? findings : empty;
-  cp_i18n_init();
   /* The findings may name the language (a bundle re-rendered, the assist
-   * page); render in it and put the process's language back after. */
+   * page); render in it and put the process's language back after. Held
+   * under the i18n lock: station jobs render in parallel threads. */
+  cp_i18n_lock();
   const char *was = cp_i18n_lang();
   const char *want = cp_i18n_canon(cp_rj_str(f, "language"));
-  if (want && strcmp(want, was))
-    cp_i18n_set_lang(want);
+  if (want)
+    (void)cp_i18n_set_lang(want);
   cp_err rc = render(f, members, &o);
-  if (want && strcmp(want, was))
-    cp_i18n_set_lang(was);
+  if (want)
+    (void)cp_i18n_set_lang(was);
+  cp_i18n_unlock();
   json_decref(empty);
   return rc;
 }

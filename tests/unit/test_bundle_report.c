@@ -17,6 +17,7 @@
 #include "report.h"
 #include "report_html.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,7 @@ static void test_full_page(void **state)
   assert_non_null(strstr(summary, "10 app crashes, 2 kernel panics, 1 forced restart, "
                                   "2 apps closed for low memory (jetsam), 1 resource report"));
   assert_non_null(strstr(summary, "(reports from 2026-09-02 to 2026-11-18)"));
+  assert_non_null(strstr(summary, "Most often: Mobile&lt;Safari&gt; (9), Maps (1)"));
   assert_non_null(strstr(summary, "Device log (you said no"));
   assert_non_null(strstr(summary, "6 personal values replaced by placeholders"));
 
@@ -156,12 +158,13 @@ static void test_full_page(void **state)
   assert_non_null(strstr(html, "<li>The battery has been through 903 charge cycles, more than "
                                "the 500 it is rated for.</li>"));
   assert_non_null(strstr(html, "<li>Something &lt;new&gt;.</li>"));
-  assert_non_null(strstr(html, "<th scope=\"row\">Charge cycles</th><td>903</td><td><code>ioreg:"
-                               "AppleSmartBattery:CycleCount</code></td>"));
+  assert_non_null(
+      strstr(html, "<th scope=\"row\">Charge cycles</th><td class=\"v\">903</td><td><code>ioreg:"
+                   "AppleSmartBattery:CycleCount</code></td>"));
 
   /* Crashes: top signatures, panic lines without the forced restart, jetsam. */
-  assert_non_null(strstr(html, "<th scope=\"row\">Mobile&lt;Safari&gt;</th><td>App crash</td>"
-                               "<td>EXC_BAD_ACCESS <code>abc123</code></td><td class=\"num\">9"
+  assert_non_null(strstr(html, "<th scope=\"row\">Mobile&lt;Safari&gt;</th><td>App crash: "
+                               "EXC_BAD_ACCESS <code>abc123</code></td><td class=\"num\">9"
                                "</td><td>2026-11-18</td>"));
   assert_non_null(strstr(html, "<li>watchdog timeout: no checkins &#8212; 2 times</li>"));
   assert_null(strstr(html, "<li>btn_rst"));
@@ -219,6 +222,48 @@ static void test_page_in_chinese(void **state)
   assert_string_equal(cp_i18n_lang(), "en");
   json_decref(f);
   free(p.buf);
+}
+
+/* Station jobs render in parallel threads, and the assist page renders in
+ * the language of each request: pages in two languages at once each come
+ * out whole in their own language. */
+static void *render_many(void *arg)
+{
+  const char *lang = arg;
+  json_t *f = json_loads(full_findings, 0, NULL);
+  json_object_set_new(f, "language", json_string(lang));
+  int bad = 0;
+  for (int i = 0; i < 25; i++) {
+    page p = {NULL, 0};
+    cp_error err;
+    if (cp_report_render(f, NULL, collect, &p, &err) != CP_OK || !p.buf)
+      bad++;
+    else if (!strcmp(lang, "zh-Hans")
+                 ? !strstr(p.buf, "<html lang=\"zh-Hans\">") || !strstr(p.buf, "建议维修") ||
+                       strstr(p.buf, "Service recommended")
+                 : !strstr(p.buf, "<html lang=\"en\">") || !strstr(p.buf, "Service recommended") ||
+                       strstr(p.buf, "建议维修"))
+      bad++;
+    free(p.buf);
+  }
+  json_decref(f);
+  return (void *)(intptr_t)bad;
+}
+
+static void test_parallel_languages(void **state)
+{
+  (void)state;
+  pthread_t t[4];
+  const char *langs[4] = {"en", "zh-Hans", "en", "zh-Hans"};
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(pthread_create(&t[i], NULL, render_many, (void *)langs[i]), 0);
+  intptr_t bad = 0;
+  for (int i = 0; i < 4; i++) {
+    void *r = NULL;
+    pthread_join(t[i], &r);
+    bad += (intptr_t)r;
+  }
+  assert_int_equal(bad, 0);
 }
 
 static void test_missing_and_mistyped(void **state)
@@ -337,6 +382,7 @@ int main(void)
       cmocka_unit_test(test_missing_and_mistyped),
       cmocka_unit_test(test_rows_are_capped),
       cmocka_unit_test(test_fallback_page),
+      cmocka_unit_test(test_parallel_languages),
       cmocka_unit_test(test_manifest_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,11 +85,12 @@ int main(void)
    * LANGUAGE, so this also proves the C.UTF-8 fallback. */
   unsetenv("LC_ALL");
   unsetenv("LC_MESSAGES");
-  unsetenv("LANGUAGE");
-  setenv("LANG", "zh_CN.UTF-8", 1);
+  /* a GNU LANGUAGE list: the first language caseprobe speaks wins */
+  setenv("LANGUAGE", "de_DE:fr:zh_CN:en", 1);
+  setenv("LANG", "en_US.UTF-8", 1);
   cp_i18n_init();
   if (strcmp(cp_i18n_lang(), "zh-Hans") != 0) {
-    fprintf(stderr, "LANG=zh_CN.UTF-8 gave %s\n", cp_i18n_lang());
+    fprintf(stderr, "LANGUAGE=de_DE:fr:zh_CN:en gave %s\n", cp_i18n_lang());
     return 1;
   }
   if (strcmp(_("Service recommended"), "建议维修") != 0) {
