@@ -95,6 +95,10 @@ run_lang() { # LANG
   wait $APID
   assert_eq "$?" 0 "assist exit ($lang)"
   APID=""
+  if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "a-$lang.err"; then
+    cat "a-$lang.err" >&2
+    fail "sanitizer report from assist ($lang)"
+  fi
   [ -z "$(ls -A "tmp-$lang")" ] || fail "left in the temporary folder: $(ls -R "tmp-$lang")"
   python3 - "flow-$lang.json" "$lang" <<'PY' || fail "flow result ($lang)"
 import json, sys
