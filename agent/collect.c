@@ -392,11 +392,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   }
   json_object_set_new(findings, "case_id", json_string(o->case_id));
   json_object_set(findings, "device", device_red ? device_red : devsum);
-  if (battery_red) {
-    battery_reasons(battery_red);
+  if (battery_red)
     json_object_set(findings, "battery", battery_red);
-  }
-  json_object_set_new(findings, "language", json_string(cp_i18n_lang()));
   if (crashes_red)
     json_object_set(findings, "crashes", crashes_red);
   json_object_set_new(findings, "scopes",
@@ -404,6 +401,9 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
                                 string_array(o->scopes_refused)));
   json_object_set(findings, "redaction", redaction);
   json_object_set(findings, "probes", probes_red);
+  /* the report's own keys: reasons in the interface's codes, its language */
+  battery_reasons(json_object_get(findings, "battery"));
+  json_object_set_new(findings, "language", json_string(cp_i18n_lang()));
 
   rc = cp_bundle_finish(w, consent, redaction, devsum, findings, o->sign_key, &final_path, err);
   w = NULL; /* finish always consumes the writer */

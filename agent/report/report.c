@@ -450,11 +450,11 @@ static void battery_gauge(cp_rout *o, double pct)
                294.0 * pct / 100.0, fill, 3 + 294.0 * 0.8, 3 + 294.0 * 0.8);
   cp_rout_put(o, "<figcaption><strong>");
   cp_rout_escf(o, _("Health: %.0f %%"), pct);
-  cp_rout_put(o, "</strong> (");
-  cp_rout_esc(o, pct >= 80 ? /* xgettext:no-c-format */ _("at or above the 80 % service threshold")
-                           : /* xgettext:no-c-format */ _("below the 80 % service threshold"));
-  cp_rout_esc(o, _("; the dashed line marks 80 %"));
-  cp_rout_put(o, ")</figcaption>\n</figure>\n");
+  cp_rout_put(o, "</strong> ");
+  cp_rout_escf(o, _("(%s; the dashed line marks 80 %%)"),
+               pct >= 80 ? /* xgettext:no-c-format */ _("at or above the 80 % service threshold")
+                         : /* xgettext:no-c-format */ _("below the 80 % service threshold"));
+  cp_rout_put(o, "</figcaption>\n</figure>\n");
 }
 
 static void section_battery(cp_rout *o, const json_t *bat)
@@ -843,7 +843,9 @@ static void section_collection(cp_rout *o, const json_t *f)
         cp_rout_put(o, "<tr><th scope=\"row\">");
         cp_rout_esc(o, cp_rj_str(x, "name") ? cp_rj_str(x, "name") : "?");
         cp_rout_put(o, "</th><td>");
-        cp_rout_esc(o, cp_rj_str(x, "why") ? cp_rj_str(x, "why") : "");
+        const char *why = cp_rj_str(x, "why");
+        const char *ww = cp_rw_sysdiag_why(why);
+        cp_rout_esc(o, ww ? ww : why ? why : "");
         cp_rout_put(o, "</td></tr>\n");
       }
       table_close(o);

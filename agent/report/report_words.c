@@ -24,11 +24,17 @@ static const char *lookup(const word *t, const char *code)
 
 const char *cp_rw_scope(const char *scope)
 {
+  /* scopes of members that the consent table may not list */
+  static const word extra[] = {
+      {"bundle", N_("Records of this bundle")},
+      {"sysdiagnose", N_("Sysdiagnose logs")},
+      {NULL, NULL},
+  };
   const cp_scope_info *s = cp_scope_table();
   for (size_t i = 0; scope && s[i].name; i++)
     if (!strcmp(s[i].name, scope))
       return _(s[i].title);
-  return NULL;
+  return lookup(extra, scope);
 }
 
 const char *cp_rw_class(const char *c)
@@ -79,6 +85,20 @@ const char *cp_rw_syslog_why(const char *w)
       {"bytes_limit", N_("the size limit for the log was reached")},
       {"device_closed", N_("the phone ended the log stream")},
       {"cancelled", N_("the collection was cancelled")},
+      {NULL, NULL},
+  };
+  return lookup(t, w);
+}
+
+const char *cp_rw_sysdiag_why(const char *w)
+{
+  static const word t[] = {
+      {"unsafe_name", N_("its name is not a safe file name")},
+      {"sqlite_database", N_("a database file, which cannot be redacted")},
+      {"binary_plist", N_("a binary property list, which cannot be redacted")},
+      {"image", N_("an image, which cannot be redacted")},
+      {"binary", N_("binary data, which cannot be redacted")},
+      {"too_large", N_("over the size limit")},
       {NULL, NULL},
   };
   return lookup(t, w);

@@ -14,6 +14,7 @@ const char *cp_rw_scope(const char *scope);
 const char *cp_rw_class(const char *redaction_class);
 const char *cp_rw_drain_kind(const char *kind);
 const char *cp_rw_syslog_why(const char *why);
+const char *cp_rw_sysdiag_why(const char *why);
 const char *cp_rw_battery_label(const char *key);
 const char *cp_rw_verdict(const char *verdict);
 

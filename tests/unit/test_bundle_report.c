@@ -113,7 +113,7 @@ static const char full_findings[] =
     "   \"last\": \"2026-11-22T08:00:00Z\"}]},"
     " \"syslog\": {\"bytes\": 1048576, \"truncated\": true, \"why\": \"bytes_limit\"},"
     " \"sysdiagnose\": {\"members\": 40, \"left_out\": [{\"name\": \"logs/x.tracev3\","
-    "   \"why\": \"over the size limit\"}]},"
+    "   \"why\": \"sqlite_database\"}, {\"name\": \"x<y>\", \"why\": \"new_reason\"}]},"
     " \"scopes\": {\"granted\": [\"battery\", \"crashes\"], \"refused\": [\"syslog\"]},"
     " \"redaction\": {\"classes\": {\"serial\": {\"count\": 4}, \"email\": {\"count\": 2}},"
     "                \"classes_off\": [\"ssid\"]},"
@@ -176,7 +176,9 @@ static void test_full_page(void **state)
                          "<th scope=\"row\">Fitness&lt;x&gt;</th><td>heavy processor use"
                          "</td><td class=\"num\">4</td><td class=\"num\">91.5 s of CPU</td>"));
   assert_non_null(strstr(html, "the size limit for the log was reached"));
-  assert_non_null(strstr(html, "<th scope=\"row\">logs/x.tracev3</th><td>over the size limit"));
+  assert_non_null(strstr(html, "<th scope=\"row\">logs/x.tracev3</th><td>a database file, which "
+                               "cannot be redacted</td>"));
+  assert_non_null(strstr(html, "<th scope=\"row\">x&lt;y&gt;</th><td>new_reason</td>"));
   assert_non_null(strstr(html, "Installed apps (apps)</th><td>failed</td><td>timeout: "
                                "&lt;no answer&gt;</td>"));
 
