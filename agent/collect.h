@@ -27,7 +27,7 @@ typedef struct cp_collect_opts {
   const char *out_dir;                /* folder for the bundle ("." if NULL) */
   const char *const *scopes_granted;  /* NULL-terminated scope names */
   const char *const *scopes_refused;  /* NULL-terminated, recorded in consent.json */
-  const char *consent_how;            /* "prompt" | "flag" | "policy" */
+  const char *consent_how;            /* "prompt" | "flag" | "policy" | "page" */
   const char *consent_text;           /* the exact text shown or signed (hashed) */
   const char *consent_lang;           /* language of consent_text ("en"|"zh-Hans"), NULL = unknown */
   const json_t *redact_policy;        /* NULL: default classes */

@@ -31,5 +31,7 @@ int cp_cmd_inspect(int argc, char **argv);
 int cp_cmd_demo(int argc, char **argv);
 int cp_cmd_station(int argc, char **argv);
 int cp_cmd_upload(int argc, char **argv);
+int cp_cmd_request(int argc, char **argv);
+int cp_cmd_assist(int argc, char **argv);
 
 #endif

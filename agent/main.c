@@ -32,6 +32,8 @@ static const cp_command commands[] = {
     {"inspect", cp_cmd_inspect, "summarise a bundle without unpacking it"},
     {"upload", cp_cmd_upload, "upload a bundle to the support case (S3-compatible)"},
     {"station", cp_cmd_station, "unattended bench station: collect from every device plugged in"},
+    {"request", cp_cmd_request, "make, sign or check a case request (support side)"},
+    {"assist", cp_cmd_assist, "a page in the browser that walks a person through sending"},
     {"demo", cp_cmd_demo, "collect from the built-in simulated device and verify the bundle"},
 };
 

@@ -3,11 +3,37 @@
 #ifndef CP_PLATFORM_H
 #define CP_PLATFORM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 /* Modification time in nanoseconds since the epoch (st_mtim on Linux,
  * st_mtimespec on macOS), so two writes within one second still differ. */
 int64_t cp_stat_mtime_ns(const struct stat *st);
+
+/* Opens url in the person's default browser without waiting for it
+ * (xdg-open on Linux, open on macOS, ShellExecute on Windows). The URL is
+ * passed as one argument, never through a shell. 0 when the opener started. */
+int cp_open_browser(const char *url);
+
+/* The regular files in `dir` whose names end in `suffix` (".pem"), sorted,
+ * as a NULL-terminated malloc'd list of full paths (free with
+ * cp_path_list_free). An absent folder gives an empty list; NULL on memory
+ * exhaustion. */
+char **cp_list_files(const char *dir, const char *suffix);
+void cp_path_list_free(char **list);
+
+/* Makes a new folder only its owner can enter, in $TMPDIR (or the
+ * platform's temporary folder), named prefix + random. 0 on success. */
+int cp_make_private_dir(const char *prefix, char *out, size_t cap);
+
+/* Removes every file in dir (hidden ones too) and then dir; best effort. */
+void cp_remove_dir_files(const char *dir);
+
+/* The folder of organisation keys caseprobe trusts for case requests:
+ * $CASEPROBE_ORG_KEYS, else /etc/caseprobe/org-keys (Linux),
+ * /Library/Application Support/caseprobe/org-keys (macOS),
+ * %ProgramData%\caseprobe\org-keys (Windows). */
+const char *cp_org_keys_dir(void);
 
 #endif

@@ -34,7 +34,8 @@ json_t *cp_consent_record_new(const char *case_id, const char *const *granted,
                               const char *text_shown)
 {
   if (!case_id || !case_id[0] || !how ||
-      (strcmp(how, "prompt") && strcmp(how, "flag") && strcmp(how, "policy")))
+      (strcmp(how, "prompt") && strcmp(how, "flag") && strcmp(how, "policy") &&
+       strcmp(how, "page")))
     return NULL;
   for (size_t i = 0; granted && granted[i]; i++)
     if (listed(refused, granted[i]))

@@ -5,7 +5,7 @@
  * the text, so the wording can be matched against a known version.
  *
  *   {"format_version": 1, "case_id": "...", "granted": ["battery", ...],
- *    "refused": ["syslog"], "how": "prompt"|"flag"|"policy",
+ *    "refused": ["syslog"], "how": "prompt"|"flag"|"policy"|"page" (the assist page),
  *    "time": "2026-11-23T12:45:17Z", "text_sha256": "<hex>", "text_bytes": 812,
  *    "language": "en"|"zh-Hans"}
  *
