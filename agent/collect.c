@@ -359,6 +359,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
     json_object_set(findings, "battery", battery_red);
   if (crashes_red)
     json_object_set(findings, "crashes", crashes_red);
+  if (json_object_get(crashes_red, "drain"))
+    json_object_set(findings, "drain", json_object_get(crashes_red, "drain"));
   json_object_set_new(findings, "scopes",
                       json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted), "refused",
                                 string_array(o->scopes_refused)));
