@@ -28,5 +28,6 @@ int cp_cmd_inspect(int argc, char **argv);
 int cp_cmd_demo(int argc, char **argv);
 int cp_cmd_station(int argc, char **argv);
 int cp_cmd_upload(int argc, char **argv);
+int cp_cmd_doctor(int argc, char **argv);
 
 #endif
