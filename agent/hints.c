@@ -17,7 +17,7 @@ const char *cp_hint(cp_err code)
   case CP_E_NOT_FOUND: return "Check the file name and run again.";
   case CP_E_PARSE: return NULL;
   case CP_E_NOT_REGULAR: return "Name a regular file (not a pipe, device or folder), then run again.";
-  case CP_E_USBMUXD: return "Start usbmuxd (Linux: 'systemctl start usbmuxd'; macOS and Windows: install Apple Devices or iTunes), then run again.";
+  case CP_E_USBMUXD: return "Plug the phone in with a data cable and check the cable (on Linux usbmuxd starts when an Apple device is plugged in; on macOS and Windows install Apple Devices or iTunes), then run again; 'caseprobe doctor' names the broken link.";
   case CP_E_NO_DEVICE: return "Plug the device in with a data cable, unlock it, then run again.";
   case CP_E_MANY_DEVICES: return "Choose one with -u UDID ('caseprobe list' shows them).";
   case CP_E_DEVICE_NOT_FOUND: return "Check the UDID with 'caseprobe list' and that the cable is plugged in.";

@@ -24,6 +24,13 @@
 
 typedef struct cp_device cp_device;
 
+/* Where libusbmuxd looks when USBMUXD_SOCKET_ADDRESS is not set. */
+#if defined(_WIN32)
+#define CP_USBMUXD_DEFAULT_ADDRESS "127.0.0.1:27015"
+#else
+#define CP_USBMUXD_DEFAULT_ADDRESS "UNIX:/var/run/usbmuxd"
+#endif
+
 /* One attached device as usbmuxd lists it. */
 typedef struct cp_device_entry {
   char udid[64];
@@ -171,11 +178,21 @@ cp_err cp_syslog_read(cp_syslog *s, void *buf, uint32_t len, uint32_t *got, unsi
                       cp_error *err);
 void cp_syslog_close(cp_syslog *s);
 
-/* --- attach/detach events (caseprobe list --watch) --- */
-typedef enum cp_device_event { CP_DEV_ATTACHED, CP_DEV_DETACHED, CP_DEV_PAIRED } cp_device_event;
+/* --- attach/detach events (caseprobe list --watch, station) --- */
+typedef enum cp_device_event {
+  CP_DEV_ATTACHED,
+  CP_DEV_DETACHED,
+  CP_DEV_PAIRED,
+  CP_DEV_USBMUXD_ABSENT, /* usbmuxd stopped answering (or was absent at start); udid "" */
+  CP_DEV_USBMUXD_BACK    /* usbmuxd answers again; attach events follow; udid "" */
+} cp_device_event;
 typedef void (*cp_device_event_fn)(void *ctx, cp_device_event ev, const char *udid, int network);
 
-/* Starts delivering events on libimobiledevice's thread (one watcher per process). */
+/* Starts delivering events (one watcher per process), from libimobiledevice's
+ * thread and from the watch's own thread, one at a time per source. Never
+ * fails because usbmuxd is absent: it waits for it, says
+ * CP_DEV_USBMUXD_ABSENT once (devices it knew are reported detached), and
+ * CP_DEV_USBMUXD_BACK when it answers again (see device.c). */
 cp_err cp_device_watch_start(cp_device_event_fn fn, void *ctx, cp_error *err);
 void cp_device_watch_stop(void);
 
