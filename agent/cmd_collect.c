@@ -26,10 +26,12 @@ static void usage(FILE *out)
   fprintf(out,
           "usage: caseprobe collect --case ID [--scope LIST] [--yes] [-o DIR] [--sign KEY]\n"
           "                         [-u UDID] [--wait[=SECONDS]] [--syslog-seconds N]\n"
-          "                         [--redaction-policy FILE] [--json]\n\n"
+          "                         [--redaction-policy FILE] [--sysdiagnose-seconds N] [--json]\n\n"
           "Makes one consented, redacted, verifiable bundle for a support case.\n"
           "Without --yes, asks on the terminal for a yes per scope; with no terminal and\n"
-          "no --yes it refuses. Scopes: system, battery, crashes, syslog, apps, storage, all.\n\n"
+          "no --yes it refuses. Scopes: system, battery, crashes, syslog, apps, storage, all,\n"
+          "and sysdiagnose (asked for by name only: the person presses volume up + volume\n"
+          "down + the side button, caseprobe waits for the archive and redacts its text).\n\n"
           "  --case ID          support case id (required; names the bundle)\n"
           "  --scope LIST       comma-separated scopes to ask for (default: all)\n"
           "  --yes              grant the --scope list without asking (the person agreed)\n"
@@ -39,6 +41,7 @@ static void usage(FILE *out)
           "  --wait[=SECONDS]   wait for Trust / unlock (default 120 s) instead of failing\n"
           "  --syslog-seconds N capture N seconds of device log (default 5)\n"
           "  --redaction-policy FILE  JSON: {\"classes\": {\"ipv4\": false}, \"patterns\": [...]}\n"
+          "  --sysdiagnose-seconds N  wait up to N s for the sysdiagnose archive (default 600)\n"
           "  --json             print {\"bundle\": PATH, ...} instead of the path\n"
           "  -h, --help         this help\n");
 }
@@ -54,7 +57,7 @@ static json_t *load_policy(const char *path, cp_error *err)
 
 int cp_cmd_collect(int argc, char **argv)
 {
-  enum { OPT_SCOPE = 256, OPT_YES, OPT_SIGN, OPT_WAIT, OPT_SYSLOG, OPT_POLICY, OPT_JSON };
+  enum { OPT_SCOPE = 256, OPT_YES, OPT_SIGN, OPT_WAIT, OPT_SYSLOG, OPT_POLICY, OPT_JSON, OPT_SD };
   static const struct option longopts[] = {
       {"case", required_argument, NULL, 'c'},
       {"scope", required_argument, NULL, OPT_SCOPE},
@@ -66,12 +69,13 @@ int cp_cmd_collect(int argc, char **argv)
       {"syslog-seconds", required_argument, NULL, OPT_SYSLOG},
       {"redaction-policy", required_argument, NULL, OPT_POLICY},
       {"json", no_argument, NULL, OPT_JSON},
+      {"sysdiagnose-seconds", required_argument, NULL, OPT_SD},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   const char *case_id = NULL, *scope = NULL, *out_dir = ".", *sign = NULL, *udid = NULL;
   const char *policy_path = NULL;
-  int yes = 0, json = 0, wait = 0, syslog_seconds = 0, c;
+  int yes = 0, json = 0, wait = 0, syslog_seconds = 0, sd_seconds = 0, c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "c:o:u:h", longopts, NULL)) != -1) {
     switch (c) {
@@ -86,11 +90,13 @@ int cp_cmd_collect(int argc, char **argv)
     case OPT_SYSLOG: syslog_seconds = atoi(optarg); break;
     case OPT_POLICY: policy_path = optarg; break;
     case OPT_JSON: json = 1; break;
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): required_argument */
+    case OPT_SD: sd_seconds = atoi(optarg); break;
     case 'h': usage(stdout); return CP_OK;
     default: usage(stderr); return CP_E_USAGE;
     }
   }
-  if (optind != argc || !case_id || wait < 0 || syslog_seconds < 0) {
+  if (optind != argc || !case_id || wait < 0 || syslog_seconds < 0 || sd_seconds < 0) {
     if (!case_id)
       fprintf(stderr, "caseprobe collect: --case ID is required\n");
     usage(stderr);
@@ -118,6 +124,7 @@ int cp_cmd_collect(int argc, char **argv)
   o.out_dir = out_dir;
   o.scopes_granted = (const char *const *)consent.granted;
   o.scopes_refused = (const char *const *)consent.refused;
+  o.sysdiagnose_seconds = sd_seconds;
   o.consent_how = consent.how;
   o.consent_text = consent.text;
   o.redact_policy = policy;

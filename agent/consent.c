@@ -15,6 +15,10 @@ static const cp_scope_info scopes[] = {
     {"syslog", "a few seconds of the device's live system log (redacted)"},
     {"apps", "the list of apps you installed, with their versions (not their data)"},
     {"storage", "how much storage is used and free"},
+    /* not part of "all": it needs the person to press the buttons */
+    {"sysdiagnose", "a sysdiagnose you start on the phone (volume up + volume down + side "
+                    "button): its text logs, redacted; the databases, binary plists and "
+                    "images in it are left out"},
     {NULL, NULL},
 };
 
@@ -108,7 +112,7 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
 
   if (!scope_arg || !strcmp(scope_arg, "all")) {
     for (size_t i = 0; i < nscopes; i++)
-      asked[i] = 1;
+      asked[i] = strcmp(scopes[i].name, "sysdiagnose") != 0; /* asked for by name only */
   } else {
     const char *p = scope_arg;
     while (*p) {
@@ -120,7 +124,7 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
       if (i == nscopes)
         return cp_error_set(err, CP_E_USAGE,
                             "unknown scope '%.*s' (known: system, battery, "
-                            "crashes, syslog, apps, storage, all)",
+                            "crashes, syslog, apps, storage, sysdiagnose, all)",
                             (int)n, p);
       asked[i] = 1;
       p += n;

@@ -135,7 +135,9 @@ static cp_err list_tree(walk *w, const char *dir, int depth, cp_error *err)
       continue;
     }
     if (st.type == CP_AFC_DIR) {
-      rc = list_tree(w, rel, depth + 1, err);
+      /* sysdiagnose archives have their own consent scope (probes/sysdiagnose.c) */
+      if (strcmp(rel, "DiagnosticLogs/sysdiagnose") != 0)
+        rc = list_tree(w, rel, depth + 1, err);
       free(rel);
       continue;
     }
