@@ -281,8 +281,16 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
     json_object_set_new(status, p->name,
                         json_pack("{s:s, s:s, s:s, s:s}", "status", "failed", "scope", p->scope,
                                   "code", cp_err_name(rc), "detail", perr.detail));
-    fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_strerror(rc),
-            perr.detail[0] ? ": " : "", perr.detail);
+    if (rc == CP_E_TIMEOUT && !strcmp(p->name, "sysdiagnose"))
+      /* not the device's silence: the person's part did not happen (in time) */
+      fprintf(stderr,
+              "caseprobe: sysdiagnose: no new archive appeared within %d s; press volume up + "
+              "volume down + the side button together once more and run again with a longer "
+              "--sysdiagnose-seconds (a sysdiagnose takes up to 10 minutes)\n",
+              popts.sysdiagnose_seconds > 0 ? popts.sysdiagnose_seconds : 600);
+    else
+      fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_strerror(rc),
+              perr.detail[0] ? ": " : "", perr.detail);
   }
   pc->probe = NULL;
   return CP_OK;

@@ -163,6 +163,8 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
         }
       }
     }
+    if (!granted && !asked[i] && !strcmp(scopes[i].name, "sysdiagnose"))
+      continue; /* asked for by name only: not asked is not a refusal */
     rc = granted ? push(&out->granted, &ng, scopes[i].name, err)
                  : push(&out->refused, &nr, scopes[i].name, err);
   }
@@ -185,6 +187,8 @@ cp_err cp_consent_from_policy(const char *const *granted, const char *signed_tex
     for (size_t j = 0; granted && granted[j]; j++)
       if (!strcmp(granted[j], scopes[i].name))
         g = 1;
+    if (!g && !strcmp(scopes[i].name, "sysdiagnose"))
+      continue; /* named or nothing (see cp_consent_decide) */
     rc = g ? push(&out->granted, &ng, scopes[i].name, err)
            : push(&out->refused, &nr, scopes[i].name, err);
   }

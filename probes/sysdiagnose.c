@@ -114,8 +114,7 @@ static const char *why_not_text(const unsigned char *b, size_t n)
     return "binary";
   size_t ctl = 0;
   for (size_t i = 0; i < n; i++)
-    if (b[i] < 0x20 && b[i] != '\n' && b[i] != '\r' && b[i] != '\t' && b[i] != '\f' &&
-        b[i] != 0x1b)
+    if (b[i] < 0x20 && b[i] != '\n' && b[i] != '\r' && b[i] != '\t' && b[i] != '\f' && b[i] != 0x1b)
       ctl++;
   return ctl * 100 > n ? "binary" : NULL;
 }
@@ -181,8 +180,7 @@ static cp_err import(afc_src *src, const char *archive_name, cp_sink *sink,
     /* the first block decides: text goes through the redactor, the rest stays out */
     size_t have = 0;
     la_ssize_t got;
-    while (have < SD_SNIFF &&
-           (got = archive_read_data(ar, sniff + have, SD_SNIFF - have)) > 0)
+    while (have < SD_SNIFF && (got = archive_read_data(ar, sniff + have, SD_SNIFF - have)) > 0)
       have += (size_t)got;
     if (have < SD_SNIFF && got < 0) {
       rc = src->rc != CP_OK ? (*err = src->err, src->rc)
@@ -205,8 +203,8 @@ static cp_err import(afc_src *src, const char *archive_name, cp_sink *sink,
     while ((got = archive_read_data(ar, sniff, SD_SNIFF)) > 0) {
       bytes += (uint64_t)got;
       if (bytes > SD_MAX_BYTES) {
-        rc = cp_error_set(err, CP_E_TOO_LARGE, "%s unpacks to more than %llu bytes",
-                          archive_name, (unsigned long long)SD_MAX_BYTES);
+        rc = cp_error_set(err, CP_E_TOO_LARGE, "%s unpacks to more than %llu bytes", archive_name,
+                          (unsigned long long)SD_MAX_BYTES);
         goto out;
       }
       if ((rc = cp_sink_write(sink, sniff, (size_t)got, err)) != CP_OK)
@@ -229,8 +227,8 @@ static cp_err import(afc_src *src, const char *archive_name, cp_sink *sink,
     goto out;
   }
   *summary = json_pack("{s:s, s:I, s:I, s:O, s:I}", "archive", archive_name, "members",
-                       (json_int_t)(members - lo_count), "bytes", (json_int_t)bytes, "left_out",
-                       lo, "left_out_count", (json_int_t)lo_count);
+                       (json_int_t)(members - lo_count), "bytes", (json_int_t)bytes, "left_out", lo,
+                       "left_out_count", (json_int_t)lo_count);
   if (!*summary)
     rc = cp_error_set(err, CP_E_NOMEM, "sysdiagnose summary");
   else /* what came in and what stayed out, in the bundle itself */
@@ -299,8 +297,8 @@ static cp_err run(cp_device *dev, cp_sink *sink, const cp_probe_opts *opts, json
     clock_gettime(CLOCK_MONOTONIC, &t);
     int elapsed = (int)(t.tv_sec - t0.tv_sec);
     if (elapsed >= limit) {
-      rc = cp_error_set(err, CP_E_TIMEOUT,
-                        "no new sysdiagnose archive appeared in %s within %d s", SD_DIR, limit);
+      rc = cp_error_set(err, CP_E_TIMEOUT, "no new sysdiagnose archive appeared in %s within %d s",
+                        SD_DIR, limit);
       goto out;
     }
     if (elapsed >= next_note && opts->notice) {

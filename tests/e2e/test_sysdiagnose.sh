@@ -125,6 +125,6 @@ sim_start "$C"
 sd_collect "$T/o3" --sysdiagnose-seconds 3
 assert_contains "$T/o3.ctl" "no archive will appear"
 [ "$SD_RC" != 0 ] || fail "a sysdiagnose that never came was a success"
-assert_contains "$T/o3.err" "no new sysdiagnose archive appeared in DiagnosticLogs/sysdiagnose within 3 s"
-cat "$T/o3.err" "$T/o1.err" >&2
+assert_contains "$T/o3.err" "caseprobe: sysdiagnose: no new archive appeared within 3 s; press volume up"
+assert_not_contains "$T/o3.err" "device stopped answering"
 echo PASS
