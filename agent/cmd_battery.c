@@ -4,6 +4,7 @@
  * discarding sink; the verdict's reason codes are worded here. */
 #include "cli_common.h"
 #include "commands.h"
+#include "drain_view.h"
 #include "product_names.h"
 
 #include <stdio.h>
@@ -97,10 +98,19 @@ int cp_cmd_battery(int argc, char **argv)
   int rc = CP_OK;
   if (!cp_cli_probe_command(argc, argv, usage, "battery", &s, &health, &rc))
     return rc;
+  /* what the device itself flagged, next to the health figures */
+  cp_error derr = {0};
+  json_t *drain = cp_drain_fetch(&s, &derr);
+  json_object_set_new(health, "drain", drain ? drain : json_null());
   if (s.cli.json)
     rc = cp_cli_print_json(health);
-  else
+  else {
     print_human(health);
+    if (drain)
+      cp_drain_print(stdout, drain);
+    else
+      printf("Drain suspects: not read (%s)\n", cp_strerror(derr.code));
+  }
   json_decref(health);
   cp_cli_session_close(&s);
   return rc;

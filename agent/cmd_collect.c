@@ -31,10 +31,12 @@ static void usage(FILE *out)
   fprintf(out,
           "usage: caseprobe collect --case ID [--scope LIST] [--yes] [-o DIR] [--sign KEY]\n"
           "                         [-u UDID] [--wait[=SECONDS]] [--syslog-seconds N]\n"
-          "                         [--redaction-policy FILE] [--json] [--lang LANG]\n\n"
+          "                         [--redaction-policy FILE] [--sysdiagnose-seconds N]\n                         [--json] [--lang LANG]\n\n"
           "Makes one consented, redacted, verifiable bundle for a support case.\n"
           "Without --yes, asks on the terminal for a yes per scope; with no terminal and\n"
-          "no --yes it refuses. Scopes: system, battery, crashes, syslog, apps, storage, all.\n\n"
+          "no --yes it refuses. Scopes: system, battery, crashes, syslog, apps, storage, all,\n"
+          "and sysdiagnose (asked for by name only: the person presses volume up + volume\n"
+          "down + the side button, caseprobe waits for the archive and redacts its text).\n\n"
           "  -c, --case ID      support case id (required; names the bundle)\n"
           "  --scope LIST       comma-separated scopes to ask for (default: all)\n"
           "  -y, --yes          grant the --scope list without asking (the person agreed)\n"
@@ -44,6 +46,7 @@ static void usage(FILE *out)
           "  --wait[=SECONDS]   wait for Trust / unlock (default 60 s) instead of failing\n"
           "  --syslog-seconds N capture N seconds of device log (default 5)\n"
           "  --redaction-policy FILE  JSON: {\"classes\": {\"ipv4\": false}, \"patterns\": [...]}\n"
+          "  --sysdiagnose-seconds N  wait up to N s for the sysdiagnose archive (default 600)\n"
           "  -j, --json         print {\"bundle\": PATH, ...} instead of the path\n"
           "                     (and a JSON error document when it fails)\n"
           "  --lang LANG        language of the consent text and report: en or zh-Hans\n"
@@ -177,7 +180,7 @@ int cp_cmd_collect(int argc, char **argv)
 {
   const char *case_id = NULL, *scope = NULL, *out_dir = ".", *sign = NULL;
   const char *policy_path = NULL, *lang = NULL;
-  int yes = 0, syslog_seconds = 0, first, rc0;
+  int yes = 0, syslog_seconds = 0, sd_seconds = 0, first, rc0;
   cp_cli cli = {0};
   const cp_cli_opt opts[] = {
       {"case", 'c', CP_ARG_STRING, &case_id, 0, 0, NULL},
@@ -188,6 +191,7 @@ int cp_cmd_collect(int argc, char **argv)
       {"syslog-seconds", 0, CP_ARG_INT, &syslog_seconds, 0, 3600, "seconds"},
       {"redaction-policy", 0, CP_ARG_STRING, &policy_path, 0, 0, NULL},
       {"lang", 0, CP_ARG_STRING, &lang, 0, 0, NULL},
+      {"sysdiagnose-seconds", 0, CP_ARG_INT, &sd_seconds, 1, 86400, "seconds"},
       {NULL, 0, CP_ARG_FLAG, NULL, 0, 0, NULL},
   };
   if (!cp_cli_parse(argc, argv, CP_CLI_UDID | CP_CLI_JSON | CP_CLI_WAIT, opts, 0, 0, usage, &cli,
@@ -242,6 +246,7 @@ int cp_cmd_collect(int argc, char **argv)
   o.out_dir = out_dir;
   o.scopes_granted = (const char *const *)consent.granted;
   o.scopes_refused = (const char *const *)consent.refused;
+  o.sysdiagnose_seconds = sd_seconds;
   o.consent_how = consent.how;
   o.consent_text = consent.text;
   o.consent_lang = consent.lang;

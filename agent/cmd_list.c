@@ -107,9 +107,42 @@ typedef struct watch_ctx {
   int json;
 } watch_ctx;
 
+/* usbmuxd left or came back: said once per change, with the socket named
+ * (the watch waits for it instead of exiting; see device.h). */
+static void print_usbmuxd_event(watch_ctx *w, cp_device_event ev)
+{
+  const char *addr = getenv("USBMUXD_SOCKET_ADDRESS");
+  if (!addr || !*addr)
+    addr = CP_USBMUXD_DEFAULT_ADDRESS;
+  int absent = ev == CP_DEV_USBMUXD_ABSENT;
+  char iso[32];
+  cp_iso8601_utc((long long)time(NULL), iso);
+  pthread_mutex_lock(&w->lock);
+  if (w->json) {
+    json_t *row = json_pack("{s:s, s:s, s:s}", "event", absent ? "usbmuxd_absent" : "usbmuxd_back",
+                            "socket", addr, "time", iso);
+    char *line = row ? json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (line)
+      printf("%s\n", line);
+    free(line);
+    json_decref(row);
+  } else if (absent)
+    printf("%s  waiting   usbmuxd does not answer at %s; waiting for it (plug the phone in "
+           "and check the cable: on Linux usbmuxd starts when an Apple device is plugged in)\n",
+           iso, addr);
+  else
+    printf("%s  usbmuxd   answers again at %s\n", iso, addr);
+  (void)fflush(stdout);
+  pthread_mutex_unlock(&w->lock);
+}
+
 static void on_event(void *ctx, cp_device_event ev, const char *udid, int network)
 {
   watch_ctx *w = ctx;
+  if (ev == CP_DEV_USBMUXD_ABSENT || ev == CP_DEV_USBMUXD_BACK) {
+    print_usbmuxd_event(w, ev);
+    return;
+  }
   const char *name = ev == CP_DEV_ATTACHED   ? "attached"
                      : ev == CP_DEV_DETACHED ? "detached"
                                              : "paired";

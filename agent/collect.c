@@ -74,6 +74,28 @@ static void on_progress(void *ctx, const char *path, uint64_t member_bytes, uint
   }
 }
 
+/* A probe needs the person (sysdiagnose): the words are the agent's. Said on
+ * stderr (stdout carries the bundle path) and as an event for the station. */
+static void on_notice(void *ctx, const char *probe, const char *what, int elapsed, int limit)
+{
+  const cp_collect_opts *o = ctx;
+  if (!strcmp(what, "press"))
+    fprintf(stderr,
+            "caseprobe: %s: on the phone, press and release volume up + volume down + the side "
+            "button together (the phone vibrates briefly); the archive takes a few minutes. "
+            "Waiting up to %d s for it...\n",
+            probe, limit);
+  else if (!strcmp(what, "waiting"))
+    fprintf(stderr, "caseprobe: %s: still waiting (%d s of %d s)\n", probe, elapsed, limit);
+  else if (!strcmp(what, "found"))
+    fprintf(stderr, "caseprobe: %s: the archive is there; bringing it in, redacted member by "
+                    "member\n",
+            probe);
+  emit(o, "waiting_for_person",
+       json_pack("{s:s, s:s, s:i, s:i}", "probe", probe, "what", what, "elapsed_s", elapsed,
+                 "limit_s", limit));
+}
+
 static void on_wait(void *ctx, const char *udid, cp_err state)
 {
   const cp_collect_opts *o = ctx;
@@ -253,6 +275,9 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
   popts.syslog_max_bytes = o->syslog_max_bytes ? o->syslog_max_bytes : (64u << 20);
   popts.timeout_ms = o->timeout_ms;
   popts.cancel = o->cancel;
+  popts.sysdiagnose_seconds = o->sysdiagnose_seconds;
+  popts.notice = on_notice;
+  popts.notice_ctx = (void *)o;
   const cp_probe *const *list = cp_probe_list();
   for (size_t i = 0; list[i]; i++) {
     const cp_probe *p = list[i];
@@ -289,8 +314,16 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
     json_object_set_new(status, p->name,
                         json_pack("{s:s, s:s, s:s, s:s}", "status", "failed", "scope", p->scope,
                                   "code", cp_err_name(rc), "detail", perr.detail));
-    fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_err_sentence(rc),
-            perr.detail[0] ? ": " : "", perr.detail);
+    if (rc == CP_E_TIMEOUT && !strcmp(p->name, "sysdiagnose"))
+      /* not the device's silence: the person's part did not happen (in time) */
+      fprintf(stderr,
+              "caseprobe: sysdiagnose: no new archive appeared within %d s; press volume up + "
+              "volume down + the side button together once more and run again with a longer "
+              "--sysdiagnose-seconds (a sysdiagnose takes up to 10 minutes)\n",
+              popts.sysdiagnose_seconds > 0 ? popts.sysdiagnose_seconds : 600);
+    else
+      fprintf(stderr, "caseprobe: %s probe: %s%s%s\n", p->name, cp_err_sentence(rc),
+              perr.detail[0] ? ": " : "", perr.detail);
   }
   pc->probe = NULL;
   return CP_OK;
@@ -306,7 +339,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   cp_bundle_writer *w = NULL;
   json_t *global = NULL, *summaries = json_object(), *findings = NULL, *consent = NULL;
   json_t *redaction = NULL, *devsum = NULL, *device_red = NULL, *battery_red = NULL;
-  json_t *crashes_red = NULL, *probes_red = NULL;
+  json_t *crashes_red = NULL, *probes_red = NULL, *sysdiag_red = NULL;
   char *final_path = NULL;
   int failed = 0;
   cp_err rc = CP_OK;
@@ -379,6 +412,8 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   device_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "sysinfo"), err);
   battery_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "battery"), err);
   crashes_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "crashlogs"), err);
+  /* member names of a sysdiagnose can carry the device name */
+  sysdiag_red = redact_json(red, CP_BUNDLE_REPORT, json_object_get(summaries, "sysdiagnose"), err);
   /* a failed probe's detail names the device ("<UDID> gave a malformed reply") */
   probes_red = redact_json(red, CP_BUNDLE_REPORT, r->probes, err);
   devsum = device_summary(dev, device_red);
@@ -400,6 +435,14 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
     json_object_set(findings, "battery", battery_red);
   if (crashes_red)
     json_object_set(findings, "crashes", crashes_red);
+  if (sysdiag_red)
+    json_object_set_new(findings, "sysdiagnose",
+                        json_pack("{s:O, s:O, s:O}", "members",
+                                  json_object_get(sysdiag_red, "members"), "left_out",
+                                  json_object_get(sysdiag_red, "left_out"), "left_out_count",
+                                  json_object_get(sysdiag_red, "left_out_count")));
+  if (json_object_get(crashes_red, "drain"))
+    json_object_set(findings, "drain", json_object_get(crashes_red, "drain"));
   json_object_set_new(findings, "scopes",
                       json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted), "refused",
                                 string_array(o->scopes_refused)));
@@ -444,6 +487,7 @@ out:
   json_decref(global);
   json_decref(summaries);
   json_decref(findings);
+  json_decref(sysdiag_red);
   json_decref(consent);
   json_decref(redaction);
   json_decref(devsum);

@@ -33,6 +33,7 @@ typedef struct cp_collect_opts {
   const json_t *redact_policy;        /* NULL: default classes */
   const char *sign_key;               /* PEM Ed25519 private key, or NULL */
   int syslog_seconds;                 /* 0: default (5 s) */
+  int sysdiagnose_seconds;            /* 0: default (600 s) wait for the archive */
   uint64_t syslog_max_bytes;          /* 0: default cap */
   int wait_trust_seconds;             /* 0: fail at once when trust is pending */
   int timeout_ms;                     /* per-request device timeout, 0: default */

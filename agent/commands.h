@@ -33,5 +33,6 @@ int cp_cmd_station(int argc, char **argv);
 int cp_cmd_upload(int argc, char **argv);
 int cp_cmd_request(int argc, char **argv);
 int cp_cmd_assist(int argc, char **argv);
+int cp_cmd_doctor(int argc, char **argv);
 
 #endif

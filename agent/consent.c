@@ -21,6 +21,11 @@ static const cp_scope_info scopes[] = {
     {"apps", N_("Installed apps"),
      N_("the list of apps you installed, with their versions (not their data)")},
     {"storage", N_("Storage space"), N_("how much storage is used and free")},
+    /* not part of "all": it needs the person to press the buttons */
+    {"sysdiagnose", N_("Sysdiagnose logs"),
+     N_("a sysdiagnose you start on the phone (volume up + volume down + side "
+        "button): its text logs, redacted; the databases, binary plists and "
+        "images in it are left out")},
     {NULL, NULL, NULL},
 };
 
@@ -131,7 +136,7 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
 
   if (!scope_arg || !strcmp(scope_arg, "all")) {
     for (size_t i = 0; i < nscopes; i++)
-      asked[i] = 1;
+      asked[i] = strcmp(scopes[i].name, "sysdiagnose") != 0; /* asked for by name only */
   } else {
     const char *p = scope_arg;
     while (*p) {
@@ -143,7 +148,7 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
       if (i == nscopes)
         return cp_error_set(err, CP_E_USAGE,
                             "unknown scope '%.*s' (known: system, battery, "
-                            "crashes, syslog, apps, storage, all)",
+                            "crashes, syslog, apps, storage, sysdiagnose, all)",
                             (int)n, p);
       asked[i] = 1;
       p += n;
@@ -184,6 +189,8 @@ cp_err cp_consent_decide(const char *scope_arg, int yes, FILE *tty_in, int inter
         }
       }
     }
+    if (!granted && !asked[i] && !strcmp(scopes[i].name, "sysdiagnose"))
+      continue; /* asked for by name only: not asked is not a refusal */
     rc = granted ? push(&out->granted, &ng, scopes[i].name, err)
                  : push(&out->refused, &nr, scopes[i].name, err);
   }
@@ -206,6 +213,8 @@ cp_err cp_consent_from_policy(const char *const *granted, const char *signed_tex
     for (size_t j = 0; granted && granted[j]; j++)
       if (!strcmp(granted[j], scopes[i].name))
         g = 1;
+    if (!g && !strcmp(scopes[i].name, "sysdiagnose"))
+      continue; /* named or nothing (see cp_consent_decide) */
     rc = g ? push(&out->granted, &ng, scopes[i].name, err)
            : push(&out->refused, &nr, scopes[i].name, err);
   }

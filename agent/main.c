@@ -21,6 +21,7 @@ typedef struct cp_command {
 
 static const cp_command commands[] = {
     {"list", cp_cmd_list, "list attached devices (--watch for attach/detach events)"},
+    {"doctor", cp_cmd_doctor, "why the computer does not see the phone: each link checked"},
     {"info", cp_cmd_info, "system information: model, iOS, storage, activation, battery"},
     {"battery", cp_cmd_battery, "battery health, cycles, temperature and a service verdict"},
     {"crashes", cp_cmd_crashes, "list or pull crash reports (never deletes without --delete)"},

@@ -55,7 +55,11 @@ static cp_err classify(cp_crash_walk *w, char *rel, const cp_afc_stat *st, char 
   cp_error fe;
   *sub = NULL;
   if (st->type == CP_AFC_DIR) {
-    *sub = rel;
+    /* sysdiagnose archives have their own consent scope (probes/sysdiagnose.c) */
+    if (!strcmp(rel, "DiagnosticLogs/sysdiagnose"))
+      free(rel);
+    else
+      *sub = rel;
     return CP_OK;
   }
   if (st->type != CP_AFC_FILE || w->nfiles >= CP_CRASH_MAX_FILES) {

@@ -5,6 +5,7 @@
  * proves each report complete there) and writes the index. */
 #include "crash_report.h"
 #include "crash_walk.h"
+#include "drain.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -362,8 +363,9 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   if (rc != CP_OK)
     goto out;
   json_t *triage = cp_crash_triage(w.reports);
-  doc = json_pack("{s:O, s:o?, s:I, s:I, s:O, s:O, s:b}", "reports", w.reports, "triage", triage,
-                  "count", (json_int_t)json_array_size(w.reports), "bytes",
+  json_t *drain = cp_drain_rank(w.reports, 0);
+  doc = json_pack("{s:O, s:o?, s:o?, s:I, s:I, s:O, s:O, s:b}", "reports", w.reports, "triage",
+                  triage, "drain", drain, "count", (json_int_t)json_array_size(w.reports), "bytes",
                   (json_int_t)w.pulled_bytes, "skipped", w.skipped, "failed", w.failed, "moved",
                   moved);
   if (!doc) {
@@ -414,10 +416,11 @@ static cp_err run(cp_device *dev, cp_sink *sink, const cp_probe_opts *opts, json
   if (rc != CP_OK)
     return rc;
   *summary =
-      json_pack("{s:O, s:O, s:O, s:I}", "count", json_object_get(index, "count"), "bytes",
+      json_pack("{s:O, s:O, s:O, s:I, s:O?}", "count", json_object_get(index, "count"), "bytes",
                 json_object_get(index, "bytes"), "triage",
                 json_object_get(index, "triage") ? json_object_get(index, "triage") : json_null(),
-                "failed", (json_int_t)json_array_size(json_object_get(index, "failed")));
+                "failed", (json_int_t)json_array_size(json_object_get(index, "failed")), "drain",
+                json_object_get(index, "drain"));
   json_decref(index);
   return CP_OK;
 }

@@ -48,7 +48,7 @@ cp_err cp_device_list(cp_device_entry **out, size_t *count, cp_error *err)
   if (idevice_get_device_list_extended(&list, &n) != IDEVICE_E_SUCCESS) {
     const char *addr = getenv("USBMUXD_SOCKET_ADDRESS");
     return cp_error_set(err, CP_E_USBMUXD, "nothing answers at %s",
-                        addr && *addr ? addr : "its default socket");
+                        addr && *addr ? addr : CP_USBMUXD_DEFAULT_ADDRESS);
   }
   cp_device_entry *e = calloc(n > 0 ? (size_t)n : 1, sizeof *e);
   if (!e) {
@@ -249,6 +249,12 @@ cp_err cp_device_peek(const char *udid, json_t **out, cp_error *err)
   cache_string(ld, udid, "ProductType", type, sizeof type);
   cache_string(ld, udid, "ProductVersion", version, sizeof version);
   cache_string(ld, udid, "DeviceClass", klass, sizeof klass);
+  json_t *dev_time = NULL; /* session-less, for the doctor's clock check */
+  if (ld_get(ld, udid, NULL, "TimeIntervalSince1970", &dev_time, NULL) != CP_OK ||
+      !json_is_number(dev_time)) {
+    json_decref(dev_time);
+    dev_time = NULL;
+  }
   lockdownd_client_free(ld);
   ld = NULL;
   /* Trust without pairing: with no record the handshake would pair (and show
@@ -279,8 +285,10 @@ cp_err cp_device_peek(const char *udid, json_t **out, cp_error *err)
     if (sess)
       lockdownd_client_free(sess);
   }
-  *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "udid", udid, "name", name, "product_type",
-                   type, "product_version", version, "device_class", klass, "trust", trust);
+  *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o?}", "udid", udid, "name", name,
+                   "product_type", type, "product_version", version, "device_class", klass,
+                   "trust", trust, "pair_record", have_record, "device_time", dev_time);
+  dev_time = NULL;
   if (!*out)
     rc = cp_error_set(err, CP_E_NOMEM, "device summary");
 out:

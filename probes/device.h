@@ -26,6 +26,13 @@
 
 typedef struct cp_device cp_device;
 
+/* Where libusbmuxd looks when USBMUXD_SOCKET_ADDRESS is not set. */
+#if defined(_WIN32)
+#define CP_USBMUXD_DEFAULT_ADDRESS "127.0.0.1:27015"
+#else
+#define CP_USBMUXD_DEFAULT_ADDRESS "UNIX:/var/run/usbmuxd"
+#endif
+
 /* One attached device as usbmuxd lists it. */
 typedef struct cp_device_entry {
   char udid[64];
@@ -51,7 +58,8 @@ int cp_device_attached_after_failure(const char *udid);
  * "trusted" (our pair record opens a session), "not_paired" (no record),
  * "pairing_invalid" (the device refuses our record), "locked" or "unknown".
  * Sets *out to a new object {udid, name, product_type, product_version,
- * device_class, trust}.
+ * device_class, trust, pair_record (bool: usbmuxd holds our record),
+ * device_time (the device clock, Unix seconds; absent when not given)}.
  */
 cp_err cp_device_peek(const char *udid, json_t **out, cp_error *err);
 

@@ -26,11 +26,18 @@ typedef struct cp_probe_opts {
   uint64_t syslog_max_bytes; /* syslog: stop after this many bytes (0 = no cap) */
   int timeout_ms;            /* per-request device timeout (0 = default) */
   volatile int *cancel;      /* set non-zero to stop early (signal, station shutdown) */
+  int sysdiagnose_seconds;   /* sysdiagnose: wait this long for the archive (0 = 600) */
+  /* sysdiagnose: the person must act ("press", elapsed 0), is being waited
+   * for ("waiting", every 10 s), or the archive was found ("found"); the
+   * agent words it. May be NULL. */
+  void (*notice)(void *ctx, const char *probe, const char *what, int elapsed_s, int limit_s);
+  void *notice_ctx;
 } cp_probe_opts;
 
 typedef struct cp_probe {
   const char *name;  /* "battery": unique, used on the command line */
-  const char *scope; /* consent scope: system, battery, crashes, syslog, apps, storage */
+  const char *scope; /* consent scope: system, battery, crashes, syslog, apps, storage,
+                        sysdiagnose */
   /* Reads from dev, writes members under the probe's own folder of the sink,
    * and sets *summary (a new JSON object, or NULL) with the figures the
    * manifest and report.html show. Returns CP_OK or a cp_err with err set. */

@@ -11,6 +11,7 @@ extern const cp_probe cp_probe_battery;
 extern const cp_probe cp_probe_apps;
 extern const cp_probe cp_probe_crashlogs;
 extern const cp_probe cp_probe_syslog;
+extern const cp_probe cp_probe_sysdiagnose;
 
 static const cp_probe *const probes[] = {
     &cp_probe_sysinfo,   /* one GetValue */
@@ -19,6 +20,7 @@ static const cp_probe *const probes[] = {
     &cp_probe_apps,      /* installation_proxy Browse */
     &cp_probe_crashlogs, /* crashreportmover, then the whole AFC crash tree */
     &cp_probe_syslog,    /* a timed capture */
+    &cp_probe_sysdiagnose, /* waits for the person's button press, then a big pull */
     NULL,
 };
 

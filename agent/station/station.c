@@ -166,6 +166,26 @@ static job *find_attached(station *st, const char *udid)
 static void on_device_event(void *ctx, cp_device_event ev, const char *udid, int network)
 {
   station *st = ctx;
+  if (ev == CP_DEV_USBMUXD_ABSENT || ev == CP_DEV_USBMUXD_BACK) {
+    /* said once per change: on Linux usbmuxd comes and goes with the phones */
+    const char *addr = getenv("USBMUXD_SOCKET_ADDRESS");
+    json_t *f = json_pack("{s:s}", "socket", addr && *addr ? addr : CP_USBMUXD_DEFAULT_ADDRESS);
+    pthread_mutex_lock(&st->mu);
+    if (ev == CP_DEV_USBMUXD_ABSENT) {
+      cp_events_emit(st->ev, "usbmuxd_absent", NULL, f);
+      cp_slog(LOG_NOTICE,
+              "usbmuxd does not answer at %s: waiting for it (on Linux it starts when an "
+              "iPhone or iPad is plugged in)",
+              json_string_value(json_object_get(f, "socket")));
+    } else {
+      cp_events_emit(st->ev, "usbmuxd_back", NULL, f);
+      cp_slog(LOG_NOTICE, "usbmuxd answers again at %s",
+              json_string_value(json_object_get(f, "socket")));
+    }
+    pthread_mutex_unlock(&st->mu);
+    json_decref(f);
+    return;
+  }
   if (network || !udid || ev == CP_DEV_PAIRED || strlen(udid) >= sizeof(((job *)0)->udid))
     return;
   pthread_mutex_lock(&st->mu);

@@ -209,6 +209,9 @@ static bool header_line(json_t *rec, span key, span v, span *version)
     json_t *r = resource_obj(rec);
     if (r)
       cp__crash_setn(r, "action", v.p, v.n);
+  } else if (json_object_get(rec, "resource") && eq(key, "Duration")) {
+    /* the observed span, for a rate (wakeups per second) */
+    cp__crash_setn(resource_obj(rec), "duration", v.p, v.n);
   } else if (json_object_get(rec, "resource") && key.n < 24 &&
              (ends_with(key, " limit") || ends_with(key, " used") || ends_with(key, " caused"))) {
     json_t *r = resource_obj(rec);

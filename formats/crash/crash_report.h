@@ -42,7 +42,7 @@
  *   crashed_thread (int), frames ([{image, symbol, offset}], offset = offset
  *   into the image when known), panic_string (first line), panicked_task,
  *   jetsam {largest_process, reason, killed:[...]}, resource {type, limit,
- *   observed}, battery {maximum_capacity_percent, ...}, signature (hash
+ *   observed, duration}, battery {maximum_capacity_percent, ...}, signature (hash
  *   string), warnings (array of strings, always present), file.
  * Also, when the report has them: app_build, pid, device_board ("D111AP"),
  *   report_version, bug_type_raw (a non-numeric code), exception_subtype,

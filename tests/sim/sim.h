@@ -36,6 +36,7 @@ struct sim_vnode {
   int64_t mtime_ns;
   bool removed;
   bool pending; /* from crash_pending/, invisible until the mover runs */
+  bool held;    /* from sysdiagnose/, invisible until the button press (sim_sysdiag.c) */
   struct sim_vnode *parent, *child, *next;
 };
 
@@ -112,6 +113,12 @@ struct sim_globals {
 };
 extern struct sim_globals sim_g;
 
+/* sim_sysdiag.c: the sysdiagnose service model (profile sysdiagnose/ ->
+ * held under DiagnosticLogs/sysdiagnose/ until the simulated button press) */
+int sim_sysdiag_load(struct sim_device *dev, const char *profile_dir);
+/* The button press (control command `sysdiagnose UDID`): the control reply. */
+char *sim_sysdiag_press(struct sim_device *dev);
+
 /* sim_log.c */
 void sim_log(const struct sim_device *dev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -165,6 +172,12 @@ void sim_vfs_free(struct sim_vnode *n);
 struct sim_vnode *sim_vfs_lookup(struct sim_vnode *root, const char *path, int *err);
 bool sim_vfs_visible(const struct sim_vnode *n);
 int sim_vfs_move_pending(struct sim_vnode *root);
+/* Adds the files of host folder `host_dir` under `subdir` ("a/b", folders
+ * made visible as needed), each flagged held; 0 or -1. A missing host folder
+ * adds nothing. */
+int sim_vfs_graft_held(struct sim_vnode *root, const char *subdir, const char *host_dir);
+/* Makes every held node visible; returns how many files appeared. */
+int sim_vfs_release_held(struct sim_vnode *root);
 
 /* sim_mux.c, sim_lockdown.c, services */
 void sim_mux_serve(struct sim_conn *c);

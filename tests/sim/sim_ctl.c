@@ -87,6 +87,10 @@ void sim_ctl_handle_line(const char *line, char **reply)
     *reply = str_printf("ok %s %s", det ? "detached" : "attached", arg);
     return;
   }
+  if (strcmp(cmd, "sysdiagnose") == 0) { /* the person's button press */
+    *reply = sim_sysdiag_press(dev);
+    return;
+  }
   const char *what = NULL;
   pthread_mutex_lock(&dev->lock);
   if (strcmp(cmd, "trust") == 0) {

@@ -301,6 +301,10 @@ struct sim_device *sim_profile_load(const char *dir, int index, char *err, size_
     snprintf(err, errlen, "%s: could not read the crash/ tree", dir);
     goto out;
   }
+  if (sim_sysdiag_load(dev, dir) != 0) {
+    snprintf(err, errlen, "%s: could not read the sysdiagnose/ folder", dir);
+    goto out;
+  }
   if (sim_keys_make(dev, dir) != 0) {
     snprintf(err, errlen, "%s: device_key.pem is not an RSA private key (or key generation failed)",
              dir);

@@ -61,6 +61,8 @@ static int64_t mtime_ns(const struct stat *st)
 
 /* Adds the host folder `path` under `dir`. Entries from crash_pending/ are
  * flagged pending; a folder existing in both is shared. */
+static bool loading_held; /* sim_vfs_graft_held: new nodes are held */
+
 static int load_into(struct sim_vnode *dir, const char *path, bool pending, int depth)
 {
   if (depth > VFS_MAX_DEPTH)
@@ -110,6 +112,7 @@ static int load_into(struct sim_vnode *dir, const char *path, bool pending, int 
         break;
       }
       n->pending = pending;
+      n->held = loading_held;
       n->mtime_ns = mtime_ns(&st);
       n->size = (uint64_t)st.st_size;
       if (S_ISLNK(st.st_mode)) {
@@ -160,7 +163,7 @@ void sim_vfs_free(struct sim_vnode *n)
 
 bool sim_vfs_visible(const struct sim_vnode *n)
 {
-  return n && !n->removed && !n->pending;
+  return n && !n->removed && !n->pending && !n->held;
 }
 
 /* Resolves a client path against the root. Empty and "." components are
@@ -222,4 +225,54 @@ static int unpend(struct sim_vnode *n)
 int sim_vfs_move_pending(struct sim_vnode *root)
 {
   return unpend(root->child);
+}
+
+int sim_vfs_graft_held(struct sim_vnode *root, const char *subdir, const char *host_dir)
+{
+  struct sim_vnode *dir = root;
+  char part[256];
+  const char *p = subdir;
+  while (*p) {
+    size_t len = strcspn(p, "/");
+    if (len == 0 || len >= sizeof part)
+      return -1;
+    memcpy(part, p, len);
+    part[len] = '\0';
+    struct sim_vnode *n = child_named(dir, part);
+    if (!n) {
+      n = node_new(part, SIM_VN_DIR, dir);
+      if (!n)
+        return -1;
+      n->mtime_ns = dir->mtime_ns;
+    }
+    if (n->type != SIM_VN_DIR)
+      return -1;
+    dir = n;
+    p += len;
+    if (*p == '/')
+      p++;
+  }
+  loading_held = true;
+  int rc = load_into(dir, host_dir, false, 0);
+  loading_held = false;
+  return rc;
+}
+
+static int unhold(struct sim_vnode *n)
+{
+  int shown = 0;
+  for (; n; n = n->next) {
+    if (n->held) {
+      n->held = false;
+      if (n->type != SIM_VN_DIR)
+        shown++;
+    }
+    shown += unhold(n->child);
+  }
+  return shown;
+}
+
+int sim_vfs_release_held(struct sim_vnode *root)
+{
+  return unhold(root->child);
 }
