@@ -18,9 +18,9 @@
 #include <stdio.h>
 
 typedef struct cp_cli {
-  const char *udid; /* -u */
-  int json;         /* --json */
-  int wait_seconds; /* --wait[=N]: 0 = fail at once when trust is pending */
+  const char *udid;  /* -u */
+  int json;          /* --json */
+  int wait_seconds;  /* --wait[=N]: 0 = fail at once when trust is pending */
   char udid_buf[64]; /* -u resolved to a full UDID (cp_cli_resolve_udid) */
 } cp_cli;
 
