@@ -17,7 +17,8 @@ const char cp_cli_common_help[] =
     "  -u, --udid UDID   the device to use (default: the only one attached)\n"
     "  -j, --json        print one JSON document on stdout instead of text\n"
     "      --wait[=SECS] wait (default 60 s) for Trust to be tapped or the device unlocked\n"
-    "                    (-u defaults to $CASEPROBE_UDID)\n"
+    "                    (-u: a UDID, a unique prefix, the device's name or its\n"
+    "                    number in 'caseprobe list'; default $CASEPROBE_UDID)\n"
     "  -h, --help        show this help\n";
 
 /* A whole decimal number in [min, max]; nothing before or after it. */
@@ -94,6 +95,19 @@ cp_err cp_cli_resolve_udid(cp_cli *c, cp_error *err)
       return CP_OK; /* a full UDID: as given */
     }
   size_t wl = strlen(want);
+  /* "2": the second row of `caseprobe list` (the same usbmuxd order). */
+  if (wl >= 1 && wl <= 2 && strspn(want, "0123456789") == wl) {
+    size_t num = (size_t)atoi(want);
+    if (num >= 1 && num <= n) {
+      (void)snprintf(c->udid_buf, sizeof c->udid_buf, "%s", e[num - 1].udid);
+      c->udid = c->udid_buf;
+      free(e);
+      return CP_OK;
+    }
+    free(e);
+    return cp_error_set(err, CP_E_DEVICE_NOT_FOUND, "'caseprobe list' shows no device number %s",
+                        want);
+  }
   for (size_t i = 0; i < n; i++) {
     if (wl >= 4 && !strncasecmp(e[i].udid, want, wl) &&
         (!hits || strcmp(e[i].udid, e[pick].udid))) {

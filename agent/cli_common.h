@@ -18,14 +18,15 @@
 #include <stdio.h>
 
 typedef struct cp_cli {
-  const char *udid; /* -u */
-  int json;         /* --json */
-  int wait_seconds; /* --wait[=N]: 0 = fail at once when trust is pending */
+  const char *udid;  /* -u */
+  int json;          /* --json */
+  int wait_seconds;  /* --wait[=N]: 0 = fail at once when trust is pending */
   char udid_buf[64]; /* -u resolved to a full UDID (cp_cli_resolve_udid) */
 } cp_cli;
 
-/* Turns -u into the UDID of an attached device: an exact UDID, a prefix
- * that only one attached device's UDID starts with, or a device's name
+/* Turns -u into the UDID of an attached device: an exact UDID, the number
+ * `caseprobe list` shows, a prefix (4 characters or more) that only one
+ * attached device's UDID starts with, or a device's name
  * (case-insensitive, read without pairing). Leaves c->udid NULL when no -u
  * was given. CP_E_DEVICE_NOT_FOUND when nothing matches, CP_E_MANY_DEVICES
  * when several do (the detail names them). cp_cli_open calls it. */

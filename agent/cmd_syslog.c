@@ -8,9 +8,9 @@
 #include "registry.h"
 
 #include <getopt.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 enum { OPT_SECONDS = CP_OPT_FIRST_FREE, OPT_MAX_BYTES };
 

@@ -71,6 +71,10 @@ assert_eq "$(json_get "$T/p.json" 'd["udid"]')" "$UA" "-u prefix"
 assert_eq "$(json_get "$T/n.json" 'd["udid"]')" "$UB" "-u name"
 "$CP_BIN" info -u "jonas’s iphone" --json >"$T/n2.json" 2>"$T/n2.err" || fail "info -u name (case)"
 assert_eq "$(json_get "$T/n2.json" 'd["udid"]')" "$UA" "-u name, any case"
+# The number list shows picks the same device.
+n=$(grep -F "$UB" "$T/list.txt" | awk '{print $1}')
+"$CP_BIN" info -u "$n" --json >"$T/num.json" 2>"$T/num.err" || fail "info -u $n: $(cat "$T/num.err")"
+assert_eq "$(json_get "$T/num.json" 'd["udid"]')" "$UB" "-u NUMBER"
 CASEPROBE_UDID=00008030-0021BBBB "$CP_BIN" info --json >"$T/e.json" 2>"$T/e.err" || fail "CASEPROBE_UDID: $(cat "$T/e.err")"
 assert_eq "$(json_get "$T/e.json" 'd["udid"]')" "$UB" "CASEPROBE_UDID"
 set +e

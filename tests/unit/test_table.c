@@ -18,17 +18,20 @@ static void test_widths(void **state)
 {
   (void)state;
   assert_int_equal(cp_wcwidth('A'), 1);
-  assert_int_equal(cp_wcwidth(0x2019), 1); /* ’ RIGHT SINGLE QUOTATION MARK: Ambiguous -> 1 */
-  assert_int_equal(cp_wcwidth(0x5F20), 2); /* 张 CJK: Wide */
-  assert_int_equal(cp_wcwidth(0xAC00), 2); /* 가 Hangul syllable: Wide */
-  assert_int_equal(cp_wcwidth(0xFF21), 2); /* Ａ FULLWIDTH A */
-  assert_int_equal(cp_wcwidth(0x0301), 0); /* combining acute accent */
+  assert_int_equal(cp_wcwidth(0x2019), 1);  /* ’ RIGHT SINGLE QUOTATION MARK: Ambiguous -> 1 */
+  assert_int_equal(cp_wcwidth(0x5F20), 2);  /* 张 CJK: Wide */
+  assert_int_equal(cp_wcwidth(0xAC00), 2);  /* 가 Hangul syllable: Wide */
+  assert_int_equal(cp_wcwidth(0xFF21), 2);  /* Ａ FULLWIDTH A */
+  assert_int_equal(cp_wcwidth(0x0301), 0);  /* combining acute accent */
   assert_int_equal(cp_wcwidth(0x1F4F1), 2); /* 📱 mobile phone: Wide emoji */
   assert_int_equal(cp_wcwidth(0x1B), -1);   /* ESC */
   assert_int_equal(cp_str_cells("Jonas\xE2\x80\x99s iPhone"), 14);
-  assert_int_equal(cp_str_cells("\xE5\xBC\xA0\xE4\xB8\x89\xE7\x9A\x84iPhone"), 12); /* 张三的iPhone */
+  assert_int_equal(cp_str_cells("\xE5\xBC\xA0\xE4\xB8\x89\xE7\x9A\x84iPhone"),
+                   12);                              /* 张三的iPhone */
   assert_int_equal(cp_str_cells("Rene\xCC\x81"), 4); /* René with a combining accent */
-  assert_int_equal(cp_str_cells("a\xFF" "b"), 3); /* an invalid byte shows as one '?' */
+  assert_int_equal(cp_str_cells("a\xFF"
+                                "b"),
+                   3); /* an invalid byte shows as one '?' */
 }
 
 static void test_fit(void **state)
