@@ -20,6 +20,7 @@ struct cp_bundle_reader {
   int in_member;
   size_t count;
   cp_err failed; /* sticky: libarchive cannot continue after a fatal error */
+  int fd;        /* the bundle file, or -1 (memory) */
 };
 
 /* Records a fatal libarchive error: `what` ends where the member name (if
@@ -40,6 +41,7 @@ static cp_err reader_new(cp_bundle_reader **out, cp_error *err)
   cp_bundle_reader *r = calloc(1, sizeof *r);
   if (!r)
     return cp_error_set(err, CP_E_NOMEM, "bundle reader");
+  r->fd = -1;
   r->a = archive_read_new();
   r->seen = json_object();
   if (!r->a || !r->seen) {
@@ -58,15 +60,20 @@ static cp_err reader_new(cp_bundle_reader **out, cp_error *err)
 cp_err cp_bundle_open(const char *path, cp_bundle_reader **out, cp_error *err)
 {
   *out = NULL;
-  if (!path || !cp_os_exists(path))
-    return cp_error_set(err, CP_E_NOT_FOUND, "%s", path ? path : "(no bundle)");
-  if (cp_os_is_dir(path))
-    return cp_error_set(err, CP_E_PARSE, "%s is a folder, not a bundle", path);
+  if (!path)
+    return cp_error_set(err, CP_E_NOT_FOUND, "(no bundle)");
+  int fd = cp_os_open_input(path, 0, err);
+  if (fd < 0)
+    return err ? err->code : CP_E_IO;
   cp_bundle_reader *r = NULL;
   cp_err rc = reader_new(&r, err);
-  if (!r)
+  if (!r) {
+    cp_error ignored;
+    (void)cp_os_close(fd, path, &ignored);
     return rc;
-  if (archive_read_open_filename(r->a, path, 64 * 1024) != ARCHIVE_OK) {
+  }
+  r->fd = fd;
+  if (archive_read_open_fd(r->a, fd, 64 * 1024) != ARCHIVE_OK) {
     rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
     cp_bundle_close(r);
     return rc;
@@ -179,6 +186,10 @@ void cp_bundle_close(cp_bundle_reader *r)
     return;
   if (r->a)
     archive_read_free(r->a);
+  if (r->fd >= 0) {
+    cp_error ignored;
+    (void)cp_os_close(r->fd, "bundle", &ignored); /* read only */
+  }
   json_decref(r->seen);
   free(r->path);
   free(r);

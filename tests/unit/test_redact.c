@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "redact.h"
+#include "redact_int.h" /* the policy struct, for the hand-made off-switch test */
 // clang-format on
 
 static const unsigned char k_secret[CP_REDACT_SECRET_LEN] = "0123456789abcdef0123456789abcde";
@@ -796,14 +796,39 @@ static void test_policy(void **state)
   cp_redactor_free(r);
   cp_redact_policy_free(p);
   json_decref(j);
-  /* turning a device identifier class off */
+  /* a device identifier class cannot be turned off, by any route (issue 14) */
+  static const char *const own[] = {"serial", "udid", "ecid", "imei", "meid", "iccid", "imsi",
+                                    "phone", "wifi_mac", "bt_mac", "ethernet_mac", "device_name",
+                                    "person_name"};
   assert_int_equal(cp_redact_policy_new(&p, &e), CP_OK);
-  assert_int_equal(cp_redact_policy_set_class(p, "serial", 0, &e), CP_OK);
+  for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+    assert_int_equal(cp_redact_policy_set_class(p, own[i], 0, &e), CP_E_POLICY);
+    assert_non_null(strstr(e.detail, "cannot be turned off"));
+    char js[96];
+    snprintf(js, sizeof(js), "{\"classes\": {\"%s\": false}}", own[i]);
+    j = json_loads(js, 0, &je);
+    cp_redact_policy *q = NULL;
+    assert_int_equal(cp_redact_policy_from_json(j, &q, &e), CP_E_POLICY);
+    assert_null(q);
+    json_decref(j);
+  }
+  /* and even a policy struct holding one (set by hand) keeps it on */
+  p->off = malloc(sizeof(char *));
+  p->off[0] = strdup("serial");
+  p->n_off = 1;
   r = make(k_ids, N_IDS, p);
   o = redact(r, "m", "DNPT1P8EHG74 460115142016109");
-  assert_string_equal(o, "DNPT1P8EHG74 <imsi-1>");
+  assert_string_equal(o, "<serial-1> <imsi-1>");
   free(o);
   cp_redactor_free(r);
+  /* what is off is listed, sorted */
+  assert_int_equal(cp_redact_policy_set_class(p, "ipv4", 0, &e), CP_OK);
+  assert_int_equal(cp_redact_policy_set_class(p, "email", 0, &e), CP_OK);
+  json_t *off = cp_redact_policy_classes_off(p);
+  char *offs = json_dumps(off, JSON_COMPACT);
+  assert_string_equal(offs, "[\"email\",\"ipv4\",\"serial\"]");
+  free(offs);
+  json_decref(off);
   /* back on */
   assert_int_equal(cp_redact_policy_set_class(p, "serial", 1, &e), CP_OK);
   r = make(k_ids, N_IDS, p);
