@@ -1099,6 +1099,9 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       snprintf(s, sizeof(s), "%016llx", e);
       forms_add(&f, s);
       rc = add_forms(r, cls, &f, CP_B_NONE, CP_B_NONE, key, err);
+      snprintf(s, sizeof(s), "%llu", e);
+      if (rc == CP_OK)
+        rc = add_regrouped(r, cls, s, key, err);
       goto out;
     }
   }
