@@ -7,9 +7,14 @@
  *
  * Refused (the stream stops with an error naming the member):
  * - names that fail cp_path_is_safe() or are not UTF-8   -> CP_E_UNSAFE_PATH
- * - non-regular entries (folders, links, devices, hard links), duplicate
- *   names, sizes over CP_BUNDLE_MAX_MEMBER_BYTES, more than
- *   CP_BUNDLE_MAX_MEMBERS members, archive damage/truncation  -> CP_E_PARSE
+ * - non-regular entries (folders, links, devices, hard links), sparse
+ *   members, duplicate names, sizes over CP_BUNDLE_MAX_MEMBER_BYTES,
+ *   archive damage/truncation, a member shorter than its header  -> CP_E_PARSE
+ * - more than CP_BUNDLE_MAX_MEMBERS members, more than
+ *   CP_BUNDLE_MAX_TOTAL_BYTES in all, or a decompression ratio over
+ *   CP_BUNDLE_MAX_RATIO (a gzip bomb, refused within the first tens of MB)
+ *                                                          -> CP_E_TOO_LARGE
+ * A path that is not a regular file (FIFO, device, folder)  -> CP_E_NOT_REGULAR
  *
  *   cp_bundle_reader *r;
  *   cp_bundle_open(path, &r, &err);
@@ -25,8 +30,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CP_BUNDLE_MAX_MEMBERS 200000
+/* Limits that keep a hostile bundle from costing memory or time (issue 14).
+ * Members are few thousand in a real bundle (a sysdiagnose included); the
+ * path index costs ~200 bytes a member. */
+#define CP_BUNDLE_MAX_MEMBERS 50000
 #define CP_BUNDLE_MAX_MEMBER_BYTES (64ULL << 30) /* 64 GiB: no device log is larger */
+#define CP_BUNDLE_MAX_TOTAL_BYTES (128ULL << 30) /* all members together */
+/* Decompression bombs: past CP_BUNDLE_RATIO_FLOOR bytes of tar, more than
+ * CP_BUNDLE_MAX_RATIO bytes out per compressed byte in is refused. Real
+ * bundles (text, JSON, already-compressed media) stay far below; deflate
+ * tops out near 1032:1, which a bomb needs. */
+#define CP_BUNDLE_MAX_RATIO 400
+#define CP_BUNDLE_RATIO_FLOOR (16ULL << 20)
 
 typedef struct cp_bundle_reader cp_bundle_reader;
 

@@ -46,14 +46,14 @@ static long utf8_next(const unsigned char *s, size_t n, size_t *i)
 /* HTML named references of U+00C0..U+00FF (the Latin-1 letters), as the
  * entity list spells them; NULL for × and ÷, which are not letters. */
 static const char *const k_latin1_names[64] = {
-    "Agrave", "Aacute", "Acirc",  "Atilde", "Auml",   "Aring",  "AElig",  "Ccedil",
-    "Egrave", "Eacute", "Ecirc",  "Euml",   "Igrave", "Iacute", "Icirc",  "Iuml",
-    "ETH",    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde", "Ouml",   NULL,
-    "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN",  "szlig",
-    "agrave", "aacute", "acirc",  "atilde", "auml",   "aring",  "aelig",  "ccedil",
-    "egrave", "eacute", "ecirc",  "euml",   "igrave", "iacute", "icirc",  "iuml",
-    "eth",    "ntilde", "ograve", "oacute", "ocirc",  "otilde", "ouml",   NULL,
-    "oslash", "ugrave", "uacute", "ucirc",  "uuml",   "yacute", "thorn",  "yuml"};
+    "Agrave", "Aacute", "Acirc",  "Atilde", "Auml",   "Aring",  "AElig", "Ccedil",
+    "Egrave", "Eacute", "Ecirc",  "Euml",   "Igrave", "Iacute", "Icirc", "Iuml",
+    "ETH",    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde", "Ouml",  NULL,
+    "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN", "szlig",
+    "agrave", "aacute", "acirc",  "atilde", "auml",   "aring",  "aelig", "ccedil",
+    "egrave", "eacute", "ecirc",  "euml",   "igrave", "iacute", "icirc", "iuml",
+    "eth",    "ntilde", "ograve", "oacute", "ocirc",  "otilde", "ouml",  NULL,
+    "oslash", "ugrave", "uacute", "ucirc",  "uuml",   "yacute", "thorn", "yuml"};
 
 static int unreserved(unsigned c)
 {
@@ -80,8 +80,8 @@ char *cp_rx_encode(int kind, const char *in)
     case CP_ENC_PCT_PLUS:
     case CP_ENC_PCT_20_APOS:
     case CP_ENC_PCT_PLUS_APOS:
-      if (unreserved(c) || (c == '\'' && (kind == CP_ENC_PCT_20_APOS ||
-                                           kind == CP_ENC_PCT_PLUS_APOS)))
+      if (unreserved(c) ||
+          (c == '\'' && (kind == CP_ENC_PCT_20_APOS || kind == CP_ENC_PCT_PLUS_APOS)))
         *o++ = (char)c;
       else if (c == ' ' && (kind == CP_ENC_PCT_PLUS || kind == CP_ENC_PCT_PLUS_APOS))
         *o++ = '+';
@@ -135,7 +135,7 @@ char *cp_rx_encode(int kind, const char *in)
         o += sprintf(o, "\\%03o", c);
       i++;
       break;
-    case CP_ENC_HOST_KEEP: /* spaces to '-', drop ASCII not allowed, keep UTF-8 */
+    case CP_ENC_HOST_KEEP:   /* spaces to '-', drop ASCII not allowed, keep UTF-8 */
     case CP_ENC_HOST_STRICT: /* the same, and drop every non-ASCII byte */
       if (c == ' ')
         *o++ = '-';

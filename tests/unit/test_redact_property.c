@@ -112,20 +112,21 @@ enum {
   F_COUNT
 };
 static const char *const k_form_names[F_COUNT] = {
-    "plain", "upper", "lower", "json-u", "json-U", "ncr-hex", "ncr-hex-lower", "ncr-dec", "named",
-    "pct-upper", "pct-lower", "pct-plus", "vis", "octal", "host", "regroup", "bare"};
+    "plain",         "upper",   "lower", "json-u",    "json-U",    "ncr-hex",
+    "ncr-hex-lower", "ncr-dec", "named", "pct-upper", "pct-lower", "pct-plus",
+    "vis",           "octal",   "host",  "regroup",   "bare"};
 
 static const char *named_ref(unsigned long c)
 {
   static const char *const latin[64] = {
-      "Agrave", "Aacute", "Acirc",  "Atilde", "Auml",   "Aring",  "AElig",  "Ccedil",
-      "Egrave", "Eacute", "Ecirc",  "Euml",   "Igrave", "Iacute", "Icirc",  "Iuml",
-      "ETH",    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde", "Ouml",   "times",
-      "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN",  "szlig",
-      "agrave", "aacute", "acirc",  "atilde", "auml",   "aring",  "aelig",  "ccedil",
-      "egrave", "eacute", "ecirc",  "euml",   "igrave", "iacute", "icirc",  "iuml",
-      "eth",    "ntilde", "ograve", "oacute", "ocirc",  "otilde", "ouml",   "divide",
-      "oslash", "ugrave", "uacute", "ucirc",  "uuml",   "yacute", "thorn",  "yuml"};
+      "Agrave", "Aacute", "Acirc",  "Atilde", "Auml",   "Aring",  "AElig", "Ccedil",
+      "Egrave", "Eacute", "Ecirc",  "Euml",   "Igrave", "Iacute", "Icirc", "Iuml",
+      "ETH",    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde", "Ouml",  "times",
+      "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN", "szlig",
+      "agrave", "aacute", "acirc",  "atilde", "auml",   "aring",  "aelig", "ccedil",
+      "egrave", "eacute", "ecirc",  "euml",   "igrave", "iacute", "icirc", "iuml",
+      "eth",    "ntilde", "ograve", "oacute", "ocirc",  "otilde", "ouml",  "divide",
+      "oslash", "ugrave", "uacute", "ucirc",  "uuml",   "yacute", "thorn", "yuml"};
   if (c >= 0xC0 && c <= 0xFF)
     return latin[c - 0xC0];
   if (c == 0x2019)
@@ -284,8 +285,8 @@ static void hexs(char *o, size_t n)
   o[n] = 0;
 }
 
-static const char *const k_first[] = {"Zoë", "Jürgen", "Anna Li", "Łucja", "Søren", "Chloé",
-                                      "Rhiannon", "Mateo", "Ingrid"};
+static const char *const k_first[] = {"Zoë",   "Jürgen",   "Anna Li", "Łucja", "Søren",
+                                      "Chloé", "Rhiannon", "Mateo",   "Ingrid"};
 static const char *const k_cjk[] = {"张小明", "王芳", "李伟强", "さくら", "김민준"};
 
 typedef struct ids {
@@ -337,7 +338,10 @@ static void make_ids(ids *s)
   case 1: snprintf(b, sizeof(b), "%s's iPad", first); break;
   case 2: snprintf(b, sizeof(b), "iPhone von %s", first); break;
   case 3: snprintf(b, sizeof(b), "iPhone de %s", first); break;
-  default: snprintf(b, sizeof(b), "%s\xE7\x9A\x84iPhone", cjk); first = cjk; break;
+  default:
+    snprintf(b, sizeof(b), "%s\xE7\x9A\x84iPhone", cjk);
+    first = cjk;
+    break;
   }
   add(s, "device_name", b, 0);
   snprintf(s->person[s->np++], sizeof(s->person[0]), "%s", first);
@@ -489,7 +493,8 @@ static void test_nothing_planted_survives(void **state)
                 pl[k].text);
         if (getenv("CP_DEBUG")) {
           const char *at = strstr(out, pl[k].text);
-          fprintf(stderr, "  device name %s; context: %.60s\n", s.v[8], at && at - out > 30 ? at - 30 : out);
+          fprintf(stderr, "  device name %s; context: %.60s\n", s.v[8],
+                  at && at - out > 30 ? at - 30 : out);
         }
       }
     }
