@@ -179,8 +179,8 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
   if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) ||
       archive_entry_symlink(e) || archive_entry_sparse_count(e) > 0) {
     r->failed = CP_E_PARSE;
-    return cp_error_set(err, CP_E_PARSE, "member '%s' is not a plain regular file%s", name,
-                        archive_entry_sparse_count(e) > 0 ? " (it is sparse)" : "");
+    return cp_error_set(err, CP_E_PARSE, "member '%s' is not a regular file%s", name,
+                        archive_entry_sparse_count(e) > 0 ? " (a sparse member)" : "");
   }
   if (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0 ||
       (uint64_t)archive_entry_size(e) > CP_BUNDLE_MAX_MEMBER_BYTES) {
