@@ -115,8 +115,7 @@ static void print_text(const char *path, const json_t *rep)
     else
       printf("  CHANGED  %s (same size, different SHA-256)\n", str(m, "path"));
   }
-  json_array_foreach(json_object_get(rep, "missing"), i, m)
-      printf("  MISSING  %s\n", sv(m));
+  json_array_foreach(json_object_get(rep, "missing"), i, m) printf("  MISSING  %s\n", sv(m));
   json_array_foreach(json_object_get(rep, "extra"), i, m)
       printf("  EXTRA    %s (not in the manifest)\n", sv(m));
   const json_t *sig = json_object_get(rep, "signature");

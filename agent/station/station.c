@@ -12,7 +12,6 @@
 #include "station.h"
 
 #include "bundle_os.h"
-
 #include "device.h"
 #include "hints.h"
 #include "redact.h"

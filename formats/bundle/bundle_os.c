@@ -218,7 +218,10 @@ int cp_os_open_input(const char *path, int private_file, cp_error *err)
   int fd = open(path, flags);
   if (fd < 0) {
     int e = errno;
-    cp_error_set(err, e == ENOENT ? CP_E_NOT_FOUND : e == EISDIR ? CP_E_NOT_REGULAR : CP_E_IO,
+    cp_error_set(err,
+                 e == ENOENT   ? CP_E_NOT_FOUND
+                 : e == EISDIR ? CP_E_NOT_REGULAR
+                               : CP_E_IO,
                  e == EISDIR ? "%s is a folder, not a file" : "cannot open %s: %s", path,
                  strerror(e));
     return -1;

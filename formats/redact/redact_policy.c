@@ -40,10 +40,9 @@ void cp_redact_policy_free(cp_redact_policy *p)
  * off (issue 14). Checked here, in the one place every route goes through. */
 int cp_redact_class_protected(const char *cls)
 {
-  static const char *const k[] = {"serial",   "udid",         "ecid",         "imei",
-                                  "meid",     "iccid",        "imsi",         "phone",
-                                  "wifi_mac", "bt_mac",       "ethernet_mac", "device_name",
-                                  "person_name"};
+  static const char *const k[] = {"serial",       "udid",        "ecid",       "imei",     "meid",
+                                  "iccid",        "imsi",        "phone",      "wifi_mac", "bt_mac",
+                                  "ethernet_mac", "device_name", "person_name"};
   for (size_t i = 0; cls && i < sizeof(k) / sizeof(k[0]); i++)
     if (strcmp(k[i], cls) == 0)
       return 1;

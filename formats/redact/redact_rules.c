@@ -328,14 +328,14 @@ static const pattern_def k_patterns[] = {
     /* the owner's name in any device name: "kangyu’s MacBook Pro" */
     {"person_name",
      APOS "s(?: |%20|\\+)"
-     "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
-     "(?<![a-z\\x80-\\xff])(?<v>(?:(?-i:[A-Z])" NAMECH "* )?" NAMECH
-     "{2,32})" APOS "s(?: |%20|\\+)"
+          "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
+     "(?<![a-z\\x80-\\xff])(?<v>(?:(?-i:[A-Z])" NAMECH "* )?" NAMECH "{2,32})" APOS "s(?: |%20|\\+)"
      "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
      160, CP_B_NONE, 1},
     /* e-mail with its '@' escaped: "anna\u0040example.com", "anna&#64;..." */
     {"email", "[a-z0-9._%+\\-]+" AT_ESC "[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.[a-z]{2,24}",
-     "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}" AT_ESC "[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
+     "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}" AT_ESC
+     "[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
      "\\.[a-z]{2,24}",
      254, CP_B_EMAIL, 1},
     /* a MAC address with percent-encoded colons, in a URL query */
@@ -356,7 +356,8 @@ static const pattern_def k_patterns[] = {
      "(?:probing|joining|joined|associating (?:to|with)|associated (?:to|with)|disassociating "
      "from|leaving|forgetting|auto-?joining|network) ['\\\"][^'\\\"\\r\\n]{1,64}['\\\"]",
      "(?:probing|joining|joined|associating (?:to|with)|associated (?:to|with)|disassociating "
-     "from|leaving|forgetting|auto-?joining|network) (?<q>['\\\"])(?<v>(?:(?!\\k<q>)[^\\r\\n]){1,64})"
+     "from|leaving|forgetting|auto-?joining|network) "
+     "(?<q>['\\\"])(?<v>(?:(?!\\k<q>)[^\\r\\n]){1,64})"
      "\\k<q>",
      100, CP_B_NONE, 1},
     /* SSID: "Home Net", "SSID" : "x", SSID 'Home Net', ssid=Home */
@@ -770,8 +771,8 @@ static int parse_mac(const char *s, unsigned char b[6])
 
 static int is_generic_device_word(const char *w, size_t n)
 {
-  static const char *words[] = {"iphone", "ipad", "ipod", "touch", "watch", "apple", "mini",
-                                "pro",    "max",  "plus", "air",   "mac",   "macbook", "imac",
+  static const char *words[] = {"iphone", "ipad",  "ipod",  "touch",   "watch",  "apple",   "mini",
+                                "pro",    "max",   "plus",  "air",     "mac",    "macbook", "imac",
                                 "se",     "ultra", "local", "airpods", "homepod"};
   for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
     if (strlen(words[i]) == n && strncasecmp(words[i], w, n) == 0)
@@ -782,8 +783,8 @@ static int is_generic_device_word(const char *w, size_t n)
 /* 1 when s starts with a model word ("iPhone", "iPad"...). */
 static int starts_with_device_word(const char *s)
 {
-  static const char *words[] = {"iphone", "ipad", "ipod", "apple watch", "macbook", "imac",
-                                "mac",    "airpods", "homepod", "apple"};
+  static const char *words[] = {"iphone", "ipad", "ipod",    "apple watch", "macbook",
+                                "imac",   "mac",  "airpods", "homepod",     "apple"};
   for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
     if (strncasecmp(s, words[i], strlen(words[i])) == 0)
       return 1;
@@ -802,8 +803,9 @@ static int person_from_device_name(const char *dn, char *out, size_t cap)
                                "'s",  "\xE2\x80\x99s"};
   static const char *cjk[] = {"\xE7\x9A\x84", /* 的 */ "\xE3\x81\xAE", /* の */
                               "\xEC\x9D\x98" /* 의 */};
-  static const char *preps[] = {" de ",  " von ", " di ", " van ", " da ", " do ", " od ",
-                                " av ",  " (",    " - ",  " \xE2\x80\x94 ", " \xE2\x80\x93 "};
+  static const char *preps[] = {" de ", " von ", " di ",           " van ",
+                                " da ", " do ",  " od ",           " av ",
+                                " (",   " - ",   " \xE2\x80\x94 ", " \xE2\x80\x93 "};
   for (size_t i = 0; i < sizeof(poss) / sizeof(poss[0]); i++) {
     const char *p = strstr(dn, poss[i]);
     if (p && p > dn) {
@@ -989,8 +991,7 @@ static cp_err add_person(cp_redactor *r, const cp_redact_policy *pol, const char
         continue;
       /* a CJK name of three or more characters (three bytes each) is a
        * family name and a given name: the given name alone too */
-      int cjk = n >= 9 && n % 3 == 0 && (unsigned char)w[0] >= 0xE3 &&
-                (unsigned char)w[0] <= 0xED;
+      int cjk = n >= 9 && n % 3 == 0 && (unsigned char)w[0] >= 0xE3 && (unsigned char)w[0] <= 0xED;
       for (int part = 0; part < (cjk ? 2 : 1); part++) {
         const char *word = part ? w + n - 6 : w;
         size_t wl = strlen(word);
