@@ -13,6 +13,8 @@ usage: hostile_bundles.py OUTDIR
   C1 controls (U+0085, U+009B) and U+202E
 - escape_name.tar.gz: a member name with a raw ESC (an unsafe name)
 - short.tar.gz: a member whose header says more bytes than the archive holds
+- many_nodes.tar.gz: a 3 MB manifest with more JSON values than caseprobe writes
+- largest_legit.tar.gz: the most members the limits allow; must verify OK
 """
 import ctypes
 import hashlib
@@ -118,7 +120,26 @@ gz(raw, os.path.join(out, "short.tar.gz"))
 import random
 rnd = random.Random(14)
 rows = ",".join('{"path":"m/%08x","size":1,"sha256":"%s"}' % (i, "%064x" % rnd.getrandbits(256))
-                for i in range(60000))
+                for i in range(30000))
 body = ('{"format":"caseprobe-bundle","format_version":1,"case_id":"N","created":"x",'
         '"members":[%s]}' % rows).encode()
 gz(tar_bytes([("manifest.json", body)]), os.path.join(out, "many_nodes.tar.gz"))
+
+# 7. the largest bundle the limits allow: 11990 members and their manifest
+# (verify must pass it, under the same memory and time bounds)
+rows, mem = [], []
+b = io.BytesIO()
+with tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT) as tf:
+    for i in range(11990):
+        d = ("%d\n" % i).encode()
+        n = "sysdiagnose/logs/Subsystem/some-longer-file-name-%06d.log" % i
+        ti = tarfile.TarInfo(n)
+        ti.size = len(d)
+        tf.addfile(ti, io.BytesIO(d))
+        mem.append((n, d))
+    man = manifest_for(mem)
+    ti = tarfile.TarInfo("manifest.json")
+    ti.size = len(man)
+    tf.addfile(ti, io.BytesIO(man))
+with open(os.path.join(out, "largest_legit.tar.gz"), "wb") as f:
+    f.write(gzip_compress(b.getvalue()))

@@ -37,6 +37,7 @@ for cmd in verify inspect; do
   grep -q "JSON values" "$T/err.txt" || fail "$cmd: node bound not the reason: $(cat "$T/err.txt")"
   run_measured 0 "$cmd [] nesting in JSON members" "$CP_BIN" "$cmd" "$T/nested.tar.gz"
   run_measured 31 "$cmd short member" "$CP_BIN" "$cmd" "$T/short.tar.gz"
+  run_measured 0 "$cmd the largest bundle the limits allow" "$CP_BIN" "$cmd" "$T/largest_legit.tar.gz"
 done
 
 # --- escapes: nothing from the bundle reaches the terminal raw
