@@ -2,6 +2,7 @@
  * then consent (prompt in the person's language, or --scope/--yes), then the
  * collect pipeline (collect.h). The finished bundle's path is the last line
  * of standard output, so scripts can take it with `tail -n 1`. */
+#include "bundle_os.h"
 #include "cli_common.h"
 #include "collect.h"
 #include "commands.h"
@@ -89,10 +90,23 @@ static cp_err locate_device(const char *want, char out[64], cp_error *err)
   return CP_OK;
 }
 
+/* A policy decides what leaves the device unredacted: only a regular file
+ * that nobody but its owner may change is read (issue 14). */
 static json_t *load_policy(const char *path, cp_error *err)
 {
   json_error_t jerr;
-  json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+  int fd = cp_os_open_input(path, 1, err);
+  if (fd < 0)
+    return NULL;
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    cp_error ignored;
+    (void)cp_os_close(fd, path, &ignored);
+    cp_error_set(err, CP_E_IO, "cannot read %s", path);
+    return NULL;
+  }
+  json_t *j = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+  (void)fclose(f); /* read only */
   if (!j)
     cp_error_set(err, CP_E_POLICY, "%s line %d: %s", path, jerr.line, jerr.text);
   return j;

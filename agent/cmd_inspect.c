@@ -6,12 +6,23 @@
 #include "bundle_read.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "escape.h"
 #include "hints.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define MAX_GROUPS_SHOWN 50
+
+/* JSON with every non-ASCII character as \uXXXX: bundle text (U+202E,
+ * C1 controls) cannot reach the terminal raw even in --json output. */
+static int print_json_ascii(const json_t *v)
+{
+  if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII) != 0)
+    return CP_E_IO;
+  fputc('\n', stdout);
+  return CP_OK;
+}
 
 static void usage(FILE *out)
 {
@@ -22,29 +33,24 @@ static void usage(FILE *out)
                "  -h, --help   this help\n");
 }
 
-/* Bundle text can come from a device: never let it send terminal escapes. */
+/* Bundle text can come from a device: never let it send terminal escapes
+ * (escape.h: controls, C1 and direction marks escaped). */
 static void put_safe(const char *s)
 {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    fputc(c < 0x20 || c == 0x7f ? '?' : c, stdout);
-  }
+  cp_fputs_safe(s, stdout);
 }
 
 /* A string field made terminal-safe, in a rotating static buffer (the
  * printing below uses at most 4 per statement). */
 static const char *str(const json_t *o, const char *k)
 {
-  static char bufs[4][256];
+  static char bufs[4][4200];
   static int next;
   const char *s = json_string_value(json_object_get(o, k));
   if (!s)
     return "-";
   char *b = bufs[next++ & 3];
-  size_t i = 0;
-  for (; i < sizeof bufs[0] - 1 && s[i]; i++)
-    b[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-  b[i] = '\0';
+  cp_escape_into(s, b, sizeof bufs[0]);
   return b;
 }
 
@@ -135,7 +141,9 @@ static json_t *crash_groups(const json_t *index)
 
 static void print_text(const char *path, const json_t *rep, const json_t *groups)
 {
-  printf("Bundle:     %s\n", path);
+  printf("Bundle:     ");
+  put_safe(path);
+  fputc('\n', stdout);
   printf("Case:       %s\n", str(rep, "case_id"));
   printf("Created:    %s (UTC) by caseprobe %s, bundle format ", str(rep, "created"),
          str(rep, "agent_version"));
@@ -180,6 +188,12 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
     }
   }
   printf("%s\n", n ? "" : " none recorded");
+  /* a class turned off is never silent (issue 14) */
+  const json_t *off = json_object_get(red, "classes_off");
+  if (!json_array_size(off))
+    off = json_object_get(consent, "redaction_classes_off");
+  if (json_array_size(off))
+    print_names("TURNED OFF by policy:", off);
   const json_t *members = json_object_get(rep, "members");
   long long total = 0;
   size_t i;
@@ -232,6 +246,10 @@ int cp_cmd_inspect(int argc, char **argv)
   cp_error_clear(&err);
   json_t *rep = NULL;
   cp_err rc = cp_bundle_check_file(path, NULL, &rep, &err);
+  /* the failure sentence may quote a member name from the bundle */
+  char tmp[sizeof err.detail];
+  cp_escape_into(err.detail, tmp, sizeof tmp);
+  memcpy(err.detail, tmp, sizeof tmp);
   if (!rep)
     return cp_fail(&err);
   json_t *groups = crash_groups(json_object_get(rep, "crash_index"));
@@ -242,7 +260,7 @@ int cp_cmd_inspect(int argc, char **argv)
     json_object_set_new(rep, "bundle", json_string(path));
     json_object_set_new(rep, "crash_groups", groups ? json_incref(groups) : json_null());
     json_object_del(rep, "crash_index");
-    (void)cp_cli_print_json(rep);
+    (void)print_json_ascii(rep);
   } else {
     print_text(path, rep, groups);
     char line[160] = "not in the bundle";

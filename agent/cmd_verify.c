@@ -6,10 +6,21 @@
 #include "bundle_read.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "escape.h"
 #include "hints.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* JSON with every non-ASCII character as \uXXXX: bundle text (U+202E,
+ * C1 controls) cannot reach the terminal raw even in --json output. */
+static int print_json_ascii(const json_t *v)
+{
+  if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII) != 0)
+    return CP_E_IO;
+  fputc('\n', stdout);
+  return CP_OK;
+}
 
 static void usage(FILE *out)
 {
@@ -23,10 +34,56 @@ static void usage(FILE *out)
                "stderr); 32 signature missing or wrong (with --key); 7 not a bundle.\n");
 }
 
+/* A string field of the report, escaped for the terminal (cp_fputs_safe's
+ * rule), in a rotating static buffer: at most 4 per printf. */
 static const char *str(const json_t *o, const char *k)
 {
+  static char bufs[4][4200];
+  static int next;
   const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "?";
+  char *b = bufs[next++ & 3];
+  cp_escape_into(s ? s : "?", b, sizeof bufs[0]);
+  return b;
+}
+
+/* The same for a bare JSON string (array elements). */
+static const char *sv(const json_t *v)
+{
+  static char bufs[2][4200];
+  static int next;
+  const char *s = json_string_value(v);
+  char *b = bufs[next++ & 1];
+  cp_escape_into(s ? s : "?", b, sizeof bufs[0]);
+  return b;
+}
+
+/* Classes a policy turned off for this bundle: from redaction.json, and from
+ * consent.json (they must agree; any one listing a class is enough to say
+ * it). Never silent (issue 14). */
+static void print_classes_off(const json_t *rep)
+{
+  const json_t *a = json_object_get(json_object_get(rep, "redaction"), "classes_off");
+  const json_t *b = json_object_get(json_object_get(rep, "consent"), "redaction_classes_off");
+  size_t n = json_array_size(a) + json_array_size(b);
+  printf("redaction  %s", n ? "classes turned off by policy: " : "every class on\n");
+  if (!n)
+    return;
+  const json_t *use = json_array_size(a) ? a : b;
+  size_t i;
+  json_t *v;
+  json_array_foreach((json_t *)use, i, v) printf("%s%s", i ? ", " : "", sv(v));
+  printf("%s\n", json_equal((json_t *)(a ? a : json_null()), (json_t *)(b ? b : json_null()))
+                     ? ""
+                     : " (consent.json and redaction.json DISAGREE)");
+}
+
+/* The failure sentence may quote a member name from the bundle. */
+static cp_err fail_escaped(cp_error *err)
+{
+  char tmp[sizeof err->detail];
+  cp_escape_into(err->detail, tmp, sizeof tmp);
+  memcpy(err->detail, tmp, sizeof tmp);
+  return cp_fail(err);
 }
 
 /* The human report: one line per finding, so a technician sees all of them. */
@@ -43,7 +100,9 @@ static void print_text(const char *path, const json_t *rep)
     if (!strcmp(st, "ok"))
       ok++;
   }
-  printf("bundle     %s\n", path);
+  printf("bundle     ");
+  cp_fputs_safe(path, stdout);
+  printf("\n");
   printf("case       %s, made %s\n", str(rep, "case_id"), str(rep, "created"));
   printf("members    %zu listed, %zu match\n", listed, ok);
   json_array_foreach(json_object_get(rep, "changed"), i, m)
@@ -55,10 +114,9 @@ static void print_text(const char *path, const json_t *rep)
     else
       printf("  CHANGED  %s (same size, different SHA-256)\n", str(m, "path"));
   }
-  json_array_foreach(json_object_get(rep, "missing"), i, m)
-      printf("  MISSING  %s\n", json_string_value(m));
+  json_array_foreach(json_object_get(rep, "missing"), i, m) printf("  MISSING  %s\n", sv(m));
   json_array_foreach(json_object_get(rep, "extra"), i, m)
-      printf("  EXTRA    %s (not in the manifest)\n", json_string_value(m));
+      printf("  EXTRA    %s (not in the manifest)\n", sv(m));
   const json_t *sig = json_object_get(rep, "signature");
   const char *state = str(sig, "state");
   const char *words = !strcmp(state, "good")          ? "good (Ed25519)"
@@ -68,6 +126,7 @@ static void print_text(const char *path, const json_t *rep)
                       : !strcmp(state, "bad")         ? "BAD (manifest changed after signing)"
                                                       : "MISSING";
   printf("signature  %s\n", words);
+  print_classes_off(rep);
   printf("result     %s\n", json_is_true(json_object_get(rep, "ok")) ? "OK" : "FAILED");
 }
 
@@ -94,10 +153,12 @@ int cp_cmd_verify(int argc, char **argv)
       if (doc) {
         json_object_set_new(doc, "bundle", json_string(path));
         /* verify's JSON is about integrity; inspect shows the contents. */
+        json_t *off = json_object_get(json_object_get(doc, "redaction"), "classes_off");
+        json_object_set_new(doc, "redaction_classes_off", off ? json_incref(off) : json_array());
         json_object_del(doc, "consent");
         json_object_del(doc, "redaction");
         json_object_del(doc, "crash_index");
-        (void)cp_cli_print_json(doc);
+        (void)print_json_ascii(doc);
         json_decref(doc);
       }
     } else {
@@ -108,11 +169,11 @@ int cp_cmd_verify(int argc, char **argv)
     json_t *doc = json_pack("{s:s, s:b, s:s, s:s}", "bundle", path, "ok", 0, "error",
                             cp_err_name(rc), "detail", err.detail);
     if (doc) {
-      (void)cp_cli_print_json(doc);
+      (void)print_json_ascii(doc);
       json_decref(doc);
     }
   }
   if (rc != CP_OK)
-    return cp_fail(&err);
+    return fail_escaped(&err);
   return CP_OK;
 }

@@ -376,6 +376,9 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   rc = cp_device_get_value(dev, NULL, NULL, &global, err);
   if (rc == CP_OK)
     rc = cp_redact_ids_from_lockdown(global, &ids, &nids, err);
+  /* the session's own UDID, even when lockdown's values lack it */
+  if (rc == CP_OK && r->udid[0])
+    rc = cp_redact_ids_add(&ids, &nids, "udid", r->udid, err);
   if (rc == CP_OK && o->redact_policy)
     rc = cp_redact_policy_from_json(o->redact_policy, &policy, err);
   if (rc != CP_OK)
@@ -425,7 +428,15 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (consent && o->consent_lang)
     (void)cp_consent_record_set_language(consent, o->consent_lang);
   findings = json_object();
-  if (!devsum || !redaction || !consent || !findings || !probes_red) {
+  /* A class the policy turned off is never silent: consent.json,
+   * redaction.json and the report (findings.redaction.classes_off) say so. */
+  json_t *off = cp_redact_policy_classes_off(policy);
+  if (off && consent && redaction) {
+    json_object_set(consent, "redaction_classes_off", off);
+    json_object_set(redaction, "classes_off", off);
+  }
+  if (!off || !devsum || !redaction || !consent || !findings || !probes_red) {
+    json_decref(off);
     rc = cp_error_set(err, CP_E_NOMEM, "bundle summary");
     goto out;
   }
@@ -447,6 +458,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
                       json_pack("{s:o, s:o}", "granted", string_array(o->scopes_granted), "refused",
                                 string_array(o->scopes_refused)));
   json_object_set(findings, "redaction", redaction);
+  json_decref(off);
   json_object_set(findings, "probes", probes_red);
   /* the report's own keys: reasons in the interface's codes, its language */
   battery_reasons(json_object_get(findings, "battery"));

@@ -11,6 +11,7 @@
  */
 #include "station.h"
 
+#include "bundle_os.h"
 #include "device.h"
 #include "hints.h"
 #include "redact.h"
@@ -48,11 +49,17 @@ double cp_station_now(void)
 static cp_err read_file(const char *path, char **buf, size_t *len, size_t max, cp_error *err)
 {
   cp_err rc = CP_OK;
-  FILE *f = fopen(path, "rb");
   *buf = NULL;
-  if (!f)
-    return cp_error_set(err, errno == ENOENT ? CP_E_NOT_FOUND : CP_E_IO, "cannot read %s: %s", path,
-                        strerror(errno));
+  /* only a regular file nobody but its owner may change (issue 14) */
+  int fd = cp_os_open_input(path, 1, err);
+  if (fd < 0)
+    return err->code;
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    cp_error ignored;
+    (void)cp_os_close(fd, path, &ignored);
+    return cp_error_set(err, CP_E_IO, "cannot read %s: %s", path, strerror(errno));
+  }
   char *b = malloc(max + 1);
   if (!b) {
     rc = cp_error_set(err, CP_E_NOMEM, "%s", path);

@@ -81,10 +81,37 @@ static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsig
   return CP_OK;
 }
 
-/* Parses a kept JSON member, or null when absent, too large or malformed. */
+/* How many JSON values text would parse into, at most: one per '{', '['
+ * and ',' outside strings, plus one. Counted before parsing, because a few
+ * MB of "[[],[],..." or "{}" become gigabytes of parsed nodes. */
+static size_t json_nodes(const char *b, size_t n)
+{
+  size_t nodes = 1;
+  int in_str = 0, esc = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = b[i];
+    if (in_str) {
+      if (esc)
+        esc = 0;
+      else if (c == '\\')
+        esc = 1;
+      else if (c == '"')
+        in_str = 0;
+    } else if (c == '"')
+      in_str = 1;
+    else if (c == '{' || c == '[' || c == ',' || c == ':')
+      nodes++;
+  }
+  return nodes;
+}
+
+/* Parses a kept JSON member, or null when absent, too large, too many
+ * nodes (CP_CHECK_MAX_SMALL_NODES) or malformed. */
 static json_t *kept_json(const kept *k)
 {
   if (!k->present || k->over || !k->buf)
+    return json_null();
+  if (json_nodes(k->buf, k->len) > CP_CHECK_MAX_SMALL_NODES)
     return json_null();
   json_t *v = json_loadb(k->buf, k->len, 0, NULL);
   return v ? v : json_null();
@@ -266,7 +293,7 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
       rc = hash_member(r, path, ks, chunk, md, hex, &size, err);
     if (rc != CP_OK) {
       /* Damage after a good start is a changed bundle; before, not a bundle. */
-      if (rc != CP_E_NOMEM && cp_bundle_count(r) > 0)
+      if (rc != CP_E_NOMEM && rc != CP_E_TOO_LARGE && cp_bundle_count(r) > 0)
         rc = CP_E_VERIFY;
       if (err)
         err->code = rc;
@@ -280,9 +307,14 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
     }
   }
   if (!ks[K_MANIFEST].present || ks[K_MANIFEST].over) {
-    rc = cp_error_set(err, CP_E_PARSE, "%s",
-                      ks[K_MANIFEST].over ? "manifest.json is too large"
+    rc = cp_error_set(err, ks[K_MANIFEST].over ? CP_E_TOO_LARGE : CP_E_PARSE, "%s",
+                      ks[K_MANIFEST].over ? "manifest.json is larger than any caseprobe writes"
                                           : "no manifest.json: not a caseprobe bundle");
+    goto out;
+  }
+  if (json_nodes(ks[K_MANIFEST].buf, ks[K_MANIFEST].len) > CP_CHECK_MAX_MANIFEST_NODES) {
+    rc = cp_error_set(err, CP_E_TOO_LARGE,
+                      "manifest.json holds more JSON values than any caseprobe writes");
     goto out;
   }
   rc = cp_manifest_parse(ks[K_MANIFEST].buf, ks[K_MANIFEST].len, &manifest, &by_path, err);

@@ -26,9 +26,14 @@
 
 #include <jansson.h>
 
-/* Small members kept in memory for the report, and their caps. */
-#define CP_CHECK_MAX_MANIFEST (32u << 20)
+/* Small members kept in memory for the report, and their caps. Size AND
+ * node count are bounded before a member is parsed, so verify and inspect
+ * stay under 64 MB on any input (issue 14): a manifest row is ~230 bytes and
+ * 9 nodes, so the caps hold CP_BUNDLE_MAX_MEMBERS rows. */
+#define CP_CHECK_MAX_MANIFEST (6u << 20)
+#define CP_CHECK_MAX_MANIFEST_NODES 150000u
 #define CP_CHECK_MAX_SMALL_JSON (4u << 20)
+#define CP_CHECK_MAX_SMALL_NODES 100000u
 #define CP_CHECK_MAX_CRASH_INDEX (16u << 20)
 
 /* Reads r to its end. pubkey_path (NULL: do not check the signature) is a

@@ -208,3 +208,50 @@ void cp_os_utf8_leave(void *token)
   freelocale(t->utf8);
   free(t);
 }
+
+int cp_os_open_input(const char *path, int private_file, cp_error *err)
+{
+  int flags = O_RDONLY | O_NONBLOCK;
+#ifdef O_CLOEXEC
+  flags |= O_CLOEXEC;
+#endif
+  int fd = open(path, flags);
+  if (fd < 0) {
+    int e = errno;
+    cp_error_set(err,
+                 e == ENOENT   ? CP_E_NOT_FOUND
+                 : e == EISDIR ? CP_E_NOT_REGULAR
+                               : CP_E_IO,
+                 e == EISDIR ? "%s is a folder, not a file" : "cannot open %s: %s", path,
+                 strerror(e));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    cp_error_set(err, CP_E_IO, "cannot examine %s: %s", path, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    cp_error_set(err, CP_E_NOT_REGULAR, "%s is %s, not a regular file; give the path of a file",
+                 path,
+                 S_ISDIR(st.st_mode)    ? "a folder"
+                 : S_ISFIFO(st.st_mode) ? "a pipe (FIFO)"
+                 : S_ISSOCK(st.st_mode) ? "a socket"
+                                        : "a device");
+    close(fd);
+    return -1;
+  }
+  if (private_file && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+    cp_error_set(err, CP_E_INSECURE_FILE,
+                 "%s may be changed by others than its owner (mode %03o); make it private "
+                 "with: chmod go-w %s",
+                 path, (unsigned)(st.st_mode & 0777), path);
+    close(fd);
+    return -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0)
+    (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  return fd;
+}

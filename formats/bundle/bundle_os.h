@@ -48,6 +48,15 @@ void cp_os_unlink(const char *path);
 /* 1 when something exists at path (file, folder, dangling link). */
 int cp_os_exists(const char *path);
 
+/* Opens a file given by a person (a bundle, a policy) for reading, only when
+ * it is a regular file: a FIFO would block forever, a device never ends, a
+ * folder is no bundle. Opened non-blocking, checked with fstat on the open
+ * descriptor (no race), then made blocking. Returns the fd, or -1 with
+ * CP_E_NOT_FOUND, CP_E_NOT_REGULAR or CP_E_IO in err. With private = 1 a
+ * file that others than its owner may write is refused too, with
+ * CP_E_INSECURE_FILE (as ssh refuses such keys). */
+int cp_os_open_input(const char *path, int private_file, cp_error *err);
+
 /* 1 when `dir` is an existing folder. */
 int cp_os_is_dir(const char *dir);
 

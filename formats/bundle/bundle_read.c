@@ -17,9 +17,12 @@ struct cp_bundle_reader {
   json_t *seen; /* names already returned */
   char *path;   /* current member */
   uint64_t size;
+  uint64_t got;   /* bytes of the current member read so far */
+  uint64_t total; /* declared bytes of every member so far */
   int in_member;
   size_t count;
   cp_err failed; /* sticky: libarchive cannot continue after a fatal error */
+  int fd;        /* the bundle file, or -1 (memory) */
 };
 
 /* Records a fatal libarchive error: `what` ends where the member name (if
@@ -40,6 +43,7 @@ static cp_err reader_new(cp_bundle_reader **out, cp_error *err)
   cp_bundle_reader *r = calloc(1, sizeof *r);
   if (!r)
     return cp_error_set(err, CP_E_NOMEM, "bundle reader");
+  r->fd = -1;
   r->a = archive_read_new();
   r->seen = json_object();
   if (!r->a || !r->seen) {
@@ -58,15 +62,20 @@ static cp_err reader_new(cp_bundle_reader **out, cp_error *err)
 cp_err cp_bundle_open(const char *path, cp_bundle_reader **out, cp_error *err)
 {
   *out = NULL;
-  if (!path || !cp_os_exists(path))
-    return cp_error_set(err, CP_E_NOT_FOUND, "%s", path ? path : "(no bundle)");
-  if (cp_os_is_dir(path))
-    return cp_error_set(err, CP_E_PARSE, "%s is a folder, not a bundle", path);
+  if (!path)
+    return cp_error_set(err, CP_E_NOT_FOUND, "(no bundle)");
+  int fd = cp_os_open_input(path, 0, err);
+  if (fd < 0)
+    return err ? err->code : CP_E_IO;
   cp_bundle_reader *r = NULL;
   cp_err rc = reader_new(&r, err);
-  if (!r)
+  if (!r) {
+    cp_error ignored;
+    (void)cp_os_close(fd, path, &ignored);
     return rc;
-  if (archive_read_open_filename(r->a, path, 64 * 1024) != ARCHIVE_OK) {
+  }
+  r->fd = fd;
+  if (archive_read_open_fd(r->a, fd, 64 * 1024) != ARCHIVE_OK) {
     rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
     cp_bundle_close(r);
     return rc;
@@ -91,6 +100,23 @@ cp_err cp_bundle_open_memory(const void *buf, size_t len, cp_bundle_reader **out
   return CP_OK;
 }
 
+/* Refuses a decompression bomb: bytes out of the gzip filter against bytes
+ * read from the file (a plain tar has no filter: ratio 1). */
+static cp_err check_ratio(cp_bundle_reader *r, cp_error *err)
+{
+  if (archive_filter_count(r->a) < 2)
+    return CP_OK;
+  la_int64_t out = archive_filter_bytes(r->a, 0), in = archive_filter_bytes(r->a, -1);
+  if (out < 0 || in < 0 || (uint64_t)out <= CP_BUNDLE_RATIO_FLOOR ||
+      (uint64_t)out <= (uint64_t)in * CP_BUNDLE_MAX_RATIO)
+    return CP_OK;
+  r->failed = CP_E_TOO_LARGE;
+  return cp_error_set(err, CP_E_TOO_LARGE,
+                      "the bundle inflates more than %d times (%lld bytes from %lld): a "
+                      "decompression bomb, not a bundle caseprobe made",
+                      CP_BUNDLE_MAX_RATIO, (long long)out, (long long)in);
+}
+
 cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp_error *err)
 {
   *path = NULL;
@@ -98,7 +124,31 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
   if (r->failed)
     return cp_error_set(err, r->failed, "bundle reader already failed");
   struct archive_entry *e = NULL;
+  /* skipping an unread member inflates it too: skip in small reads so a
+   * bomb is refused before it is inflated whole */
+  if (r->in_member) {
+    char skip[16 * 1024];
+    la_ssize_t n;
+    while ((n = archive_read_data(r->a, skip, sizeof skip)) > 0) {
+      r->got += (uint64_t)n;
+      cp_err rc = check_ratio(r, err);
+      if (rc != CP_OK)
+        return rc;
+    }
+    if (n < 0)
+      return fail(r, CP_E_PARSE, err, "archive truncated or damaged in member");
+    if (r->got != r->size) {
+      r->failed = CP_E_PARSE;
+      return cp_error_set(err, CP_E_PARSE, "member '%s' holds %llu bytes, its header says %llu",
+                          r->path, (unsigned long long)r->got, (unsigned long long)r->size);
+    }
+  }
   int ar = archive_read_next_header(r->a, &e);
+  if (ar == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+    cp_err rc = check_ratio(r, err);
+    if (rc != CP_OK)
+      return rc;
+  }
   if (ar == ARCHIVE_EOF) {
     free(r->path);
     r->path = NULL;
@@ -127,9 +177,10 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
   if (!r->path)
     return cp_error_set(err, CP_E_NOMEM, "member name");
   if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) ||
-      archive_entry_symlink(e)) {
+      archive_entry_symlink(e) || archive_entry_sparse_count(e) > 0) {
     r->failed = CP_E_PARSE;
-    return cp_error_set(err, CP_E_PARSE, "member '%s' is not a regular file", name);
+    return cp_error_set(err, CP_E_PARSE, "member '%s' is not a regular file%s", name,
+                        archive_entry_sparse_count(e) > 0 ? " (a sparse member)" : "");
   }
   if (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0 ||
       (uint64_t)archive_entry_size(e) > CP_BUNDLE_MAX_MEMBER_BYTES) {
@@ -141,13 +192,21 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
     return cp_error_set(err, CP_E_PARSE, "member '%s' appears twice", name);
   }
   if (r->count >= CP_BUNDLE_MAX_MEMBERS) {
-    r->failed = CP_E_PARSE;
-    return cp_error_set(err, CP_E_PARSE, "more than %d members", CP_BUNDLE_MAX_MEMBERS);
+    r->failed = CP_E_TOO_LARGE;
+    return cp_error_set(err, CP_E_TOO_LARGE, "more than %d members: not a bundle caseprobe made",
+                        CP_BUNDLE_MAX_MEMBERS);
+  }
+  r->total += (uint64_t)archive_entry_size(e);
+  if (r->total > CP_BUNDLE_MAX_TOTAL_BYTES) {
+    r->failed = CP_E_TOO_LARGE;
+    return cp_error_set(err, CP_E_TOO_LARGE, "the members add up to more than %llu GiB",
+                        (unsigned long long)(CP_BUNDLE_MAX_TOTAL_BYTES >> 30));
   }
   if (json_object_set_new(r->seen, name, json_true()) != 0)
     return cp_error_set(err, CP_E_NOMEM, "member index");
   r->count++;
   r->size = (uint64_t)archive_entry_size(e);
+  r->got = 0;
   r->in_member = 1;
   *path = r->path;
   *size = r->size;
@@ -161,9 +220,20 @@ cp_err cp_bundle_read(cp_bundle_reader *r, void *buf, size_t cap, size_t *got, c
     return cp_error_set(err, r->failed, "bundle reader already failed");
   if (!r->in_member)
     return CP_OK;
+  if (cap > 256 * 1024) /* small steps, so a bomb is caught early */
+    cap = 256 * 1024;
   la_ssize_t n = archive_read_data(r->a, buf, cap);
   if (n < 0)
     return fail(r, CP_E_PARSE, err, "archive truncated or damaged in member");
+  r->got += (uint64_t)n;
+  if (n == 0 && r->got != r->size) {
+    r->failed = CP_E_PARSE;
+    return cp_error_set(err, CP_E_PARSE, "member '%s' holds %llu bytes, its header says %llu",
+                        r->path, (unsigned long long)r->got, (unsigned long long)r->size);
+  }
+  cp_err rc = check_ratio(r, err);
+  if (rc != CP_OK)
+    return rc;
   *got = (size_t)n;
   return CP_OK;
 }
@@ -179,6 +249,10 @@ void cp_bundle_close(cp_bundle_reader *r)
     return;
   if (r->a)
     archive_read_free(r->a);
+  if (r->fd >= 0) {
+    cp_error ignored;
+    (void)cp_os_close(r->fd, "bundle", &ignored); /* read only */
+  }
   json_decref(r->seen);
   free(r->path);
   free(r);

@@ -7,9 +7,14 @@
  *
  * Refused (the stream stops with an error naming the member):
  * - names that fail cp_path_is_safe() or are not UTF-8   -> CP_E_UNSAFE_PATH
- * - non-regular entries (folders, links, devices, hard links), duplicate
- *   names, sizes over CP_BUNDLE_MAX_MEMBER_BYTES, more than
- *   CP_BUNDLE_MAX_MEMBERS members, archive damage/truncation  -> CP_E_PARSE
+ * - non-regular entries (folders, links, devices, hard links), sparse
+ *   members, duplicate names, sizes over CP_BUNDLE_MAX_MEMBER_BYTES,
+ *   archive damage/truncation, a member shorter than its header  -> CP_E_PARSE
+ * - more than CP_BUNDLE_MAX_MEMBERS members, more than
+ *   CP_BUNDLE_MAX_TOTAL_BYTES in all, or a decompression ratio over
+ *   CP_BUNDLE_MAX_RATIO (a gzip bomb, refused within the first tens of MB)
+ *                                                          -> CP_E_TOO_LARGE
+ * A path that is not a regular file (FIFO, device, folder)  -> CP_E_NOT_REGULAR
  *
  *   cp_bundle_reader *r;
  *   cp_bundle_open(path, &r, &err);
@@ -25,8 +30,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CP_BUNDLE_MAX_MEMBERS 200000
+/* Limits that keep a hostile bundle from costing memory or time (issue 14).
+ * A real bundle has a few thousand members at most (a sysdiagnose
+ * included); verify keeps ~3 KB of index per member (path index, hashes,
+ * manifest rows), so 12000 members peak at ~53 MB, under the 64 MB goal. */
+#define CP_BUNDLE_MAX_MEMBERS 12000
 #define CP_BUNDLE_MAX_MEMBER_BYTES (64ULL << 30) /* 64 GiB: no device log is larger */
+#define CP_BUNDLE_MAX_TOTAL_BYTES (128ULL << 30) /* all members together */
+/* Decompression bombs: past CP_BUNDLE_RATIO_FLOOR bytes of tar, more than
+ * CP_BUNDLE_MAX_RATIO bytes out per compressed byte in is refused. Real
+ * bundles stay far below (device syslog ~10:1; even one line repeated a
+ * million times, the worst a simulator replays, gives ~340:1); deflate tops
+ * out near 1032:1, which a cheap bomb (zeros) reaches. */
+#define CP_BUNDLE_MAX_RATIO 500
+#define CP_BUNDLE_RATIO_FLOOR (16ULL << 20)
 
 typedef struct cp_bundle_reader cp_bundle_reader;
 

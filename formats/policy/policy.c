@@ -8,6 +8,8 @@
  */
 #include "policy.h"
 
+#include "redact.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "casemap.h"
 #include "text_lines.h"
@@ -311,9 +313,12 @@ static cp_err set_class(parser *ps)
   if (!parse_bool(ps->val, &on))
     return perr(ps, ps->line, "redaction class '%s' must be on or off, not '%.60s'", ps->key,
                 ps->val);
-  /* The UDID must never reach a bundle (DESIGN.md), whatever a policy says. */
-  if (!on && !strcmp(ps->key, "udid"))
-    return perr(ps, ps->line, "udid cannot be turned off: a UDID never goes into a bundle");
+  /* The device's own identifiers never reach a bundle (DESIGN.md, issue 14),
+   * whatever a policy says; the redactor's policy layer enforces it too. */
+  if (!on && cp_redact_class_protected(ps->key))
+    return perr(ps, ps->line,
+                "%s cannot be turned off: the device's own identifiers never go into a bundle",
+                ps->key);
   json_t *r = redact_obj(ps);
   if (!r)
     return cp_error_set(ps->err, CP_E_NOMEM, "policy classes");

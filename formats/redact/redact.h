@@ -49,9 +49,20 @@ cp_err cp_redact_policy_new(cp_redact_policy **out, cp_error *err);
 void cp_redact_policy_free(cp_redact_policy *p);
 
 /* Turns a class on or off: pattern classes email, phone, ipv4, ipv6, mac,
- * container_uuid, user_path, ssid, and the identifier classes above.
- * CP_E_POLICY for a name that is neither. */
+ * container_uuid, user_path, ssid, crash_reporter_key, and the identifier
+ * classes above (which can be turned on only). CP_E_POLICY for a name that
+ * is neither, or for turning a device identifier class off. */
 cp_err cp_redact_policy_set_class(cp_redact_policy *p, const char *cls, int on, cp_error *err);
+
+/* 1 for the device's own identifier classes (serial, udid, ecid, imei, meid,
+ * iccid, imsi, phone, the MACs, device_name, person_name): set_class refuses
+ * to turn them off (CP_E_POLICY) and the redactor keeps them on whatever a
+ * policy holds. */
+int cp_redact_class_protected(const char *cls);
+
+/* The classes p turns off, sorted, as a new JSON array of names (empty for
+ * p == NULL); what consent.json, redaction.json and the report record. */
+json_t *cp_redact_policy_classes_off(const cp_redact_policy *p);
 
 /* Adds a pattern (PCRE2 syntax, case-sensitive unless it says (?i)); its
  * matches become "<name-N>". name is [a-z0-9_]{1,32}. CP_E_POLICY when the
@@ -104,8 +115,12 @@ cp_err cp_redact_stream_write(cp_redact_stream *s, const void *buf, size_t len, 
  * keep=0: drops the tail and the member's counts. Frees s either way. */
 cp_err cp_redact_stream_close(cp_redact_stream *s, int keep, cp_error *err);
 
-/* A cp_sink filter: begin/write/end redact each member and forward it to next
- * (same path and scope). self needs no cleanup; r must outlive it and serves
+/* Where the redaction report counts identifiers found in member names. */
+#define CP_REDACT_NAMES_MEMBER "(member names)"
+
+/* A cp_sink filter: begin/write/end redact each member, its name included
+ * (counted under CP_REDACT_NAMES_MEMBER), and forward it to next (redacted
+ * name, same scope). self needs no cleanup; r must outlive it and serves
  * one such sink at a time. */
 cp_err cp_redact_sink_init(cp_sink *self, cp_redactor *r, cp_sink *next);
 
@@ -117,5 +132,10 @@ cp_err cp_redact_sink_init(cp_sink *self, cp_redactor *r, cp_sink *next);
 cp_err cp_redact_ids_from_lockdown(const json_t *values, cp_redact_id **ids, size_t *n,
                                    cp_error *err);
 void cp_redact_ids_free(cp_redact_id *ids, size_t n);
+
+/* Appends one identifier (copied) unless the same class and value is there:
+ * the session's own UDID when lockdown did not list it. */
+cp_err cp_redact_ids_add(cp_redact_id **ids, size_t *n, const char *cls, const char *value,
+                         cp_error *err);
 
 #endif

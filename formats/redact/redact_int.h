@@ -108,6 +108,24 @@ int cp_rx_lbound_ok(int b, int prev); /* prev = byte before the match, -1 none *
 /* Normalises src into dst (capacity >= n + 1); returns the length. */
 size_t cp_rx_normalise(int norm, const unsigned char *src, size_t n, unsigned char *dst);
 
+/* redact_enc.c: one encoded spelling of a literal (malloc'ed), or NULL when
+ * it would be the literal itself (or on no memory). */
+enum cp_rx_enc {
+  CP_ENC_PCT_20 = 0,    /* percent-encoding, space as %20, ' as %27 */
+  CP_ENC_PCT_PLUS,      /* form encoding: space as '+' */
+  CP_ENC_PCT_20_APOS,   /* JavaScript encodeURIComponent: ' kept */
+  CP_ENC_PCT_PLUS_APOS, /* form encoding with ' kept */
+  CP_ENC_NCR_HEX,       /* XML/HTML &#x2019; for non-ASCII and ' */
+  CP_ENC_NCR_DEC,       /* &#8217; */
+  CP_ENC_NAMED,         /* &rsquo; &euml; &apos; &amp; */
+  CP_ENC_VIS,           /* syslog: byte >= 0x80 as \M-b, \M^@ */
+  CP_ENC_OCTAL,         /* \342\200\231 */
+  CP_ENC_HOST_KEEP,     /* iOS host name: spaces to '-', ASCII punctuation dropped */
+  CP_ENC_HOST_STRICT,   /* the same with every non-ASCII byte dropped */
+  CP_ENC_COUNT
+};
+char *cp_rx_encode(int kind, const char *s);
+
 /* redact_policy.c */
 struct cp_redact_policy {
   char **off; /* classes turned off */

@@ -36,8 +36,23 @@ void cp_redact_policy_free(cp_redact_policy *p)
   free(p);
 }
 
+/* The device's own identifiers: no policy, file, JSON or flag turns them
+ * off (issue 14). Checked here, in the one place every route goes through. */
+int cp_redact_class_protected(const char *cls)
+{
+  static const char *const k[] = {"serial",       "udid",        "ecid",       "imei",     "meid",
+                                  "iccid",        "imsi",        "phone",      "wifi_mac", "bt_mac",
+                                  "ethernet_mac", "device_name", "person_name"};
+  for (size_t i = 0; cls && i < sizeof(k) / sizeof(k[0]); i++)
+    if (strcmp(k[i], cls) == 0)
+      return 1;
+  return 0;
+}
+
 int cp_rx_policy_class_on(const cp_redact_policy *p, const char *cls)
 {
+  if (cp_redact_class_protected(cls))
+    return 1;
   for (size_t i = 0; p && i < p->n_off; i++)
     if (strcmp(p->off[i], cls) == 0)
       return 0;
@@ -64,6 +79,11 @@ cp_err cp_redact_policy_set_class(cp_redact_policy *p, const char *cls, int on, 
     known = strcmp(p->pat_names[i], cls) == 0;
   if (!known)
     return cp_error_set(err, CP_E_POLICY, "no such redaction class '%s'", cls);
+  if (!on && cp_redact_class_protected(cls))
+    return cp_error_set(err, CP_E_POLICY,
+                        "redaction class '%s' is one of the device's own identifiers and cannot "
+                        "be turned off; remove it from the policy",
+                        cls);
   for (size_t i = 0; i < p->n_off; i++) {
     if (strcmp(p->off[i], cls) != 0)
       continue;
@@ -178,6 +198,33 @@ cp_err cp_redact_policy_from_json(const json_t *j, cp_redact_policy **out, cp_er
 out:
   cp_redact_policy_free(p);
   return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+json_t *cp_redact_policy_classes_off(const cp_redact_policy *p)
+{
+  json_t *a = json_array();
+  if (!a || !p || !p->n_off)
+    return a;
+  char **sorted = malloc(p->n_off * sizeof(*sorted));
+  if (!sorted) {
+    json_decref(a);
+    return NULL;
+  }
+  memcpy(sorted, p->off, p->n_off * sizeof(*sorted));
+  qsort(sorted, p->n_off, sizeof(*sorted), cmp_str);
+  for (size_t i = 0; i < p->n_off; i++)
+    if (json_array_append_new(a, json_string(sorted[i])) != 0) {
+      json_decref(a);
+      a = NULL;
+      break;
+    }
+  free(sorted);
+  return a;
 }
 
 /* ---- identifiers from lockdown ---- */
@@ -299,4 +346,18 @@ void cp_redact_ids_free(cp_redact_id *ids, size_t n)
     free((char *)ids[i].value);
   }
   free(ids);
+}
+
+cp_err cp_redact_ids_add(cp_redact_id **ids, size_t *n, const char *cls, const char *value,
+                         cp_error *err)
+{
+  if (!ids || !n || !cls || !value)
+    return cp_error_set(err, CP_E_INTERNAL, "identifier without class or value");
+  size_t cap = *n; /* add_id grows only when n == cap */
+  json_t *v = json_string(value);
+  if (!v)
+    return cp_error_set(err, CP_E_NOMEM, "identifier list");
+  cp_err rc = add_id(ids, n, &cap, cls, v, err);
+  json_decref(v);
+  return rc;
 }

@@ -47,6 +47,7 @@ static const class_def k_classes[] = {
     {"container_uuid", CP_N_LOWER, 0},
     {"user_path", CP_N_EXACT, 0},
     {"ssid", CP_N_EXACT, 0},
+    {"crash_reporter_key", CP_N_LOWER, 0},
 };
 
 int cp_rx_is_known_class(const char *cls)
@@ -256,6 +257,12 @@ typedef struct pattern_def {
 /* a letter of a name: ASCII, or any UTF-8 sequence */
 #define NAMECH "(?:[a-z\\-]|[\\xc3-\\xf4][\\x80-\\xbf]{1,3})"
 #define PHONE_SEP "[ ()\\-]"
+/* an apostrophe in every encoding a device name is written in */
+#define APOS                                                                                       \
+  "(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#0*39;|&#x0*27;|&#0*8217;|&#x0*2019;|&rsquo;|%27|"       \
+  "%e2%80%99|\\\\M-b\\\\M\\^@\\\\M\\^Y|\\\\342\\\\200\\\\231)"
+/* '@' written as JSON, XML or HTML escapes it */
+#define AT_ESC "(?:\\\\u0040|&#0*64;|&#x0*40;|\\\\100)"
 static const pattern_def k_patterns[] = {
     {"email", "[a-z0-9._%+\\-]+@[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.[a-z]{2,24}",
      "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}@[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
@@ -320,12 +327,39 @@ static const pattern_def k_patterns[] = {
      90, CP_B_PATHSEG, 1},
     /* the owner's name in any device name: "kangyu’s MacBook Pro" */
     {"person_name",
-     "(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#39;)s "
+     APOS "s(?: |%20|\\+)"
+          "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
+     "(?<![a-z\\x80-\\xff])(?<v>(?:(?-i:[A-Z])" NAMECH "* )?" NAMECH "{2,32})" APOS "s(?: |%20|\\+)"
      "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
-     "(?<![a-z\\x80-\\xff])(?<v>(?:(?-i:[A-Z])" NAMECH "* )?" NAMECH
-     "{2,32})(?:'|\\xe2\\x80\\x99|\\\\u2019|&apos;|&#39;)s "
-     "(?:iphone|ipad|ipod|imac|mac|apple|airpods|homepod)",
-     140, CP_B_NONE, 1},
+     160, CP_B_NONE, 1},
+    /* e-mail with its '@' escaped: "anna\u0040example.com", "anna&#64;..." */
+    {"email", "[a-z0-9._%+\\-]+" AT_ESC "[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)*\\.[a-z]{2,24}",
+     "(?<![a-z0-9._%+\\-])[a-z0-9._%+\\-]{1,64}" AT_ESC
+     "[a-z0-9\\-]{1,63}(?:\\.[a-z0-9\\-]{1,63}){0,8}"
+     "\\.[a-z]{2,24}",
+     254, CP_B_EMAIL, 1},
+    /* a MAC address with percent-encoded colons, in a URL query */
+    {"mac", "[0-9a-f]{2}(?:%3a[0-9a-f]{2}){5}", "(?<![0-9a-f])[0-9a-f]{2}(?:%3a[0-9a-f]{2}){5}", 27,
+     CP_B_HEX, 1},
+    /* crashReporterKey: the same value in every report of one device, so it
+     * links one person's bundles; a per-bundle pseudonym unlinks them. .ips
+     * "crashReporterKey" : "...", 211 "crashreporter_key", text
+     * "CrashReporter Key:   ..." */
+    {"crash_reporter_key", "crash ?reporter[ _]?key\"?\\s{0,4}[:=]\\s{0,16}\"?[0-9a-f]{40}",
+     "crash ?reporter[ _]?key\"?\\s{0,4}[:=]\\s{0,16}\"?(?<v>[0-9a-f]{40})", 80, CP_B_HEX, 1},
+    /* Wi-Fi names as the system logs them: "CUTWiFiManagerSSID = Home;",
+     * "SSID_STR = Home;" (description style, up to the ';') */
+    {"ssid", "ssid(?:_str)?\\s{0,3}=\\s{0,3}[^;\\r\\n]{1,64};",
+     "ssid(?:_str)?\\s{0,3}=\\s{0,3}\"?(?<v>[^;\"\\r\\n]{1,64}?)\"?;", 90, CP_B_NONE, 1},
+    /* "Not probing 'Home'", "Joining \\"Home\\"", "associated to 'Home'" */
+    {"ssid",
+     "(?:probing|joining|joined|associating (?:to|with)|associated (?:to|with)|disassociating "
+     "from|leaving|forgetting|auto-?joining|network) ['\\\"][^'\\\"\\r\\n]{1,64}['\\\"]",
+     "(?:probing|joining|joined|associating (?:to|with)|associated (?:to|with)|disassociating "
+     "from|leaving|forgetting|auto-?joining|network) "
+     "(?<q>['\\\"])(?<v>(?:(?!\\k<q>)[^\\r\\n]){1,64})"
+     "\\k<q>",
+     100, CP_B_NONE, 1},
     /* SSID: "Home Net", "SSID" : "x", SSID 'Home Net', ssid=Home */
     {"ssid", "ssid(?:_str|name)?(?:\"?\\s{0,3}[:=]\\s{0,3}|\\s{1,3})\"[^\"\\r\\n]{1,64}\"",
      "(?<![a-z])ssid(?:_str|name)?(?:\"?\\s{0,3}[:=]\\s{0,3}|\\s{1,3})\"(?<v>[^\"\\r\\n]{1,64})\"",
@@ -351,9 +385,11 @@ static const pattern_def k_patterns[] = {
 
 /* ---- identifiers ---- */
 
+static int is_generic_device_word(const char *w, size_t n);
+
 /* A growable list of distinct literal forms of one identifier. */
 typedef struct forms {
-  char *v[192];
+  char *v[1024];
   size_t n;
 } forms;
 
@@ -519,13 +555,64 @@ static char *latin1_map(const char *s, int mode)
   return out;
 }
 
-/* s plus its JSON forms, in Latin-1 upper, lower and folded spellings too. */
-static int forms_add_latin1(forms *f, const char *s)
+/* s, its JSON forms and its encoded spellings (redact_enc.c: percent,
+ * character references, syslog vis and octal), host names excepted. */
+static int forms_add_encoded(forms *f, const char *s)
 {
   int rc = forms_add_json(f, s);
+  for (int k = 0; k < CP_ENC_COUNT && rc == 0; k++) {
+    if (k == CP_ENC_HOST_KEEP || k == CP_ENC_HOST_STRICT)
+      continue;
+    char *e = cp_rx_encode(k, s);
+    if (e)
+      rc = forms_add(f, e);
+    free(e);
+  }
+  return rc;
+}
+
+/* s plus its JSON and encoded forms, in Latin-1 upper, lower and folded
+ * spellings too. */
+static int forms_add_latin1(forms *f, const char *s)
+{
+  int rc = forms_add_encoded(f, s);
   for (int mode = 0; mode < 3 && rc == 0; mode++) {
     char *m = latin1_map(s, mode);
-    rc = m ? forms_add_json(f, m) : -1;
+    rc = m ? forms_add_encoded(f, m) : -1;
+    free(m);
+  }
+  return rc;
+}
+
+/* The host names iOS derives from a name (spaces to hyphens, characters a
+ * host name cannot hold dropped, case kept), from the name as written and
+ * from its Latin-1 letters folded to ASCII. A host name that is only model
+ * words ("iPhone" from "张三的iPhone") names nobody and is left out. */
+static int forms_add_hosts(forms *f, const char *s)
+{
+  int rc = 0;
+  for (int mode = -1; mode < 3 && rc == 0; mode++) {
+    char *m = mode < 0 ? strdup(s) : latin1_map(s, mode == 0 ? 2 : mode == 1 ? 0 : 1);
+    if (!m)
+      return -1;
+    for (int k = CP_ENC_HOST_KEEP; k <= CP_ENC_HOST_STRICT && rc == 0; k++) {
+      char *h = cp_rx_encode(k, m);
+      if (!h)
+        continue;
+      /* letters and digits outside the model words */
+      size_t own = 0;
+      for (const char *w = h; *w;) {
+        size_t l = strcspn(w, "-");
+        if (!is_generic_device_word(w, l))
+          for (size_t i = 0; i < l; i++)
+            own += is_alnum((unsigned char)w[i]) || (unsigned char)w[i] >= 0x80;
+        w += l;
+        w += *w == '-';
+      }
+      if (own >= 2)
+        rc = forms_add(f, h);
+      free(h);
+    }
     free(m);
   }
   return rc;
@@ -629,7 +716,10 @@ static cp_err add_phone(cp_redactor *r, int cls, const char *value, const unsign
                           nat[i]);
   char hs[560], pc[600];
   if (cc[0])
-    snprintf(hs, sizeof(hs), "(?:(?:\\+|00)%s[ .\\-]{0,2})?(?:\\(?0\\)?[ .\\-]{0,2})?%s", cc, body);
+    snprintf(hs, sizeof(hs),
+             "(?:(?:\\+|00|%%2[Bb]|\\\\u002[Bb]|&#43;|&#x2[Bb];)%s(?:[ .\\-]|%%20|\\+){0,2})?"
+             "(?:\\(?0\\)?[ .\\-]{0,2})?%s",
+             cc, body);
   else
     snprintf(hs, sizeof(hs), "(?:\\(?0\\)?[ .\\-]{0,2})?%s", body);
   snprintf(pc, sizeof(pc), "(?<![0-9])%s", hs);
@@ -681,21 +771,41 @@ static int parse_mac(const char *s, unsigned char b[6])
 
 static int is_generic_device_word(const char *w, size_t n)
 {
-  static const char *words[] = {"iphone", "ipad", "ipod", "touch", "watch", "apple",
-                                "mini",   "pro",  "max",  "plus",  "air",   "mac"};
+  static const char *words[] = {"iphone", "ipad",  "ipod",  "touch",   "watch",  "apple",   "mini",
+                                "pro",    "max",   "plus",  "air",     "mac",    "macbook", "imac",
+                                "se",     "ultra", "local", "airpods", "homepod"};
   for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
     if (strlen(words[i]) == n && strncasecmp(words[i], w, n) == 0)
       return 1;
   return 0;
 }
 
-/* The owner's name inside a device name: "Anna's iPhone", "Anna’s iPad",
- * "James' iPhone", "iPhone de Anna", "iPad von Jürgen". 0 when none. */
+/* 1 when s starts with a model word ("iPhone", "iPad"...). */
+static int starts_with_device_word(const char *s)
+{
+  static const char *words[] = {"iphone", "ipad", "ipod",    "apple watch", "macbook",
+                                "imac",   "mac",  "airpods", "homepod",     "apple"};
+  for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+    if (strncasecmp(s, words[i], strlen(words[i])) == 0)
+      return 1;
+  return 0;
+}
+
+/* The owner's name inside a device name, in the forms iOS names a device by
+ * locale: "Anna's iPhone", "Anna’s iPad", "James' iPhone" (en), "张三的iPhone"
+ * (zh), "アンナのiPhone" (ja), "안나의 iPhone" (ko), "iPhone von Jürgen" (de),
+ * "iPhone de Anna" (fr, es, pt), "iPhone di Anna" (it), "iPhone van Anna"
+ * (nl), "iPhone od Anny" (pl, cs), "iPhone (Anna)", "iPhone — Анна" (ru),
+ * "Annas iPhone" (sv, da, nb). 0 when none. */
 static int person_from_device_name(const char *dn, char *out, size_t cap)
 {
   static const char *poss[] = {"'s ", "\xE2\x80\x99s ", "' ", "\xE2\x80\x99 ",
                                "'s",  "\xE2\x80\x99s"};
-  static const char *preps[] = {" de ", " von ", " di ", " van ", " da ", " do "};
+  static const char *cjk[] = {"\xE7\x9A\x84", /* 的 */ "\xE3\x81\xAE", /* の */
+                              "\xEC\x9D\x98" /* 의 */};
+  static const char *preps[] = {" de ", " von ", " di ",           " van ",
+                                " da ", " do ",  " od ",           " av ",
+                                " (",   " - ",   " \xE2\x80\x94 ", " \xE2\x80\x93 "};
   for (size_t i = 0; i < sizeof(poss) / sizeof(poss[0]); i++) {
     const char *p = strstr(dn, poss[i]);
     if (p && p > dn) {
@@ -703,14 +813,145 @@ static int person_from_device_name(const char *dn, char *out, size_t cap)
       return 1;
     }
   }
-  for (size_t i = 0; i < sizeof(preps) / sizeof(preps[0]); i++) {
-    const char *p = strstr(dn, preps[i]);
-    if (p && p > dn && is_generic_device_word(dn, strcspn(dn, " "))) {
-      snprintf(out, cap, "%s", p + strlen(preps[i]));
-      return 1;
+  for (size_t i = 0; i < sizeof(cjk) / sizeof(cjk[0]); i++) {
+    const char *p = strstr(dn, cjk[i]);
+    if (p && p > dn) {
+      size_t l = (size_t)(p - dn);
+      while (l && dn[l - 1] == ' ')
+        l--;
+      snprintf(out, cap, "%.*s", (int)l, dn);
+      return l > 0;
     }
   }
+  for (size_t i = 0; i < sizeof(preps) / sizeof(preps[0]); i++) {
+    const char *p = strstr(dn, preps[i]);
+    if (p && p > dn && starts_with_device_word(dn)) {
+      snprintf(out, cap, "%s", p + strlen(preps[i]));
+      size_t l = strlen(out);
+      if (l && out[l - 1] == ')')
+        out[--l] = 0;
+      return l > 0;
+    }
+  }
+  /* "Annas iPhone": a capitalised word, an 's', a model word */
+  const char *sp = strchr(dn, ' ');
+  if (sp && sp - dn >= 3 && sp[-1] == 's' && dn[0] >= 'A' && dn[0] <= 'Z' &&
+      starts_with_device_word(sp + 1)) {
+    snprintf(out, cap, "%.*s", (int)(sp - dn - 1), dn);
+    return 1;
+  }
   return 0;
+}
+
+/* A device name without its model words at the end: "张三iPhone 15" ->
+ * "张三". 0 when nothing was cut or nothing would remain. */
+static int device_name_stem(const char *dn, char *out, size_t cap)
+{
+  snprintf(out, cap, "%s", dn);
+  size_t l = strlen(out), orig = l;
+  for (;;) {
+    while (l && (out[l - 1] == ' ' || out[l - 1] == '-' || out[l - 1] == '_'))
+      l--;
+    size_t b = l;
+    while (b && is_alnum((unsigned char)out[b - 1]))
+      b--;
+    if (b == l)
+      break;
+    int digits = 1;
+    for (size_t i = b; i < l; i++)
+      digits &= is_digit((unsigned char)out[i]);
+    if (!digits && !is_generic_device_word(out + b, l - b))
+      break;
+    l = b;
+  }
+  out[l] = 0;
+  return l > 0 && l < orig;
+}
+
+/* A data value (ChipSerialNo, a baseband serial) comes from lockdown as
+ * base64; logs print the bytes in hex, bare or as NSData "<3a7e910c ...>".
+ * Only values that are plainly base64 (padding, or lower case, which Apple
+ * serials never have) are decoded. */
+static int forms_add_b64_hex(forms *f, const char *v)
+{
+  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t n = strlen(v);
+  int lower = 0;
+  if (n % 4 || n < 8 || n > 64)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] == '=' && i >= n - 2)
+      continue;
+    if (!strchr(tbl, v[i]) || !v[i])
+      return 0;
+    lower |= v[i] >= 'a' && v[i] <= 'z';
+  }
+  if (!strchr(v, '=') && !lower)
+    return 0;
+  unsigned char b[48];
+  size_t nb = 0;
+  unsigned acc = 0, bits = 0;
+  for (size_t i = 0; i < n && v[i] != '='; i++) {
+    acc = (acc << 6) | (unsigned)(strchr(tbl, v[i]) - tbl);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      b[nb++] = (unsigned char)(acc >> bits);
+    }
+  }
+  if (nb < 4)
+    return 0;
+  char hex[100], ns[140];
+  size_t o = 0, p = 0;
+  for (size_t i = 0; i < nb; i++) {
+    o += (size_t)sprintf(hex + o, "%02x", b[i]);
+    p += (size_t)sprintf(ns + p, "%s%02x", i && i % 4 == 0 ? " " : "", b[i]);
+  }
+  int rc = forms_add(f, hex);
+  return rc ? rc : forms_add(f, ns);
+}
+
+/* Numbers people copy by hand are regrouped: an IMEI in threes, an ICCID
+ * in fours, a serial in blocks. */
+static int regrouped_class(const char *cls)
+{
+  static const char *k[] = {"imei", "iccid", "imsi", "meid", "serial", "ecid"};
+  for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+    if (strcmp(cls, k[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* The value's letters and digits with any one space, hyphen or dot between
+ * any two of them. The Vectorscan trigger is the last four characters with
+ * their optional separators (a handful of literals, which scan fast, as in
+ * add_phone); the confirm expression finds the whole value before it. */
+static cp_err add_regrouped(cp_redactor *r, int cls, const char *bare, const unsigned char key[32],
+                            cp_error *err)
+{
+  size_t n = strlen(bare);
+  if (n < 8 || n > 40)
+    return CP_OK;
+  char pc[40 * 12 + 32], trig[80];
+  size_t o = 0, to = 0;
+  o += (size_t)snprintf(pc + o, sizeof(pc) - o, "(?<![0-9a-z])");
+  for (size_t i = 0; i < n; i++) {
+    if (!is_alnum((unsigned char)bare[i]))
+      return CP_OK;
+    o += (size_t)snprintf(pc + o, sizeof(pc) - o, "%s%c", i ? "[ .\\-]?" : "", bare[i]);
+    if (i >= n - 4)
+      to += (size_t)snprintf(trig + to, sizeof(trig) - to, "%s%c", i > n - 4 ? "[ .\\-]?" : "",
+                             bare[i]);
+  }
+  cp_rx_rule t = {0};
+  t.cls = cls;
+  t.hs_expr = trig;
+  t.hs_flags = HS_FLAG_CASELESS;
+  t.maxlen = 2 * n;
+  t.rb = CP_B_ALNUM;
+  t.has_key = 1;
+  memcpy(t.key, key, 32);
+  return cp_rx_add_rule(r, &t, pc, err);
 }
 
 static cp_err add_forms(cp_redactor *r, int cls, forms *f, int lb, int rb,
@@ -748,19 +989,26 @@ static cp_err add_person(cp_redactor *r, const cp_redact_policy *pol, const char
       size_t n = strlen(w);
       if (n < 2 || is_generic_device_word(w, n))
         continue;
-      unsigned char norm[256], key[32];
-      size_t nn = cp_rx_normalise(CP_N_LOWER, (const unsigned char *)w, n, norm);
-      cp_rx_key(r, cls, norm, nn, key);
-      if (forms_add_latin1(&f, w) != 0) {
-        free(tmp);
-        rc = cp_error_set(err, CP_E_NOMEM, "redaction rules");
-        goto out;
-      }
-      rc = add_forms(r, cls, &f, CP_B_ALPHA, CP_B_ALPHA, key, err);
-      forms_free(&f);
-      if (rc != CP_OK) {
-        free(tmp);
-        goto out;
+      /* a CJK name of three or more characters (three bytes each) is a
+       * family name and a given name: the given name alone too */
+      int cjk = n >= 9 && n % 3 == 0 && (unsigned char)w[0] >= 0xE3 && (unsigned char)w[0] <= 0xED;
+      for (int part = 0; part < (cjk ? 2 : 1); part++) {
+        const char *word = part ? w + n - 6 : w;
+        size_t wl = strlen(word);
+        unsigned char norm[256], key[32];
+        size_t nn = cp_rx_normalise(CP_N_LOWER, (const unsigned char *)word, wl, norm);
+        cp_rx_key(r, cls, norm, nn, key);
+        if (forms_add_latin1(&f, word) != 0) {
+          free(tmp);
+          rc = cp_error_set(err, CP_E_NOMEM, "redaction rules");
+          goto out;
+        }
+        rc = add_forms(r, cls, &f, CP_B_ALPHA, CP_B_ALPHA, key, err);
+        forms_free(&f);
+        if (rc != CP_OK) {
+          free(tmp);
+          goto out;
+        }
       }
     }
     free(tmp);
@@ -813,11 +1061,11 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
     return add_phone(r, cls, v, key, err);
   if (strstr(clsname, "mac")) {
     unsigned char b[6];
-    char s[40];
+    char s[64];
     if (parse_mac(v, b) != 0)
       goto generic;
     /* colon, dash, none, Cisco dots, no leading zeros */
-    for (int form = 0; form < 5; form++) {
+    for (int form = 0; form < 6; form++) {
       if (form == 0)
         snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
       else if (form == 1)
@@ -826,8 +1074,11 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
         snprintf(s, sizeof(s), "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
       else if (form == 3)
         snprintf(s, sizeof(s), "%02x%02x.%02x%02x.%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
-      else
+      else if (form == 4)
         snprintf(s, sizeof(s), "%x:%x:%x:%x:%x:%x", b[0], b[1], b[2], b[3], b[4], b[5]);
+      else /* percent-encoded colons, in a URL query */
+        snprintf(s, sizeof(s), "%02x%%3A%02x%%3A%02x%%3A%02x%%3A%02x%%3A%02x", b[0], b[1], b[2],
+                 b[3], b[4], b[5]);
       if (forms_add(&f, s) != 0)
         goto nomem;
     }
@@ -849,6 +1100,9 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       snprintf(s, sizeof(s), "%016llx", e);
       forms_add(&f, s);
       rc = add_forms(r, cls, &f, CP_B_NONE, CP_B_NONE, key, err);
+      snprintf(s, sizeof(s), "%llu", e);
+      if (rc == CP_OK)
+        rc = add_regrouped(r, cls, s, key, err);
       goto out;
     }
   }
@@ -872,35 +1126,28 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
       if (rc != CP_OK)
         goto out;
     }
-    /* the apostrophe as typed, typographic, and XML-escaped */
+    /* the apostrophe as typed and typographic, each in every encoding
+     * (forms_add_latin1), plus the XML escapes of the straight one */
     static const char *apos[] = {"'", "\xE2\x80\x99", "&apos;", "&#39;", "&#x27;", "&#8217;"};
     char *plain = replace_all(v, "\xE2\x80\x99", "'");
     if (!plain)
       goto nomem;
     for (size_t i = 0; i < sizeof(apos) / sizeof(apos[0]); i++) {
       tmp = replace_all(plain, "'", apos[i]);
-      if (!tmp || forms_add_latin1(&f, tmp) != 0) {
+      if (!tmp || forms_add_latin1(&f, tmp) != 0 || (i < 2 && forms_add_hosts(&f, tmp) != 0)) {
         free(plain);
         goto nomem;
       }
       free(tmp);
       tmp = NULL;
     }
-    /* the host name iOS derives from it, in the syslog host column and in
-     * Bonjour names: "Anna's iPhone" -> "Annas-iPhone" */
-    char host[260];
-    size_t hn = 0;
-    for (const char *c = plain; *c && hn < sizeof(host) - 1; c++)
-      if (*c == ' ')
-        host[hn++] = '-';
-      else if (*c != '\'')
-        host[hn++] = *c;
-    host[hn] = 0;
-    if (forms_add_latin1(&f, host) != 0) {
-      free(plain);
-      goto nomem;
-    }
     free(plain);
+    /* the name without its model words ("张三的iPhone" -> "张三的"): apps
+     * and logs cut the suffix */
+    char stem[260];
+    if (device_name_stem(v, stem, sizeof(stem)) && strlen(stem) >= 4 &&
+        forms_add_latin1(&f, stem) != 0)
+      goto nomem;
     /* a one-word name ("Anna", "Kitchen") must not hit inside other words */
     int lb = is_alnum((unsigned char)v[0]) ? CP_B_ALNUM : CP_B_NONE;
     int rbd = is_alnum((unsigned char)v[vl - 1]) ? CP_B_ALNUM : CP_B_NONE;
@@ -908,12 +1155,14 @@ static cp_err add_identifier(cp_redactor *r, const cp_redact_policy *pol, const 
     goto out;
   }
 generic:
-  if (forms_add_json(&f, v) != 0)
+  if (forms_add_encoded(&f, v) != 0 || forms_add_b64_hex(&f, v) != 0)
     goto nomem;
   tmp = strip_chars(v, "-: ."); /* UDID without its dash, etc. */
   if (!tmp || forms_add(&f, tmp) != 0)
     goto nomem;
   rc = add_forms(r, cls, &f, CP_B_NONE, rb, key, err);
+  if (rc == CP_OK && regrouped_class(clsname))
+    rc = add_regrouped(r, cls, tmp, key, err);
   goto out;
 nomem:
   rc = cp_error_set(err, CP_E_NOMEM, "redaction rules");

@@ -17,14 +17,24 @@ static cp_err rs_begin(cp_sink *self, const char *path, const char *scope, cp_er
   cp_redactor *r = self->impl;
   if (r->sink_stream)
     return cp_error_set(err, CP_E_INTERNAL, "redact sink: member still open");
-  cp_err rc = cp_sink_begin(r->next, path, scope, err);
+  /* The member's NAME passes the redactor too (a crash report's file name
+   * carries the device name): the bundle, its manifest and the redaction
+   * report only ever see the redacted name, with the pseudonyms the
+   * member's text and crashes/index.json get. */
+  char *name = NULL;
+  size_t nlen = 0;
+  cp_err rc = cp_redact_buffer(r, CP_REDACT_NAMES_MEMBER, path, strlen(path), &name, &nlen, err);
   if (rc != CP_OK)
     return rc;
-  rc = cp_redact_stream_open(r, path, to_next, r->next, &r->sink_stream, err);
-  if (rc != CP_OK) {
-    cp_error ignored;
-    (void)cp_sink_end(r->next, 0, &ignored);
+  rc = cp_sink_begin(r->next, name, scope, err);
+  if (rc == CP_OK) {
+    rc = cp_redact_stream_open(r, name, to_next, r->next, &r->sink_stream, err);
+    if (rc != CP_OK) {
+      cp_error ignored;
+      (void)cp_sink_end(r->next, 0, &ignored);
+    }
   }
+  free(name);
   return rc;
 }
 

@@ -7,8 +7,11 @@
 # any member of the bundle, report.html and manifest.json included; every
 # planted class must be counted in redaction.json; one serial keeps one
 # pseudonym across members; redacted members still parse. Then the same
-# check must FAIL when the e-mail class is turned off by policy: a test that
-# cannot fail proves nothing.
+# check must FAIL when the e-mail class is turned off by policy (a test that
+# cannot fail proves nothing), and that bundle must say e-mail was off.
+# Issue 14: device identifier classes cannot be turned off; real syslog and
+# crash reports from tests/corpus carry planted values in the encodings real
+# devices and apps write (canary_real.py), for a Latin and a Chinese name.
 source "$(dirname "$0")/lib.sh"
 
 P=$(profile canary)
@@ -99,6 +102,67 @@ rc=$?
 cat "$T/check2.txt" >&2
 [ "$rc" -eq 0 ] || fail "with e-mail redaction off, the canary check found no e-mail survivor"
 grep -q "^SURVIVOR	.*	email	" "$T/check2.txt" || fail "no e-mail survivor listed"
+# ... and the class turned off is never silent (issue 14): consent.json,
+# redaction.json and the report's findings say so, verify and inspect print it
+python3 - "$B" <<'PY' || fail "the class turned off is not recorded in the bundle"
+import json, sys, tarfile
+with tarfile.open(sys.argv[1], "r:gz") as tf:
+    consent = json.load(tf.extractfile("consent.json"))
+    red = json.load(tf.extractfile("redaction.json"))
+assert consent.get("redaction_classes_off") == ["email"], consent
+assert red.get("classes_off") == ["email"], red
+PY
+"$CP_BIN" verify "$B" >"$T/v.txt" 2>&1 || fail "verify of the email-off bundle failed"
+grep -q "classes turned off by policy: email" "$T/v.txt" || fail "verify does not say e-mail is off"
+"$CP_BIN" inspect "$B" >"$T/i.txt" 2>&1 || fail "inspect failed"
+grep -q "TURNED OFF by policy: *email" "$T/i.txt" || fail "inspect does not say e-mail is off"
+
+# --- 3b. the device's own identifiers cannot be turned off, by any route
+for cls in udid serial imei device_name person_name wifi_mac; do
+  printf '{"classes": {"%s": false}}\n' "$cls" >"$T/off.json"
+  mkdir -p "$T/off-$cls"
+  "$CP_BIN" collect --case CANARY --scope all --yes -o "$T/off-$cls" --syslog-seconds 1 \
+    --redaction-policy "$T/off.json" >/dev/null 2>"$T/off.err"
+  rc=$?
+  [ $rc -eq 34 ] || fail "a policy turning $cls off: exit $rc, want 34 (refused)"
+  grep -q "cannot be turned off" "$T/off.err" || fail "no sentence for $cls: $(cat "$T/off.err")"
+  [ -z "$(ls "$T/off-$cls")" ] || fail "a bundle was written although $cls could not be off"
+done
+
+# --- 3c. real data nobody here wrote (issue 14): the canary device with real
+# syslog captures and real crash reports from tests/corpus around the
+# values, planted in the forms devices and apps really write them (percent,
+# character references, syslog vis and octal, host names, regrouped digits,
+# e-mail escapes, Wi-Fi log forms, crashReporterKey, crash file names that
+# carry the device name); then a device with a Chinese name.
+sim_stop
+for variant in latin cjk; do
+  python3 "$(dirname "$0")/canary_real.py" "$P" "$CP_CORPUS" "$T/real-$variant" \
+    "$T/real-$variant.txt" $([ $variant = cjk ] && echo --cjk) || fail "building the $variant profile"
+  [ "$(grep -vc '^#' "$T/real-$variant.txt")" -ge 20 ] || fail "too few planted forms in $variant"
+  sim_start "$T/real-$variant"
+  collect "$T/out-$variant"
+  python3 "$CHECK" "$B" "$T/real-$variant.txt" >"$T/check-$variant.txt" 2>&1
+  rc=$?
+  cat "$T/check-$variant.txt" >&2
+  [ "$rc" -eq 0 ] || fail "$variant: real-data forms survived redaction (listed above)"
+  # the bundle agrees with itself: member names, index rows and manifest
+  python3 - "$B" <<'PY' || fail "$variant: member names disagree across the bundle"
+import json, sys, tarfile
+with tarfile.open(sys.argv[1], "r:gz") as tf:
+    names = [m.name for m in tf.getmembers() if m.isreg()]
+    man = json.load(tf.extractfile("manifest.json"))
+    idx = tf.extractfile("crashes/index.json").read().decode() if "crashes/index.json" in names else ""
+listed = {m["path"] for m in man["members"]}
+missing = [n for n in names if n not in listed and n not in ("manifest.json", "manifest.sig")]
+assert not missing, "members not in the manifest: %r" % missing
+for n in names:
+    if n.startswith("crashes/") and "<device-name" in n:
+        base = n.split("/")[-1]
+        assert base in idx, "crash member %r not named so in crashes/index.json" % n
+PY
+  sim_stop
+done
 
 # --- 4. a probe that fails says why in report.html: its message must be
 # redacted too (device errors name the device by its UDID). The same device

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "redact.h"
+#include "redact_int.h" /* the policy struct, for the hand-made off-switch test */
 // clang-format on
 
 static const unsigned char k_secret[CP_REDACT_SECRET_LEN] = "0123456789abcdef0123456789abcde";
@@ -796,14 +796,39 @@ static void test_policy(void **state)
   cp_redactor_free(r);
   cp_redact_policy_free(p);
   json_decref(j);
-  /* turning a device identifier class off */
+  /* a device identifier class cannot be turned off, by any route (issue 14) */
+  static const char *const own[] = {
+      "serial", "udid",     "ecid",   "imei",         "meid",        "iccid",      "imsi",
+      "phone",  "wifi_mac", "bt_mac", "ethernet_mac", "device_name", "person_name"};
   assert_int_equal(cp_redact_policy_new(&p, &e), CP_OK);
-  assert_int_equal(cp_redact_policy_set_class(p, "serial", 0, &e), CP_OK);
+  for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+    assert_int_equal(cp_redact_policy_set_class(p, own[i], 0, &e), CP_E_POLICY);
+    assert_non_null(strstr(e.detail, "cannot be turned off"));
+    char js[96];
+    snprintf(js, sizeof(js), "{\"classes\": {\"%s\": false}}", own[i]);
+    j = json_loads(js, 0, &je);
+    cp_redact_policy *q = NULL;
+    assert_int_equal(cp_redact_policy_from_json(j, &q, &e), CP_E_POLICY);
+    assert_null(q);
+    json_decref(j);
+  }
+  /* and even a policy struct holding one (set by hand) keeps it on */
+  p->off = malloc(sizeof(char *));
+  p->off[0] = strdup("serial");
+  p->n_off = 1;
   r = make(k_ids, N_IDS, p);
   o = redact(r, "m", "DNPT1P8EHG74 460115142016109");
-  assert_string_equal(o, "DNPT1P8EHG74 <imsi-1>");
+  assert_string_equal(o, "<serial-1> <imsi-1>");
   free(o);
   cp_redactor_free(r);
+  /* what is off is listed, sorted */
+  assert_int_equal(cp_redact_policy_set_class(p, "ipv4", 0, &e), CP_OK);
+  assert_int_equal(cp_redact_policy_set_class(p, "email", 0, &e), CP_OK);
+  json_t *off = cp_redact_policy_classes_off(p);
+  char *offs = json_dumps(off, JSON_COMPACT);
+  assert_string_equal(offs, "[\"email\",\"ipv4\",\"serial\"]");
+  free(offs);
+  json_decref(off);
   /* back on */
   assert_int_equal(cp_redact_policy_set_class(p, "serial", 1, &e), CP_OK);
   r = make(k_ids, N_IDS, p);
@@ -954,6 +979,137 @@ static void *run_job(void *arg)
   return NULL;
 }
 
+/* Issue 14: the forms real devices and apps write, one example of each
+ * (written from the formats' definitions, not from the redactor's tables).
+ * The property test (test_redact_property.c) covers random values. */
+static void test_issue14_forms(void **state)
+{
+  (void)state;
+  static const cp_redact_id ids[] = {
+      {"serial", "C8QZK7M2XJ4T"},
+      {"imei", "356938112045670"},
+      {"iccid", "89441100682453017729"},
+      {"ecid", "7962861772832798"},
+      {"wifi_mac", "f0:99:b6:3c:7e:21"},
+      {"phone", "+44 7700 900461"},
+      {"device_name", "Anna Li\xE2\x80\x99s iPhone"},
+      {"serial", "On6RDA=="}, /* ChipSerialNo, base64 of 3a 7e 91 0c */
+  };
+  cp_redactor *r = make(ids, sizeof(ids) / sizeof(ids[0]), NULL);
+  static const struct {
+    const char *in, *want;
+  } cases[] = {
+      /* the syslog's host column: iOS host-name rule */
+      {"Dec 29 08:46:04 Anna-Lis-iPhone kernel[0]", "Dec 29 08:46:04 <device-name-1> kernel[0]"},
+      /* syslog vis form of ’ and octal */
+      {"name Anna Li\\M-b\\M^@\\M^Ys iPhone.", "name <device-name-1>."},
+      {"name Anna Li\\342\\200\\231s iPhone.", "name <device-name-1>."},
+      /* percent, both hex cases, + for space */
+      {"d=Anna%20Li%E2%80%99s%20iPhone&", "d=<device-name-1>&"},
+      {"d=anna+li%e2%80%99s+iphone&", "d=<device-name-1>&"},
+      /* character references */
+      {"<p>Anna Li&#8217;s iPhone</p>", "<p><device-name-1></p>"},
+      {"<p>Anna Li&#x2019;s iPhone</p>", "<p><device-name-1></p>"},
+      {"<p>Anna Li&rsquo;s iPhone</p>", "<p><device-name-1></p>"},
+      /* JSON \u in upper case hex */
+      {"{\"n\": \"Anna Li\\u2019S IPHONE\"}", "{\"n\": \"<device-name-1>\"}"},
+      /* the owner's names on their own */
+      {"from Anna and Li.", "from <person-name-1> and <person-name-2>."},
+      /* regrouped digits */
+      {"IMEI 356 938 112 045 670 ok", "IMEI <imei-1> ok"},
+      {"ICCID 8944 1100 6824 5301 7729 ok", "ICCID <iccid-1> ok"},
+      {"unit C8QZ-K7M2-XJ4T ok", "unit <serial-1> ok"},
+      {"ecid 796.286.177.283.279.8 ok", "ecid <ecid-1> ok"},
+      /* percent-encoded separators before a phone number and in a MAC */
+      {"tel=%2B447700900461&x", "tel=<phone-1>&x"},
+      {"mac=f0%3A99%3AB6%3A3c%3A7e%3A21&", "mac=<wifi-mac-1>&"},
+      /* the chip serial in hex, bare and as NSData */
+      {"chip 3A7E910C ok <3a7e910c>", "chip <serial-2> ok <<serial-2>>"},
+      /* e-mail with its @ escaped */
+      {"{\"a\":\"x.y\\u0040example.org\"}", "{\"a\":\"<email-1>\"}"},
+      {"mail x.y&#64;example.org.", "mail <email-2>."},
+      /* Wi-Fi names as wifid logs them */
+      {"CUTWiFiManagerSSID = Home Net 5G;", "CUTWiFiManagerSSID = <ssid-1>;"},
+      {"Not probing 'Cafe Free' now", "Not probing '<ssid-2>' now"},
+      /* crashReporterKey in the three spellings: one pseudonym per value */
+      {"CrashReporter Key:   3f2d8930a7fa3eff84ad721f6866b9b4791238c5",
+       "CrashReporter Key:   <crash-reporter-key-1>"},
+      {"\"crashReporterKey\" : \"3F2D8930A7FA3EFF84AD721F6866B9B4791238C5\"",
+       "\"crashReporterKey\" : \"<crash-reporter-key-1>\""},
+      {"\"crashreporter_key\":\"a02f38f3a943e0a30b49b85596fd0d5c0788145d\"",
+       "\"crashreporter_key\":\"<crash-reporter-key-2>\""},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char *o = redact(r, "m", cases[i].in);
+    if (strcmp(o, cases[i].want) != 0)
+      fprintf(stderr, "in:   %s\nout:  %s\nwant: %s\n", cases[i].in, o, cases[i].want);
+    assert_string_equal(o, cases[i].want);
+    free(o);
+  }
+  cp_redactor_free(r);
+}
+
+/* The owner's name in the device-name forms iOS uses by locale; a CJK name
+ * also by its given name and its stem. */
+static void test_issue14_locale_names(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *device, *text, *want;
+  } cases[] = {
+      {"iPhone von J\xC3\xBCrgen", "J\xC3\xBCrgen und JUERGEN", "<person-name-1> und JUERGEN"},
+      {"iPhone de Chlo\xC3\xA9", "par Chlo&eacute; et Chlo%C3%A9.",
+       "par <person-name-1> et <person-name-1>."},
+      {"iPad di Marco", "ciao Marco!", "ciao <person-name-1>!"},
+      {"\xE5\xBC\xA0\xE5\xB0\x8F\xE6\x98\x8E\xE7\x9A\x84iPhone",
+       "\xE5\xBC\xA0\xE5\xB0\x8F\xE6\x98\x8E\xE7\x9A\x84 / \xE5\xB0\x8F\xE6\x98\x8E / "
+       "&#x5F20;&#x5C0F;&#x660E; / %E5%BC%A0%E5%B0%8F%E6%98%8E",
+       "<device-name-1> / <person-name-1> / <person-name-2> / <person-name-2>"},
+      {"\xE3\x81\x95\xE3\x81\x8F\xE3\x82\x89\xE3\x81\xAEiPhone",
+       "\xE3\x81\x95\xE3\x81\x8F\xE3\x82\x89 ok", "<person-name-1> ok"},
+      {"Annas iPhone", "Anna ok", "<person-name-1> ok"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    cp_redact_id id = {"device_name", cases[i].device};
+    cp_redactor *r = make(&id, 1, NULL);
+    char *o = redact(r, "m", cases[i].text);
+    if (strcmp(o, cases[i].want) != 0)
+      fprintf(stderr, "device: %s\nin:   %s\nout:  %s\nwant: %s\n", cases[i].device, cases[i].text,
+              o, cases[i].want);
+    assert_string_equal(o, cases[i].want);
+    free(o);
+    cp_redactor_free(r);
+  }
+}
+
+/* Member names pass the redactor: the next sink (the bundle writer) only
+ * sees the redacted name, and the report counts it under "(member names)". */
+static void test_issue14_member_names(void **state)
+{
+  (void)state;
+  cap_sink c = {0};
+  cp_sink next = {0}, rs;
+  next.ops = &k_cap_ops;
+  next.impl = &c;
+  cp_redactor *r = make(k_ids, N_IDS, NULL);
+  cp_error e;
+  assert_int_equal(cp_redact_sink_init(&rs, r, &next), CP_OK);
+  assert_int_equal(cp_sink_add_file(&rs, "crashes/MobileSafari_2026-12-01-101010_Annas-iPhone.ips",
+                                    "crash", "x Annas-iPhone", 14, &e),
+                   CP_OK);
+  assert_string_equal(c.log, "begin crashes/MobileSafari_2026-12-01-101010_<device-name-1>.ips "
+                             "crash;end 1;");
+  assert_string_equal(c.data.p, "x <device-name-1>");
+  json_t *rep = cp_redactor_report(r);
+  char *js = json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
+  assert_null(strstr(js, "Annas")); /* the report's member keys are redacted names */
+  assert_non_null(strstr(js, "(member names)"));
+  free(js);
+  json_decref(rep);
+  free(c.data.p);
+  cp_redactor_free(r);
+}
+
 static void test_parallel_redactors(void **state)
 {
   (void)state;
@@ -1007,6 +1163,9 @@ int main(void)
       cmocka_unit_test(test_gap_plist_integer),
       cmocka_unit_test(test_gap_syntax_chunking),
       cmocka_unit_test(test_gap_chip_serial),
+      cmocka_unit_test(test_issue14_forms),
+      cmocka_unit_test(test_issue14_locale_names),
+      cmocka_unit_test(test_issue14_member_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
