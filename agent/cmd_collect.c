@@ -236,18 +236,22 @@ int cp_cmd_collect(int argc, char **argv)
                  lang);
     return cp_cli_fail(&cli, &err);
   }
-  /* A phone first: nobody is asked six questions about a device that is not there. */
+  /* Local inputs first (a bad policy file is the operator's to fix, whatever
+   * is plugged in), then a phone: nobody is asked six questions about a
+   * device that is not there. */
+  json_t *policy = NULL;
+  if (policy_path && !(policy = load_policy(policy_path, &err)))
+    return cp_cli_fail(&cli, &err);
   char found[64] = "";
   cp_err rc = locate_device(udid, found, &err);
-  if (rc != CP_OK)
+  if (rc != CP_OK) {
+    json_decref(policy);
     return cp_cli_fail(&cli, &err);
+  }
   cp_consent consent;
   rc = cp_consent_decide(scope, yes, stdin, isatty(STDIN_FILENO), &consent, &err);
-  if (rc != CP_OK)
-    return cp_cli_fail(&cli, &err);
-  json_t *policy = NULL;
-  if (policy_path && !(policy = load_policy(policy_path, &err))) {
-    cp_consent_free(&consent);
+  if (rc != CP_OK) {
+    json_decref(policy);
     return cp_cli_fail(&cli, &err);
   }
 

@@ -88,7 +88,6 @@ tests = [f for f in files if re.match(r"tests/(unit|e2e|valgrind|bench|fuzz)/", 
 folders = sorted(d for d in os.listdir(corpus) if os.path.isdir(os.path.join(corpus, d)))
 c_slurp = re.compile(r'slurp\(\s*"([^"\n]+)"')
 c_row = re.compile(r'\{\s*"((?:%s)/[^"\n]+)"' % "|".join(map(re.escape, folders)))
-sh_corpus = re.compile(r'\$\{?(?:CP_CORPUS|c|C)\}?/([A-Za-z0-9_.,+/()*-]+)')
 sh_prof = re.compile(r'\bprofile\s+"?([a-z0-9-]+)"?\s*\)')
 sh_src = re.compile(r'\$\{?CP_SRC\}?/([A-Za-z0-9_.,+/-]+)')
 def ignored(path):
@@ -115,7 +114,15 @@ for f in tests:
             if not os.path.isfile(os.path.join(corpus, n)):
                 problems.append("%s reads tests/corpus/%s, which is missing" % (f, n))
     else:
-        for n in sh_corpus.findall(text):
+        # CP_CORPUS paths, and c- or C-variable paths where the script sets c/C to
+        # "$CP_CORPUS[/sub]" (elsewhere $C may be a profile, not the corpus).
+        alias = re.search(r'\b([cC])="?\$\{?CP_CORPUS\}?(/[A-Za-z0-9_.-]+)?"?\s*$', text, re.M)
+        names = re.findall(r'\$\{?CP_CORPUS\}?/([A-Za-z0-9_.,+/()*-]+)', text)
+        if alias:
+            sub = (alias.group(2) or "").strip("/")
+            names += [(sub + "/" if sub else "") + n for n in
+                      re.findall(r'\$\{?%s\}?/([A-Za-z0-9_.,+/()*-]+)' % alias.group(1), text)]
+        for n in names:
             checked += 1
             n = n.rstrip("/")
             if not glob.glob(os.path.join(corpus, n)):
