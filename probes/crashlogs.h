@@ -11,10 +11,11 @@
  * device's st_size and the sink member ended cleanly).
  *
  * Two threads: the caller's thread does all device I/O (AFC is one
- * connection) while a worker parses prefixes and writes the sink, so local
- * work (parsing, fsync) overlaps the transfer. They meet in a queue bounded
- * to a few MiB, so memory stays flat. Hooks are called one at a time (under
- * the walk's lock), from either thread.
+ * connection, with stats, opens and reads pipelined on it: crash_reader.c)
+ * while a worker parses prefixes and writes the sink, so local work
+ * (parsing, fsync) overlaps the transfer. They meet in a queue bounded to a
+ * few MiB, so memory stays flat. Hooks are called one at a time (under the
+ * walk's lock), from either thread. The files: see crash_walk.h.
  */
 #ifndef CP_CRASHLOGS_H
 #define CP_CRASHLOGS_H

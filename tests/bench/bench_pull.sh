@@ -23,6 +23,7 @@ SIM_PID=""
 trap '[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 
 "$GEN" "$W/profile" --crashes "$N" --crash-mb "$MB" >/dev/null
+sync # the profile's dirty pages are written back now, not during the timed pulls
 UDID=$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$W/profile/device.plist")
 read -r FILES BYTES < <(python3 - "$W/profile/crash" <<'PY'
 import os, sys
