@@ -76,6 +76,11 @@ typedef struct cp_bundle_opts {
    * of collect's CPU at level 6 (perf), the largest single cost on a busy
    * bench station; 3 halves it for a bundle 29 % larger. */
   int gzip_level;
+  /* When not NULL, a successful cp_bundle_finish() writes the finished
+   * file's SHA-256 (64 hex digits + NUL) and size here: hashed while it was
+   * written, so the caller need not read it again. */
+  char *out_sha256;
+  uint64_t *out_size;
 } cp_bundle_opts;
 
 /* Starts a bundle in out_dir (must exist) for case_id (non-empty; sanitized

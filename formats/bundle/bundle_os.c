@@ -1,6 +1,8 @@
 /* POSIX implementation of bundle_os.h: the only file of the bundle code that
- * calls open/fsync/link/rename directly (a Windows port replaces just this). */
+ * calls open/read/write directly (a Windows port replaces this and durable.c). */
 #include "bundle_os.h"
+
+#include "durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +15,7 @@
 
 cp_err cp_os_errno_code(int e)
 {
-#ifdef EDQUOT
-  if (e == EDQUOT)
-    return CP_E_DISK_FULL;
-#endif
-  return e == ENOSPC ? CP_E_DISK_FULL : CP_E_IO;
+  return cp_durable_errno_code(e);
 }
 
 int cp_os_temp_create(const char *dir, const char *prefix, char **path_out, cp_error *err)
@@ -90,59 +88,11 @@ cp_err cp_os_rewind(int fd, int truncate, const char *what, cp_error *err)
   return CP_OK;
 }
 
-cp_err cp_os_fsync(int fd, const char *what, cp_error *err)
-{
-  if (fsync(fd) != 0) {
-    int e = errno;
-    return cp_error_set(err, cp_os_errno_code(e), "syncing %s: %s", what, strerror(e));
-  }
-  return CP_OK;
-}
-
-cp_err cp_os_fsync_dir(const char *dir, cp_error *err)
-{
-  int fd = open(dir, O_RDONLY);
-  if (fd < 0)
-    return cp_error_set(err, CP_E_IO, "opening folder %s: %s", dir, strerror(errno));
-  cp_err rc = CP_OK;
-  /* Some file systems refuse fsync on a folder (EINVAL): the rename is then
-   * as durable as they can make it. */
-  if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
-    int e = errno;
-    rc = cp_error_set(err, cp_os_errno_code(e), "syncing folder %s: %s", dir, strerror(e));
-  }
-  close(fd);
-  return rc;
-}
-
 cp_err cp_os_close(int fd, const char *what, cp_error *err)
 {
   if (close(fd) != 0 && errno != EINTR) {
     int e = errno;
     return cp_error_set(err, cp_os_errno_code(e), "closing %s: %s", what, strerror(e));
-  }
-  return CP_OK;
-}
-
-cp_err cp_os_rename_noreplace(const char *from, const char *to, cp_error *err)
-{
-  /* link() fails with EEXIST instead of replacing, atomically; file systems
-   * without hard links fall back to a check then rename(). */
-  if (link(from, to) == 0) {
-    (void)unlink(from);
-    return CP_OK;
-  }
-  int e = errno;
-  if (e == EEXIST)
-    return cp_error_set(err, CP_E_EXISTS, "%s", to);
-  if (cp_os_errno_code(e) == CP_E_DISK_FULL)
-    return cp_error_set(err, CP_E_DISK_FULL, "renaming to %s: %s", to, strerror(e));
-  struct stat st;
-  if (stat(to, &st) == 0)
-    return cp_error_set(err, CP_E_EXISTS, "%s", to);
-  if (rename(from, to) != 0) {
-    e = errno;
-    return cp_error_set(err, cp_os_errno_code(e), "renaming to %s: %s", to, strerror(e));
   }
   return CP_OK;
 }

@@ -1,8 +1,8 @@
 /*
  * The few operating-system calls the bundle writer needs (temporary files
- * beside the output, full writes that report ENOSPC as "disk full", fsync of a
- * file and of its folder, a rename that never replaces, UTC time), kept in one
- * small file so the rest of formats/ stays portable C.
+ * beside the output, full writes that report ENOSPC as "disk full", UTC
+ * time), kept in one small file so the rest of formats/ stays portable C.
+ * The durable temp -> fsync -> rename -> fsync(folder) pattern is durable.h.
  */
 #ifndef CP_BUNDLE_OS_H
 #define CP_BUNDLE_OS_H
@@ -32,15 +32,8 @@ long cp_os_read(int fd, void *buf, size_t len);
 /* Rewinds fd to offset 0 (and with truncate, empties it). */
 cp_err cp_os_rewind(int fd, int truncate, const char *what, cp_error *err);
 
-/* fsync of a file (fd) and of a folder (path); ENOSPC maps as above. */
-cp_err cp_os_fsync(int fd, const char *what, cp_error *err);
-cp_err cp_os_fsync_dir(const char *dir, cp_error *err);
-
 /* close() that reports deferred write errors (NFS, quota). */
 cp_err cp_os_close(int fd, const char *what, cp_error *err);
-
-/* Moves `from` to `to` only when `to` does not exist (CP_E_EXISTS otherwise). */
-cp_err cp_os_rename_noreplace(const char *from, const char *to, cp_error *err);
 
 /* Removes a file, ignoring "not there". */
 void cp_os_unlink(const char *path);

@@ -1,10 +1,12 @@
 /* See bundle.h: the bundle writer. Each member is spooled to one scratch file
  * (reused, emptied between members) while its SHA-256 is computed, then
  * copied into the tar.gz in fixed-size chunks, so memory use does not depend
- * on member sizes. The archive goes to a hidden partial file that only
- * cp_bundle_finish() renames into place. */
+ * on member sizes. The archive goes to a hidden partial file (durable.h) that
+ * only cp_bundle_finish() renames into place; its SHA-256 is computed as it
+ * is written, so nobody reads the finished file again just to hash it. */
 #include "bundle.h"
 #include "bundle_os.h"
+#include "durable.h"
 #include "manifest.h"
 #include "report_html.h"
 #include "safepath.h"
@@ -25,14 +27,16 @@ struct cp_bundle_writer {
   char *dir;
   char *case_id;
   char *final_path;
-  char *tmp_path;
-  int fd;    /* the partial archive file */
-  int spool; /* anonymous scratch file for the open member */
+  cp_durable out; /* the partial archive file */
+  int spool;      /* anonymous scratch file for the open member */
   struct archive *a;
   time_t created;
   uint64_t max_bytes; /* 0: no limit on the archive file */
   uint64_t out_bytes; /* archive bytes written so far */
   int out_errno;      /* errno of the failed archive write, 0 if none */
+  EVP_MD_CTX *out_md; /* SHA-256 of the archive bytes written so far */
+  char *sha256_out;   /* opts->out_sha256 */
+  uint64_t *size_out; /* opts->out_size */
   json_t *members;    /* manifest rows of kept members, in archive order */
   json_t *seen;       /* path -> true, to refuse duplicates */
   EVP_MD_CTX *md;
@@ -108,11 +112,13 @@ static la_ssize_t out_write(struct archive *a, void *ctx, const void *buf, size_
                       (unsigned long long)w->max_bytes);
     return -1;
   }
-  if (cp_os_write_all(w->fd, buf, len, w->tmp_path, &en, &e) != CP_OK) {
+  if (cp_durable_write(&w->out, buf, len, &e) != CP_OK) {
+    en = w->out.last_errno;
     w->out_errno = en ? en : EIO;
     archive_set_error(a, w->out_errno, "%s", e.detail);
     return -1;
   }
+  (void)EVP_DigestUpdate(w->out_md, buf, len);
   w->out_bytes += len;
   return (la_ssize_t)len;
 }
@@ -238,22 +244,19 @@ static void writer_free(cp_bundle_writer *w)
     return;
   if (w->a)
     archive_write_free(w->a); /* may try a last flush; the file is removed anyway */
-  if (w->fd >= 0)
-    (void)cp_os_close(w->fd, "bundle", NULL);
+  cp_durable_abort(&w->out);
   if (w->spool >= 0)
     (void)cp_os_close(w->spool, "spool", NULL);
-  if (w->tmp_path)
-    cp_os_unlink(w->tmp_path);
   free(w->sink.current);
   free(w->dir);
   free(w->case_id);
   free(w->final_path);
-  free(w->tmp_path);
   free(w->cur_scope);
   free(w->chunk);
   json_decref(w->members);
   json_decref(w->seen);
   EVP_MD_CTX_free(w->md);
+  EVP_MD_CTX_free(w->out_md);
   free(w);
 }
 
@@ -272,10 +275,12 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   cp_bundle_writer *w = calloc(1, sizeof *w);
   if (!w)
     return cp_error_set(err, CP_E_NOMEM, "bundle writer");
-  w->fd = -1;
+  w->out.fd = -1;
   w->spool = -1;
   w->created = opts && opts->created ? opts->created : time(NULL);
   w->max_bytes = opts ? opts->max_bundle_bytes : 0;
+  w->sha256_out = opts ? opts->out_sha256 : NULL;
+  w->size_out = opts ? opts->out_size : NULL;
   w->sink.ops = &bundle_sink_ops;
   w->sink.impl = w;
   cp_bundle_file_name(case_id, w->created, name, sizeof name);
@@ -286,8 +291,10 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   w->members = json_array();
   w->seen = json_object();
   w->md = EVP_MD_CTX_new();
+  w->out_md = EVP_MD_CTX_new();
   w->chunk = malloc(CP_BUNDLE_CHUNK);
-  if (!w->dir || !w->case_id || !w->final_path || !w->members || !w->seen || !w->md || !w->chunk) {
+  if (!w->dir || !w->case_id || !w->final_path || !w->members || !w->seen || !w->md || !w->out_md ||
+      !w->chunk) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle writer");
     goto out;
   }
@@ -297,13 +304,15 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
     rc = cp_error_set(err, CP_E_EXISTS, "%s", w->final_path);
     goto out;
   }
-  char prefix[200];
-  snprintf(prefix, sizeof prefix, ".%s.partial-", name);
-  w->fd = cp_os_temp_create(out_dir, prefix, &w->tmp_path, err);
-  if (w->fd < 0) {
-    rc = err ? err->code : CP_E_IO;
+  if (EVP_DigestInit_ex(w->out_md, EVP_sha256(), NULL) != 1) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "SHA-256 init");
     goto out;
   }
+  char prefix[200];
+  snprintf(prefix, sizeof prefix, ".%s.partial-", name);
+  rc = cp_durable_begin(&w->out, w->final_path, prefix, CP_DURABLE_NOREPLACE, err);
+  if (rc != CP_OK)
+    goto out;
   w->spool = cp_os_scratch_open(out_dir, err);
   if (w->spool < 0) {
     rc = err ? err->code : CP_E_IO;
@@ -459,23 +468,20 @@ cp_err cp_bundle_finish(cp_bundle_writer *w, const json_t *consent_json,
   }
   archive_write_free(w->a);
   w->a = NULL;
-  rc = cp_os_fsync(w->fd, w->tmp_path, err);
-  if (rc != CP_OK)
-    goto out;
-  rc = cp_os_close(w->fd, w->tmp_path, err);
-  w->fd = -1;
-  if (rc != CP_OK)
-    goto out;
-  rc = cp_os_rename_noreplace(w->tmp_path, w->final_path, err);
-  if (rc != CP_OK)
-    goto out;
-  free(w->tmp_path); /* renamed: nothing to remove any more */
-  w->tmp_path = NULL;
-  rc = cp_os_fsync_dir(w->dir, err);
-  if (rc != CP_OK) {
-    cp_os_unlink(w->final_path); /* not durable: do not leave it looking whole */
+  unsigned char dig[EVP_MAX_MD_SIZE];
+  unsigned int dlen = 0;
+  if (EVP_DigestFinal_ex(w->out_md, dig, &dlen) != 1 || dlen != 32) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
     goto out;
   }
+  /* fsync, close, rename without replacing, fsync of the folder */
+  rc = cp_durable_commit(&w->out, err);
+  if (rc != CP_OK)
+    goto out;
+  if (w->sha256_out)
+    cp_hex(dig, 32, w->sha256_out);
+  if (w->size_out)
+    *w->size_out = w->out_bytes;
   if (final_path) {
     *final_path = w->final_path;
     w->final_path = NULL;
