@@ -6,6 +6,7 @@
  * that talks to the device. */
 #include "crashlogs.h"
 
+#include "crash_index.h"
 #include "crash_report.h"
 #include "safepath.h"
 
@@ -51,6 +52,9 @@ typedef struct walk {
   size_t nfiles, cap;
   uint64_t total, done, pulled_bytes;
   json_t *reports, *skipped, *failed;
+  /* collect (no hooks): rows go to a spool and a fixed-size triage instead
+   * of `reports`, so memory does not grow with the report count */
+  cp_crash_index *spool;
 
   /* reader -> worker queue */
   pthread_mutex_t qlock;
@@ -419,9 +423,14 @@ static void on_end(walk *w, wstate *s, chunk *c)
       else
         locked_failure(w, f->rel, &fe);
     } else {
+      cp_error se;
+      cp_err src = CP_OK;
       pthread_mutex_lock(&w->lock);
       w->pulled_bytes += s->written;
-      json_array_append(w->reports, s->rec);
+      if (w->spool)
+        src = cp_crash_index_add(w->spool, s->rec, &se);
+      else
+        json_array_append(w->reports, s->rec);
       if (w->hooks && w->hooks->done)
         w->hooks->done(w->hooks->ctx, f->rel, &f->st, s->rec);
       if (w->hooks && w->hooks->delete_pulled) {
@@ -437,6 +446,8 @@ static void on_end(walk *w, wstate *s, chunk *c)
           w->deletes[w->ndel++] = f->rel; /* owned by files[], outlives the walk's use */
       }
       pthread_mutex_unlock(&w->lock);
+      if (src != CP_OK)
+        worker_fail(w, src, &se);
     }
   } else if (s->member) {
     (void)cp_sink_end(w->sink, 0, &fe);
@@ -663,6 +674,8 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     rc = cp_error_set(err, CP_E_NOMEM, "crash walk");
     goto out;
   }
+  if (!hooks && (rc = cp_crash_index_new(&w.spool, err)) != CP_OK)
+    goto out;
   rc = cp_afc_open(dev, "com.apple.crashreportcopymobile", &w.afc, err);
   if (rc != CP_OK)
     goto out;
@@ -698,6 +711,24 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     rc = run_deletes(&w, err);
   if (rc != CP_OK)
     goto out;
+  if (w.spool) { /* the index streams from the spool; *index gets no rows */
+    doc = json_pack("{s:I, s:I, s:O, s:O, s:b}", "count",
+                    (json_int_t)cp_crash_index_count(w.spool), "bytes", (json_int_t)w.pulled_bytes,
+                    "skipped", w.skipped, "failed", w.failed, "moved", moved);
+    json_t *triage = cp_crash_index_triage(w.spool);
+    if (!doc || !triage) {
+      json_decref(triage);
+      rc = cp_error_set(err, CP_E_NOMEM, "crash index");
+      goto out;
+    }
+    rc = cp_crash_index_write(w.spool, sink, "crashes/index.json", "crashes", doc, triage, err);
+    json_object_set_new(doc, "triage", triage);
+    if (rc == CP_OK && index) {
+      *index = doc;
+      doc = NULL;
+    }
+    goto out;
+  }
   json_t *triage = cp_crash_triage(w.reports);
   doc = json_pack("{s:O, s:o?, s:I, s:I, s:O, s:O, s:b}", "reports", w.reports, "triage", triage,
                   "count", (json_int_t)json_array_size(w.reports), "bytes",
@@ -735,6 +766,7 @@ out:
   free(w.files);
   free(w.deletes);
   cp_afc_close(w.afc);
+  cp_crash_index_free(w.spool);
   json_decref(w.reports);
   json_decref(w.skipped);
   json_decref(w.failed);
