@@ -27,8 +27,10 @@ struct cp_bundle_writer {
   char *dir;
   char *case_id;
   char *final_path;
-  cp_durable out; /* the partial archive file */
-  int spool;      /* anonymous scratch file for the open member */
+  cp_durable out;        /* the partial archive file */
+  int report_copy;       /* opts->report_copy */
+  cp_durable report_out; /* the copy of report.html beside the bundle */
+  int spool;             /* anonymous scratch file for the open member */
   struct archive *a;
   time_t created;
   uint64_t max_bytes; /* 0: no limit on the archive file */
@@ -39,6 +41,7 @@ struct cp_bundle_writer {
   uint64_t *size_out; /* opts->out_size */
   json_t *members;    /* manifest rows of kept members, in archive order */
   json_t *seen;       /* path -> true, to refuse duplicates */
+  json_t *notes;      /* extra top-level manifest keys (cp_bundle_note) */
   EVP_MD_CTX *md;
   unsigned char *chunk;
   char *cur_scope;
@@ -245,6 +248,7 @@ static void writer_free(cp_bundle_writer *w)
   if (w->a)
     archive_write_free(w->a); /* may try a last flush; the file is removed anyway */
   cp_durable_abort(&w->out);
+  cp_durable_abort(&w->report_out);
   if (w->spool >= 0)
     (void)cp_os_close(w->spool, "spool", NULL);
   free(w->sink.current);
@@ -255,6 +259,7 @@ static void writer_free(cp_bundle_writer *w)
   free(w->chunk);
   json_decref(w->members);
   json_decref(w->seen);
+  json_decref(w->notes);
   EVP_MD_CTX_free(w->md);
   EVP_MD_CTX_free(w->out_md);
   free(w);
@@ -276,6 +281,8 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   if (!w)
     return cp_error_set(err, CP_E_NOMEM, "bundle writer");
   w->out.fd = -1;
+  w->report_out.fd = -1;
+  w->report_copy = opts ? opts->report_copy : 0;
   w->spool = -1;
   w->created = opts && opts->created ? opts->created : time(NULL);
   w->max_bytes = opts ? opts->max_bundle_bytes : 0;
@@ -347,6 +354,20 @@ out:
   return rc;
 }
 
+cp_err cp_bundle_note(cp_bundle_writer *w, const char *key, const json_t *value, cp_error *err)
+{
+  static const char *const own[] = {"case_id", "created", "format_version", "agent_version",
+                                    "device",  "members", "signature",      NULL};
+  for (size_t i = 0; own[i]; i++)
+    if (!strcmp(key, own[i]))
+      return cp_error_set(err, CP_E_INTERNAL, "manifest key '%s' belongs to the writer", key);
+  if (!w->notes && !(w->notes = json_object()))
+    return cp_error_set(err, CP_E_NOMEM, "manifest note");
+  if (json_object_set_new(w->notes, key, json_deep_copy(value)) != 0)
+    return cp_error_set(err, CP_E_NOMEM, "manifest note");
+  return CP_OK;
+}
+
 cp_sink *cp_bundle_sink(cp_bundle_writer *w)
 {
   return w ? &w->sink : NULL;
@@ -359,7 +380,25 @@ void cp_bundle_abort(cp_bundle_writer *w)
 
 static cp_err report_to_sink(void *ctx, const void *buf, size_t len, cp_error *err)
 {
-  return cp_sink_write(ctx, buf, len, err);
+  cp_bundle_writer *w = ctx;
+  cp_err rc = cp_sink_write(&w->sink, buf, len, err);
+  if (rc == CP_OK && w->report_out.fd >= 0)
+    rc = cp_durable_write(&w->report_out, buf, len, err);
+  return rc;
+}
+
+/* `<bundle path without .caseprobe.tar.gz>.report.html`, opened durably. */
+static cp_err report_copy_begin(cp_bundle_writer *w, cp_error *err)
+{
+  size_t n = strlen(w->final_path), suffix = strlen(CP_BUNDLE_SUFFIX);
+  size_t stem = n > suffix ? n - suffix : n;
+  char *path = malloc(stem + sizeof ".report.html");
+  if (!path)
+    return cp_error_set(err, CP_E_NOMEM, "report copy");
+  snprintf(path, stem + sizeof ".report.html", "%.*s.report.html", (int)stem, w->final_path);
+  cp_err rc = cp_durable_begin(&w->report_out, path, NULL, CP_DURABLE_REPLACE, err);
+  free(path);
+  return rc;
 }
 
 /* report.html, streamed into its member; findings get the case id and the
@@ -375,9 +414,11 @@ static cp_err add_report(cp_bundle_writer *w, const json_t *findings, cp_error *
     json_object_set_new(f, "case_id", json_string(w->case_id));
   if (!json_object_get(f, "created"))
     json_object_set_new(f, "created", json_string(when));
-  cp_err rc = cp_sink_begin(&w->sink, CP_BUNDLE_REPORT, CP_BUNDLE_SCOPE_BUNDLE, err);
+  cp_err rc = w->report_copy ? report_copy_begin(w, err) : CP_OK;
+  if (rc == CP_OK)
+    rc = cp_sink_begin(&w->sink, CP_BUNDLE_REPORT, CP_BUNDLE_SCOPE_BUNDLE, err);
   if (rc == CP_OK) {
-    rc = cp_report_html_write(f, w->members, report_to_sink, &w->sink, err);
+    rc = cp_report_html_write(f, w->members, report_to_sink, w, err);
     cp_error ignored;
     cp_err end = cp_sink_end(&w->sink, rc == CP_OK, rc == CP_OK ? err : &ignored);
     if (rc == CP_OK)
@@ -403,6 +444,8 @@ static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char
       goto out;
   }
   m = cp_manifest_new(w->case_id, w->created, device, w->members, key ? fp : NULL);
+  if (m && w->notes)
+    (void)json_object_update_missing(m, w->notes); /* never over the writer's own keys */
   text = m ? cp_manifest_dump(m, &len) : NULL;
   if (!text) {
     rc = cp_error_set(err, CP_E_NOMEM, "manifest");
@@ -476,6 +519,11 @@ cp_err cp_bundle_finish(cp_bundle_writer *w, const json_t *consent_json,
   }
   /* fsync, close, rename without replacing, fsync of the folder */
   rc = cp_durable_commit(&w->out, err);
+  if (rc == CP_OK && w->report_out.fd >= 0) {
+    rc = cp_durable_commit(&w->report_out, err);
+    if (rc != CP_OK)
+      cp_os_unlink(w->final_path); /* all or nothing */
+  }
   if (rc != CP_OK)
     goto out;
   if (w->sha256_out)
