@@ -9,6 +9,7 @@
 #include "sign.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,39 @@ static int add(json_t *obj, const char *key, json_t *v)
   return v && json_object_set_new(obj, key, v) == 0;
 }
 
+/* What was read for one member, kept as one short string "<size> <sha256>"
+ * (a jansson object per member costs ~450 bytes; 10,000 members add up). */
+static json_t *got_new(uint64_t size, const char *hex)
+{
+  char t[96];
+  snprintf(t, sizeof t, "%llu %s", (unsigned long long)size, hex);
+  return json_string(t);
+}
+
+static json_t *got_size(const json_t *got)
+{
+  const char *t = json_string_value(got);
+  return json_integer(t ? (json_int_t)strtoull(t, NULL, 10) : 0);
+}
+
+static json_t *got_sha(const json_t *got)
+{
+  const char *t = json_string_value(got);
+  const char *sp = t ? strchr(t, ' ') : NULL;
+  return json_string(sp ? sp + 1 : "");
+}
+
+/* 1 when the size and SHA-256 read equal the manifest row's. */
+static int same_as_manifest(const json_t *got, const json_t *want)
+{
+  json_t *sz = got_size(got), *sha = got_sha(got);
+  int same = json_equal(sz, json_object_get(want, "size")) &&
+             json_equal(sha, json_object_get(want, "sha256"));
+  json_decref(sz);
+  json_decref(sha);
+  return same;
+}
+
 /* 1 when the array of {"path": ...} rows has one for path. */
 static int listed(json_t *rows, const char *path)
 {
@@ -208,22 +242,19 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
       continue;
     if (!want) {
       json_array_append_new(extra, json_string(path));
-      json_array_append_new(rows, json_pack("{s:s, s:O, s:O, s:s, s:s}", "path", path, "size",
-                                            json_object_get(got, "size"), "sha256",
-                                            json_object_get(got, "sha256"), "scope", "", "status",
-                                            "extra"));
+      json_array_append_new(rows, json_pack("{s:s, s:o, s:o, s:s, s:s}", "path", path, "size",
+                                            got_size(got), "sha256", got_sha(got), "scope", "",
+                                            "status", "extra"));
       problems++;
       if (!*first) {
         *first = path;
         *why = "is not in the manifest";
       }
-    } else if (!json_equal(json_object_get(got, "size"), json_object_get(want, "size")) ||
-               !json_equal(json_object_get(got, "sha256"), json_object_get(want, "sha256"))) {
-      json_array_append_new(changed, json_pack("{s:s, s:O, s:O, s:O, s:O}", "path", path, "size",
-                                               json_object_get(got, "size"), "sha256",
-                                               json_object_get(got, "sha256"), "expected_size",
-                                               json_object_get(want, "size"), "expected_sha256",
-                                               json_object_get(want, "sha256")));
+    } else if (!same_as_manifest(got, want)) {
+      json_array_append_new(changed, json_pack("{s:s, s:o, s:o, s:O, s:O}", "path", path, "size",
+                                               got_size(got), "sha256", got_sha(got),
+                                               "expected_size", json_object_get(want, "size"),
+                                               "expected_sha256", json_object_get(want, "sha256")));
       problems++;
       if (!*first) {
         *first = path;
@@ -234,7 +265,7 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
   json_array_foreach(json_object_get(manifest, "members"), i, m)
   {
     const char *path = json_string_value(json_object_get(m, "path"));
-    json_t *row = json_deep_copy(m);
+    json_t *row = json_incref(m); /* the parsed manifest's own row: no copy per member */
     const char *status = "ok";
     if (!json_object_get(actual, path)) {
       status = "missing";
@@ -353,8 +384,7 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
       goto out;
     }
     if (json_array_append_new(order, json_string(path)) != 0 ||
-        json_object_set_new(
-            actual, path, json_pack("{s:I, s:s}", "size", (json_int_t)size, "sha256", hex)) != 0) {
+        json_object_set_new(actual, path, got_new(size, hex)) != 0) {
       rc = cp_error_set(err, CP_E_NOMEM, "member index");
       goto out;
     }

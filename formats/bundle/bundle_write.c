@@ -356,8 +356,9 @@ out:
 
 cp_err cp_bundle_note(cp_bundle_writer *w, const char *key, const json_t *value, cp_error *err)
 {
-  static const char *const own[] = {"case_id", "created", "format_version", "agent_version",
-                                    "device",  "members", "signature",      NULL};
+  static const char *const own[] = {"format",         "case_id",       "created",
+                                    "format_version", "agent_version", "device",
+                                    "members",        "signature",     NULL};
   for (size_t i = 0; own[i]; i++)
     if (!strcmp(key, own[i]))
       return cp_error_set(err, CP_E_INTERNAL, "manifest key '%s' belongs to the writer", key);
@@ -443,7 +444,13 @@ static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char
     if (rc != CP_OK)
       goto out;
   }
-  m = cp_manifest_new(w->case_id, w->created, device, w->members, key ? fp : NULL);
+  /* the member rows by reference, not a deep copy: 10,000 members are
+   * megabytes of jansson objects */
+  m = cp_manifest_new(w->case_id, w->created, device, NULL, key ? fp : NULL);
+  if (m && json_object_set(m, "members", w->members) != 0) {
+    json_decref(m);
+    m = NULL;
+  }
   if (m && w->notes)
     (void)json_object_update_missing(m, w->notes); /* never over the writer's own keys */
   text = m ? cp_manifest_dump(m, &len) : NULL;
