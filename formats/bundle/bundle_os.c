@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,27 +126,33 @@ void cp_os_utc(time_t t, int iso, char out[32])
   strftime(out, 32, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y%m%dT%H%M%SZ", &tm);
 }
 
-/* The token holds both locales so leave() can restore and free. */
+/* The UTF-8 locale is made once per process and kept: newlocale() loads the
+ * locale's data files, and the writer enters it for every member (perf: 2 %
+ * of collect's CPU went to _nl_intern_locale_data with 2,000 reports). */
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static locale_t utf8_loc = (locale_t)0;
+
+static void utf8_make(void)
+{
+  static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8", "UTF-8", NULL};
+  for (size_t i = 0; names[i] && utf8_loc == (locale_t)0; i++)
+    utf8_loc = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
+}
+
+/* The token is the locale to go back to. */
 typedef struct utf8_token {
   locale_t prev;
-  locale_t utf8;
 } utf8_token;
 
 void *cp_os_utf8_enter(void)
 {
-  static const char *const names[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8", "UTF-8", NULL};
-  locale_t loc = (locale_t)0;
-  for (size_t i = 0; names[i] && loc == (locale_t)0; i++)
-    loc = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
-  if (loc == (locale_t)0)
+  (void)pthread_once(&utf8_once, utf8_make);
+  if (utf8_loc == (locale_t)0)
     return NULL;
   utf8_token *t = malloc(sizeof *t);
-  if (!t) {
-    freelocale(loc);
+  if (!t)
     return NULL;
-  }
-  t->utf8 = loc;
-  t->prev = uselocale(loc);
+  t->prev = uselocale(utf8_loc);
   return t;
 }
 
@@ -155,6 +162,5 @@ void cp_os_utf8_leave(void *token)
   if (!t)
     return;
   uselocale(t->prev);
-  freelocale(t->utf8);
   free(t);
 }
