@@ -22,7 +22,9 @@
  * logs, are a few MB); a device claiming more is broken or hostile and would
  * otherwise be read for as long as it keeps sending. */
 #define CP_CRASH_MAX_FILE_BYTES (256ull * 1024 * 1024)
-#define CP_CRASH_QUEUE_BYTES (8u * 1024u * 1024u)
+/* 2 MiB: the worker (parse, redact, gzip) outruns a USB-2 link, so a
+ * deeper queue only holds memory (8 MiB of it filled on a fast link) */
+#define CP_CRASH_QUEUE_BYTES (2u * 1024u * 1024u)
 
 typedef struct entry {
   char *rel;
