@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,4 +166,11 @@ void cp_os_utf8_leave(void *token)
     return;
   uselocale(t->prev);
   free(t);
+}
+
+void cp_os_release_free_memory(void)
+{
+#if defined(__GLIBC__)
+  (void)malloc_trim(0);
+#endif
 }

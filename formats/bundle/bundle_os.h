@@ -55,6 +55,13 @@ void cp_os_utc(time_t t, int iso, char out[32]);
 void *cp_os_utf8_enter(void);
 void cp_os_utf8_leave(void *token);
 
+/* Gives freed heap pages back to the system (glibc: malloc_trim, every
+ * arena). The writer's per-member rows are made on the crash walk's worker
+ * thread, in that thread's arena, which the main thread's later allocations
+ * (the bundle check) never reuse: without this the two peaks add up. A
+ * no-op where the allocator has no such call. */
+void cp_os_release_free_memory(void);
+
 /* Maps an errno from a write/close/fsync to CP_E_DISK_FULL or CP_E_IO. */
 cp_err cp_os_errno_code(int e);
 

@@ -544,5 +544,6 @@ cp_err cp_bundle_finish(cp_bundle_writer *w, const json_t *consent_json,
 out:
   json_decref(empty);
   writer_free(w);
+  cp_os_release_free_memory(); /* the member rows, before the caller re-reads the bundle */
   return rc;
 }
