@@ -16,7 +16,8 @@ sim_pyclient
 sim_listen "$T/events.txt"
 trap 'kill $SIM_LISTEN_PID 2>/dev/null; cleanup' EXIT
 
-# several devices at once
+# several devices at once (A pairs anew, so listeners see a Paired event)
+sim_forget_pairing "$UA"
 idevice_id -l | sort >"$T/ids.txt"
 assert_eq "$(cat "$T/ids.txt")" "$(printf '%s\n' "$UA" "$UB" "$UC" "$UD")" "idevice_id -l lists all four"
 for u in "$UA" "$UB" "$UC"; do
