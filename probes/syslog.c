@@ -67,13 +67,13 @@ static cp_err feed(capture *c, const char *b, size_t k, cp_error *err)
   const char *nl = k ? memchr(b, '\n', k) : NULL;
   if (!nl) {
     if (c->carry_len + k > CP_SYSLOG_MAX_LINE) { /* a monster line: out in pieces */
-      cp_err rc = c->cap && c->bytes + c->carry_len + k > c->cap
-                      ? CP_OK
-                      : put(c, c->carry, c->carry_len, err);
-      if (c->cap && c->bytes + c->carry_len + k > c->cap)
-        c->full = 1;
+      if (c->cap && c->bytes + c->carry_len + k > c->cap) {
+        c->full = 1; /* the limit falls inside it: none of it */
+        return CP_OK;
+      }
+      cp_err rc = put(c, c->carry, c->carry_len, err);
       c->carry_len = 0;
-      return rc == CP_OK && !c->full ? put(c, b, k, err) : rc;
+      return rc == CP_OK ? put(c, b, k, err) : rc;
     }
     memcpy(c->carry + c->carry_len, b, k);
     c->carry_len += k;
