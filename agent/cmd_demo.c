@@ -94,37 +94,6 @@ static void stop_sim(pid_t pid)
   }
 }
 
-/* Copies report.html out of the bundle to `dest` (for a browser). */
-static cp_err extract_report(const char *bundle, const char *dest, cp_error *err)
-{
-  cp_bundle_reader *r = NULL;
-  FILE *out = NULL;
-  cp_err rc = cp_bundle_open(bundle, &r, err);
-  const char *path;
-  uint64_t size;
-  while (rc == CP_OK && (rc = cp_bundle_next(r, &path, &size, err)) == CP_OK && path) {
-    if (strcmp(path, CP_BUNDLE_REPORT) != 0)
-      continue;
-    out = fopen(dest, "wb");
-    if (!out) {
-      rc = cp_error_set(err, CP_E_IO, "cannot write %s: %s", dest, strerror(errno));
-      break;
-    }
-    char buf[65536];
-    size_t got;
-    while ((rc = cp_bundle_read(r, buf, sizeof buf, &got, err)) == CP_OK && got > 0)
-      if (fwrite(buf, 1, got, out) != got) {
-        rc = cp_error_set(err, CP_E_IO, "writing %s", dest);
-        break;
-      }
-    if (fclose(out) != 0 && rc == CP_OK)
-      rc = cp_error_set(err, CP_E_IO, "writing %s", dest);
-    break;
-  }
-  cp_bundle_close(r);
-  return rc;
-}
-
 int cp_cmd_demo(int argc, char **argv)
 {
   const char *out_dir = "caseprobe-demo";
@@ -185,6 +154,7 @@ int cp_cmd_demo(int argc, char **argv)
     o.consent_text = consent.text;
     o.consent_lang = consent.lang;
     o.syslog_seconds = 2;
+    o.report_copy = 1; /* report.html beside the bundle, written while it was made */
     o.progress_bar = !json;
     rc = cp_collect_run(&o, &res, &err);
   }
@@ -195,10 +165,7 @@ int cp_cmd_demo(int argc, char **argv)
     size_t suffix = strlen(CP_BUNDLE_SUFFIX);
     snprintf(report, sizeof report, "%.*s.report.html", (int)(n > suffix ? n - suffix : n),
              res.bundle_path);
-    cp_err rr = extract_report(res.bundle_path, report, &err);
-    if (rr != CP_OK) {
-      rc = rr;
-    } else if (json) {
+    if (json) {
       json_t *doc =
           json_pack("{s:s, s:s, s:s, s:I, s:O}", "bundle", res.bundle_path, "report", report,
                     "sha256", res.sha256, "size", (json_int_t)res.size, "probes", res.probes);

@@ -20,7 +20,7 @@ static void usage(FILE *out)
           "usage: caseprobe syslog [-u UDID] [--seconds N] [--max-bytes N] [-o FILE] [--json]\n\n"
           "Captures the device log for a bounded time (default 5 s).\n"
           "  -s, --seconds N   capture for N seconds (1..3600)\n"
-          "      --max-bytes N stop after N bytes (default 64 MB)\n"
+          "      --max-bytes N stop after N bytes, at a line end (default: no byte limit)\n"
           "  -o, --output FILE write the log to FILE (a new file) instead of stdout\n"
           "                    (--json then prints a summary; --json needs -o)\n%s",
           cp_cli_common_help);

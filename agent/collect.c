@@ -229,38 +229,15 @@ static json_t *string_array(const char *const *list)
   return a;
 }
 
-/* SHA-256 and size of the finished file, for the result and bundle_ready. */
-static cp_err hash_file(const char *path, char hex[65], uint64_t *size, cp_error *err)
+/* How the syslog capture ended, for the report and the manifest:
+ * {"bytes", "truncated", "why"} from the probe's summary, or NULL. */
+static json_t *syslog_capture(const json_t *summaries)
 {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return cp_error_set(err, CP_E_IO, "cannot reopen %s", path);
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
-  cp_err rc = CP_OK;
-  unsigned char buf[1 << 16];
-  *size = 0;
-  if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-    rc = cp_error_set(err, CP_E_NOMEM, "sha256");
-    goto out;
-  }
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-    EVP_DigestUpdate(md, buf, n);
-    *size += n;
-  }
-  if (ferror(f)) {
-    rc = cp_error_set(err, CP_E_IO, "reading %s", path);
-    goto out;
-  }
-  unsigned char dig[32];
-  unsigned int dlen = 0;
-  EVP_DigestFinal_ex(md, dig, &dlen);
-  for (unsigned i = 0; i < 32; i++)
-    snprintf(hex + 2 * i, 3, "%02x", dig[i]);
-out:
-  EVP_MD_CTX_free(md);
-  (void)fclose(f); /* read only */
-  return rc;
+  const json_t *s = json_object_get(summaries, "syslog");
+  if (!json_is_object(s))
+    return NULL;
+  return json_pack("{s:O, s:O, s:O}", "bytes", json_object_get(s, "bytes"), "truncated",
+                   json_object_get(s, "truncated"), "why", json_object_get(s, "why"));
 }
 
 /* Runs every granted probe in registry order. A probe failure that leaves
@@ -272,7 +249,7 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
   cp_probe_opts popts;
   memset(&popts, 0, sizeof popts);
   popts.syslog_seconds = o->syslog_seconds > 0 ? o->syslog_seconds : 5;
-  popts.syslog_max_bytes = o->syslog_max_bytes ? o->syslog_max_bytes : (64u << 20);
+  popts.syslog_max_bytes = o->syslog_max_bytes; /* the policy's, or none: the seconds bound it */
   popts.timeout_ms = o->timeout_ms;
   popts.cancel = o->cancel;
   popts.sysdiagnose_seconds = o->sysdiagnose_seconds;
@@ -339,7 +316,7 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   cp_bundle_writer *w = NULL;
   json_t *global = NULL, *summaries = json_object(), *findings = NULL, *consent = NULL;
   json_t *redaction = NULL, *devsum = NULL, *device_red = NULL, *battery_red = NULL;
-  json_t *crashes_red = NULL, *probes_red = NULL, *sysdiag_red = NULL;
+  json_t *crashes_red = NULL, *probes_red = NULL, *sysdiag_red = NULL, *capture = NULL;
   char *final_path = NULL;
   int failed = 0;
   cp_err rc = CP_OK;
@@ -389,10 +366,14 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
     goto out;
 
   json_t *made_by = cp_build_info();
+  /* the finished file's SHA-256 and size, computed while it is written */
   cp_bundle_opts bopts;
   memset(&bopts, 0, sizeof bopts);
   bopts.made_by = made_by;
   bopts.report = cp_report_render; /* the agent's page, in the person's language */
+  bopts.out_sha256 = r->sha256;
+  bopts.out_size = &r->size;
+  bopts.report_copy = o->report_copy;
   rc = cp_bundle_writer_new(o->out_dir ? o->out_dir : ".", o->case_id, &bopts, &w, err);
   json_decref(made_by);
   if (rc != CP_OK)
@@ -463,6 +444,13 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   /* the report's own keys: reasons in the interface's codes, its language */
   battery_reasons(json_object_get(findings, "battery"));
   json_object_set_new(findings, "language", json_string(cp_i18n_lang()));
+  capture = syslog_capture(summaries);
+  if (capture) {
+    json_object_set(findings, "syslog", capture);
+    rc = cp_bundle_note(w, "syslog", capture, err);
+    if (rc != CP_OK)
+      goto out;
+  }
 
   rc = cp_bundle_finish(w, consent, redaction, devsum, findings, o->sign_key, &final_path, err);
   w = NULL; /* finish always consumes the writer */
@@ -472,8 +460,6 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   json_t *check = NULL;
   rc = cp_bundle_check_file(final_path, NULL, &check, err);
   json_decref(check);
-  if (rc == CP_OK)
-    rc = hash_file(final_path, r->sha256, &r->size, err);
   if (rc != CP_OK) {
     (void)remove(final_path); /* best effort: the failure being reported matters more */
     goto out;
@@ -507,6 +493,7 @@ out:
   json_decref(battery_red);
   json_decref(crashes_red);
   json_decref(probes_red);
+  json_decref(capture);
   return rc;
 }
 

@@ -34,7 +34,8 @@ typedef struct cp_collect_opts {
   const char *sign_key;               /* PEM Ed25519 private key, or NULL */
   int syslog_seconds;                 /* 0: default (5 s) */
   int sysdiagnose_seconds;            /* 0: default (600 s) wait for the archive */
-  uint64_t syslog_max_bytes;          /* 0: default cap */
+  uint64_t syslog_max_bytes;          /* 0: no byte cap (the seconds bound the capture) */
+  int report_copy;                    /* 1: also <bundle stem>.report.html beside it */
   int wait_trust_seconds;             /* 0: fail at once when trust is pending */
   int timeout_ms;                     /* per-request device timeout, 0: default */
   volatile int *cancel;               /* set non-zero to stop (signal) */

@@ -12,6 +12,8 @@
 
 #include "crashlogs.h"
 
+#include "crash_index.h"
+
 #include <pthread.h>
 
 #define CP_CRASH_MAX_DEPTH_DIRS 16
@@ -20,7 +22,9 @@
  * logs, are a few MB); a device claiming more is broken or hostile and would
  * otherwise be read for as long as it keeps sending. */
 #define CP_CRASH_MAX_FILE_BYTES (256ull * 1024 * 1024)
-#define CP_CRASH_QUEUE_BYTES (8u * 1024u * 1024u)
+/* 2 MiB: the worker (parse, redact, gzip) outruns a USB-2 link, so a
+ * deeper queue only holds memory (8 MiB of it filled on a fast link) */
+#define CP_CRASH_QUEUE_BYTES (2u * 1024u * 1024u)
 
 typedef struct cp_crash_entry {
   char *rel;
@@ -50,6 +54,11 @@ typedef struct cp_crash_walk {
   size_t nfiles, cap;
   uint64_t total, done, pulled_bytes;
   json_t *reports, *skipped, *failed;
+  /* collect (no hooks): rows go to a spool and a fixed-size triage instead
+   * of `reports`, so memory does not grow with the report count; the few
+   * fields the drain ranking reads are kept per report in drain_recs */
+  cp_crash_index *spool;
+  json_t *drain_recs;
 
   /* reader -> worker queue */
   pthread_mutex_t qlock;

@@ -94,6 +94,22 @@ typedef struct wstate {
   json_t *rec;
 } wstate;
 
+/* The fields of a record the drain ranking reads (formats/crash/drain.h),
+ * kept when the full rows go to the spool: a few hundred bytes a report. */
+static void keep_for_drain(walk *w, const json_t *rec)
+{
+  static const char *const keys[] = {"kind", "process", "time", "bug_type", "resource", "jetsam"};
+  json_t *d = json_object();
+  if (!d)
+    return;
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    json_t *v = json_object_get(rec, keys[i]);
+    if (v)
+      (void)json_object_set(d, keys[i], v);
+  }
+  (void)json_array_append_new(w->drain_recs, d);
+}
+
 static void worker_fail(walk *w, cp_err rc, const cp_error *e)
 {
   pthread_mutex_lock(&w->qlock);
@@ -239,14 +255,23 @@ static void on_end(walk *w, wstate *s, chunk *c)
       else
         cp_crash_failure(w, f->rel, &fe);
     } else {
+      cp_error se;
+      cp_err src = CP_OK;
       pthread_mutex_lock(&w->lock);
       w->pulled_bytes += s->written;
-      json_array_append(w->reports, s->rec);
+      if (w->spool) {
+        src = cp_crash_index_add(w->spool, s->rec, &se);
+        keep_for_drain(w, s->rec);
+      } else {
+        json_array_append(w->reports, s->rec);
+      }
       if (w->hooks && w->hooks->done)
         w->hooks->done(w->hooks->ctx, f->rel, &f->st, s->rec);
       if (w->hooks && w->hooks->delete_pulled)
         cp_crash_schedule_delete(w, f->rel);
       pthread_mutex_unlock(&w->lock);
+      if (src != CP_OK)
+        worker_fail(w, src, &se);
     }
   } else if (s->member) {
     (void)cp_sink_end(w->sink, 0, &fe);
@@ -332,10 +357,13 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   w.reports = json_array();
   w.skipped = json_array();
   w.failed = json_array();
-  if (!w.reports || !w.skipped || !w.failed || !fin) {
+  w.drain_recs = json_array();
+  if (!w.reports || !w.skipped || !w.failed || !w.drain_recs || !fin) {
     rc = cp_error_set(err, CP_E_NOMEM, "crash walk");
     goto out;
   }
+  if (!hooks && (rc = cp_crash_index_new(&w.spool, err)) != CP_OK)
+    goto out;
   rc = cp_afc_open(dev, "com.apple.crashreportcopymobile", &w.afc, err);
   if (rc != CP_OK)
     goto out;
@@ -362,6 +390,25 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     rc = cp_crash_run_deletes(&w, err);
   if (rc != CP_OK)
     goto out;
+  if (w.spool) { /* the index streams from the spool; *index gets no rows */
+    json_t *drain = cp_drain_rank(w.drain_recs, 0);
+    doc = json_pack("{s:I, s:I, s:O, s:O, s:b, s:o?}", "count",
+                    (json_int_t)cp_crash_index_count(w.spool), "bytes", (json_int_t)w.pulled_bytes,
+                    "skipped", w.skipped, "failed", w.failed, "moved", moved, "drain", drain);
+    json_t *triage = cp_crash_index_triage(w.spool);
+    if (!doc || !triage) {
+      json_decref(triage);
+      rc = cp_error_set(err, CP_E_NOMEM, "crash index");
+      goto out;
+    }
+    rc = cp_crash_index_write(w.spool, sink, "crashes/index.json", "crashes", doc, triage, err);
+    json_object_set_new(doc, "triage", triage);
+    if (rc == CP_OK && index) {
+      *index = doc;
+      doc = NULL;
+    }
+    goto out;
+  }
   json_t *triage = cp_crash_triage(w.reports);
   json_t *drain = cp_drain_rank(w.reports, 0);
   doc = json_pack("{s:O, s:o?, s:o?, s:I, s:I, s:O, s:O, s:b}", "reports", w.reports, "triage",
@@ -401,6 +448,8 @@ out:
   free(w.deletes);
   cp_afc_close(w.afc);
   json_decref(w.reports);
+  json_decref(w.drain_recs);
+  cp_crash_index_free(w.spool);
   json_decref(w.skipped);
   json_decref(w.failed);
   json_decref(doc);

@@ -1,7 +1,9 @@
-/* The station spool (see station_spool.h). Every file we write goes through
- * write_atomic (hidden temp name, fsync, rename, fsync of the folder), so
- * after any crash a visible name is either absent or whole. */
+/* The station spool (see station_spool.h). Every file we write and every
+ * move goes through durable.h (hidden temp name, fsync, rename, fsync of the
+ * folder), so after any crash a visible name is either absent or whole. */
 #include "station_spool.h"
+
+#include "durable.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,68 +36,15 @@ static cp_err mkdir_one(const char *path, cp_error *err)
   return cp_error_set(err, CP_E_IO, "cannot create %s: %s", path, strerror(errno));
 }
 
-static cp_err fsync_dir(const char *dir, cp_error *err)
-{
-  int fd = open(dir, O_RDONLY);
-  if (fd < 0)
-    return cp_error_set(err, CP_E_IO, "cannot open %s: %s", dir, strerror(errno));
-  int rc = fsync(fd);
-  int e = errno;
-  close(fd);
-  /* Some file systems refuse fsync on a folder (EINVAL); the rename is done. */
-  if (rc != 0 && e != EINVAL && e != ENOTSUP)
-    return cp_error_set(err, CP_E_IO, "cannot sync %s: %s", dir, strerror(e));
-  return CP_OK;
-}
-
-/* Writes dir/name through a hidden temp file and a rename. */
+/* Writes dir/name durably (durable.h): `.<name>.tmp-XXXXXX`, fsync, rename,
+ * fsync of the folder. */
 static cp_err write_atomic(const char *dir, const char *name, const char *data, size_t len,
                            cp_error *err)
 {
-  cp_err rc = CP_OK;
-  char tmp[4096], fin[4096];
-  int fd = -1;
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", dir, name) >= sizeof tmp ||
-      (size_t)snprintf(fin, sizeof fin, "%s/%s", dir, name) >= sizeof fin)
+  char fin[4096];
+  if ((size_t)snprintf(fin, sizeof fin, "%s/%s", dir, name) >= sizeof fin)
     return cp_error_set(err, CP_E_IO, "path too long in %s", dir);
-  fd = mkstemp(tmp);
-  if (fd < 0)
-    return cp_error_set(err, CP_E_IO, "cannot create a file in %s: %s", dir, strerror(errno));
-  size_t off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, data + off, len - off);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0) {
-      rc = cp_error_set(err, errno == ENOSPC ? CP_E_DISK_FULL : CP_E_IO, "cannot write %s: %s", fin,
-                        strerror(errno));
-      goto out;
-    }
-    off += (size_t)w;
-  }
-  if (fsync(fd) != 0) {
-    rc = cp_error_set(err, errno == ENOSPC ? CP_E_DISK_FULL : CP_E_IO, "cannot sync %s: %s", fin,
-                      strerror(errno));
-    goto out;
-  }
-  if (close(fd) != 0) {
-    fd = -1;
-    rc = cp_error_set(err, CP_E_IO, "cannot close %s: %s", fin, strerror(errno));
-    goto out;
-  }
-  fd = -1;
-  if (rename(tmp, fin) != 0) {
-    rc = cp_error_set(err, CP_E_IO, "cannot rename into %s: %s", fin, strerror(errno));
-    goto out;
-  }
-  tmp[0] = '\0';
-  rc = fsync_dir(dir, err);
-out:
-  if (fd >= 0)
-    close(fd);
-  if (tmp[0])
-    unlink(tmp);
-  return rc;
+  return cp_durable_write_file(fin, data, len, CP_DURABLE_REPLACE, err);
 }
 
 cp_err cp_spool_open(cp_spool *s, const char *root, cp_error *err)
@@ -316,19 +265,16 @@ cp_err cp_spool_mark_sent(cp_spool *s, const char *name, cp_error *err)
   if ((size_t)snprintf(from, sizeof from, "%s/%s.receipt.json", s->ready, name) >= sizeof from ||
       (size_t)snprintf(to, sizeof to, "%s/%s.receipt.json", s->sent, name) >= sizeof to)
     return cp_error_set(err, CP_E_IO, "path too long: %s", name);
-  if (rename(from, to) != 0 && errno != ENOENT)
-    return cp_error_set(err, CP_E_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
-  if ((rc = fsync_dir(s->sent, err)))
+  struct stat st; /* no receipt is fine; we hold the spool lock, so no race */
+  if (lstat(from, &st) == 0 && (rc = cp_durable_move(from, to, err)))
     return rc;
   snprintf(from, sizeof from, "%s/%s", s->ready, name);
   snprintf(to, sizeof to, "%s/%s", s->sent, name);
-  if (rename(from, to) != 0)
-    return cp_error_set(err, CP_E_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
-  if ((rc = fsync_dir(s->sent, err)))
+  if ((rc = cp_durable_move(from, to, err)))
     return rc;
   snprintf(from, sizeof from, "%s/%s.upload-state", s->ready, name);
   (void)unlink(from);
-  return fsync_dir(s->ready, err);
+  return cp_durable_sync_dir(s->ready, err);
 }
 
 void cp_spool_close(cp_spool *s)

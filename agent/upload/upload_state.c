@@ -2,6 +2,7 @@
  * multipart upload (BUNDLE.upload-state) and the receipt (BUNDLE.receipt.json).
  * Both are written atomically so a kill -9 at any moment leaves either the old
  * or the new file, never half of one: resuming trusts what the state says. */
+#include "durable.h"
 #include "upload_s3.h"
 
 #include <errno.h>
@@ -125,26 +126,10 @@ out:
   return rc;
 }
 
+/* durable.h: `.<name>.tmp-XXXXXX` beside it, fsync, rename, fsync folder. */
 cp_err cp_upload_write_atomic(const char *file, const char *text, size_t len, cp_error *err)
 {
-  char tmp[4200];
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", file) >= sizeof tmp)
-    return cp_error_set(err, CP_E_IO, "path too long: %s", file);
-  FILE *f = fopen(tmp, "wb");
-  if (!f)
-    return cp_error_set(err, CP_E_IO, "cannot write %s", tmp);
-  int ok = fwrite(text, 1, len, f) == len;
-  ok = fflush(f) == 0 && ok;
-  ok = fsync(fileno(f)) == 0 && ok;
-  int e = errno;
-  ok = fclose(f) == 0 && ok;
-  if (!ok || rename(tmp, file) != 0) {
-    if (ok)
-      e = errno;
-    (void)remove(tmp);
-    return cp_error_set(err, e == ENOSPC ? CP_E_DISK_FULL : CP_E_IO, "cannot write %s", file);
-  }
-  return CP_OK;
+  return cp_durable_write_file(file, text, len, CP_DURABLE_REPLACE, err);
 }
 
 /* Serialises j and writes it atomically; steals the reference. */

@@ -83,12 +83,26 @@ typedef struct cp_bundle_opts {
   /* Renders report.html from the findings (the agent's page, in the person's
    * language); NULL = cp_report_html_fallback, a page with no words. */
   cp_report_render_fn report;
+  /* When not NULL, a successful cp_bundle_finish() writes the finished
+   * file's SHA-256 (64 hex digits + NUL) and size here: hashed while it was
+   * written, so the caller need not read it again. */
+  char *out_sha256;
+  uint64_t *out_size;
+  /* 1: report.html is also written, as it is made, to
+   * `<bundle path without .caseprobe.tar.gz>.report.html` (for a browser),
+   * so nobody reads it back out of the finished bundle. */
+  int report_copy;
 } cp_bundle_opts;
 
 /* Starts a bundle in out_dir (must exist) for case_id (non-empty; sanitized
  * for the file name, recorded as given in the manifest). opts may be NULL. */
 cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_bundle_opts *opts,
                             cp_bundle_writer **w, cp_error *err);
+
+/* Adds a top-level key to manifest.json (e.g. "syslog": how the capture
+ * ended), so integrity-checked metadata travels with the bundle. Keys the
+ * writer owns (case_id, members, signature, ...) are refused. */
+cp_err cp_bundle_note(cp_bundle_writer *w, const char *key, const json_t *value, cp_error *err);
 
 /* The sink probes write into; owned by w, valid until finish/abort. */
 cp_sink *cp_bundle_sink(cp_bundle_writer *w);

@@ -9,10 +9,74 @@
 #include "sign.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK (64u * 1024u)
+
+/* Skims the top-level "reports" value out of a JSON object as it streams
+ * by (it becomes null): the crash index's rows grow with the device (11 MB
+ * of text, 74 MB once parsed, for 10,000 reports), while what a check
+ * reports (triage, counts, failures) stays small. A tiny state machine over
+ * the bytes, no parse. */
+typedef struct skim {
+  int depth, in_str, esc;
+  int key_len;  /* bytes of the current depth-1 string; -1 once too long */
+  int is_key;   /* the depth-1 string just closed is "reports" */
+  int skipping; /* inside the value being dropped */
+  char key[8];
+} skim;
+
+/* Feeds b[0..n); appends what is kept to out (capacity n + 4). */
+static size_t skim_feed(skim *k, const unsigned char *b, size_t n, char *out)
+{
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = b[i];
+    if (k->in_str) {
+      if (k->esc)
+        k->esc = 0;
+      else if (c == '\\')
+        k->esc = 1;
+      else if (c == '"') {
+        k->in_str = 0;
+        if (k->depth == 1 && !k->skipping)
+          k->is_key = k->key_len == 7 && !memcmp(k->key, "reports", 7);
+      } else if (k->depth == 1 && !k->skipping && k->key_len >= 0) {
+        if (k->key_len < 7)
+          k->key[k->key_len++] = (char)c;
+        else
+          k->key_len = -1;
+      }
+      if (!k->skipping)
+        out[o++] = (char)c;
+      continue;
+    }
+    if (k->skipping && k->depth == 1 && (c == ',' || c == '}'))
+      k->skipping = 0; /* the dropped value ended: this byte is kept */
+    if (c == '"') {
+      k->in_str = 1;
+      k->key_len = 0;
+    } else if (c == '{' || c == '[') {
+      k->depth++;
+    } else if (c == '}' || c == ']') {
+      k->depth--;
+    } else if (c == ':' && k->depth == 1 && k->is_key && !k->skipping) {
+      out[o++] = ':';
+      memcpy(out + o, "null", 4);
+      o += 4;
+      k->skipping = 1;
+      k->is_key = 0;
+      continue;
+    } else if (c == ',' && k->depth == 1) {
+      k->is_key = 0;
+    }
+    if (!k->skipping)
+      out[o++] = (char)c;
+  }
+  return o;
+}
 
 /* A member kept in memory up to `limit` bytes; `over` when it was larger. */
 typedef struct kept {
@@ -22,6 +86,7 @@ typedef struct kept {
   size_t len;
   int present;
   int over;
+  skim *skim; /* not NULL: the top-level "reports" value is dropped */
 } kept;
 
 enum { K_MANIFEST, K_SIG, K_CONSENT, K_REDACTION, K_CRASHES, K_COUNT };
@@ -47,6 +112,18 @@ static cp_err keep_bytes(kept *k, const unsigned char *b, size_t n, cp_error *er
   return CP_OK;
 }
 
+/* keep_bytes through the skimmer. */
+static cp_err keep_skimmed(kept *k, const unsigned char *b, size_t n, cp_error *err)
+{
+  char *out = malloc(n + 4);
+  if (!out)
+    return cp_error_set(err, CP_E_NOMEM, "keeping %s", k->name);
+  size_t o = skim_feed(k->skim, b, n, out);
+  cp_err rc = keep_bytes(k, (const unsigned char *)out, o, err);
+  free(out);
+  return rc;
+}
+
 /* Hashes one member to its end, keeping it when it is one of `ks`. */
 static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsigned char *chunk,
                           EVP_MD_CTX *md, char hex[65], uint64_t *size, cp_error *err)
@@ -70,7 +147,8 @@ static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsig
     if (EVP_DigestUpdate(md, chunk, got) != 1)
       return cp_error_set(err, CP_E_INTERNAL, "SHA-256 update");
     *size += got;
-    if (k && (rc = keep_bytes(k, chunk, got, err)) != CP_OK)
+    if (k &&
+        (rc = k->skim ? keep_skimmed(k, chunk, got, err) : keep_bytes(k, chunk, got, err)) != CP_OK)
       return rc;
   }
   unsigned char d[EVP_MAX_MD_SIZE];
@@ -122,6 +200,39 @@ static int add(json_t *obj, const char *key, json_t *v)
   return v && json_object_set_new(obj, key, v) == 0;
 }
 
+/* What was read for one member, kept as one short string "<size> <sha256>"
+ * (a jansson object per member costs ~450 bytes; 10,000 members add up). */
+static json_t *got_new(uint64_t size, const char *hex)
+{
+  char t[96];
+  snprintf(t, sizeof t, "%llu %s", (unsigned long long)size, hex);
+  return json_string(t);
+}
+
+static json_t *got_size(const json_t *got)
+{
+  const char *t = json_string_value(got);
+  return json_integer(t ? (json_int_t)strtoull(t, NULL, 10) : 0);
+}
+
+static json_t *got_sha(const json_t *got)
+{
+  const char *t = json_string_value(got);
+  const char *sp = t ? strchr(t, ' ') : NULL;
+  return json_string(sp ? sp + 1 : "");
+}
+
+/* 1 when the size and SHA-256 read equal the manifest row's. */
+static int same_as_manifest(const json_t *got, const json_t *want)
+{
+  json_t *sz = got_size(got), *sha = got_sha(got);
+  int same = json_equal(sz, json_object_get(want, "size")) &&
+             json_equal(sha, json_object_get(want, "sha256"));
+  json_decref(sz);
+  json_decref(sha);
+  return same;
+}
+
 /* 1 when the array of {"path": ...} rows has one for path. */
 static int listed(json_t *rows, const char *path)
 {
@@ -158,22 +269,19 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
       continue;
     if (!want) {
       json_array_append_new(extra, json_string(path));
-      json_array_append_new(rows, json_pack("{s:s, s:O, s:O, s:s, s:s}", "path", path, "size",
-                                            json_object_get(got, "size"), "sha256",
-                                            json_object_get(got, "sha256"), "scope", "", "status",
-                                            "extra"));
+      json_array_append_new(rows, json_pack("{s:s, s:o, s:o, s:s, s:s}", "path", path, "size",
+                                            got_size(got), "sha256", got_sha(got), "scope", "",
+                                            "status", "extra"));
       problems++;
       if (!*first) {
         *first = path;
         *why = "is not in the manifest";
       }
-    } else if (!json_equal(json_object_get(got, "size"), json_object_get(want, "size")) ||
-               !json_equal(json_object_get(got, "sha256"), json_object_get(want, "sha256"))) {
-      json_array_append_new(changed, json_pack("{s:s, s:O, s:O, s:O, s:O}", "path", path, "size",
-                                               json_object_get(got, "size"), "sha256",
-                                               json_object_get(got, "sha256"), "expected_size",
-                                               json_object_get(want, "size"), "expected_sha256",
-                                               json_object_get(want, "sha256")));
+    } else if (!same_as_manifest(got, want)) {
+      json_array_append_new(changed, json_pack("{s:s, s:o, s:o, s:O, s:O}", "path", path, "size",
+                                               got_size(got), "sha256", got_sha(got),
+                                               "expected_size", json_object_get(want, "size"),
+                                               "expected_sha256", json_object_get(want, "sha256")));
       problems++;
       if (!*first) {
         *first = path;
@@ -184,7 +292,7 @@ static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t 
   json_array_foreach(json_object_get(manifest, "members"), i, m)
   {
     const char *path = json_string_value(json_object_get(m, "path"));
-    json_t *row = json_deep_copy(m);
+    json_t *row = json_incref(m); /* the parsed manifest's own row: no copy per member */
     const char *status = "ok";
     if (!json_object_get(actual, path)) {
       status = "missing";
@@ -267,11 +375,14 @@ static cp_err check_signature(json_t *manifest, const kept *ks, const char *pubk
 
 cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **report, cp_error *err)
 {
-  kept ks[K_COUNT] = {{CP_BUNDLE_MANIFEST, CP_CHECK_MAX_MANIFEST, NULL, 0, 0, 0},
-                      {CP_BUNDLE_SIGNATURE, 1024, NULL, 0, 0, 0},
-                      {CP_BUNDLE_CONSENT, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0},
-                      {CP_BUNDLE_REDACTION, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0},
-                      {"crashes/index.json", CP_CHECK_MAX_CRASH_INDEX, NULL, 0, 0, 0}};
+  kept ks[K_COUNT] = {{CP_BUNDLE_MANIFEST, CP_CHECK_MAX_MANIFEST, NULL, 0, 0, 0, NULL},
+                      {CP_BUNDLE_SIGNATURE, 1024, NULL, 0, 0, 0, NULL},
+                      {CP_BUNDLE_CONSENT, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0, NULL},
+                      {CP_BUNDLE_REDACTION, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0, NULL},
+                      {"crashes/index.json", CP_CHECK_MAX_CRASH_INDEX, NULL, 0, 0, 0, NULL}};
+  skim index_skim;
+  memset(&index_skim, 0, sizeof index_skim);
+  ks[K_CRASHES].skim = &index_skim;
   cp_err rc = CP_OK;
   json_t *actual = json_object(), *order = json_array();
   json_t *manifest = NULL, *by_path = NULL, *rep = NULL;
@@ -300,8 +411,7 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
       goto out;
     }
     if (json_array_append_new(order, json_string(path)) != 0 ||
-        json_object_set_new(
-            actual, path, json_pack("{s:I, s:s}", "size", (json_int_t)size, "sha256", hex)) != 0) {
+        json_object_set_new(actual, path, got_new(size, hex)) != 0) {
       rc = cp_error_set(err, CP_E_NOMEM, "member index");
       goto out;
     }

@@ -15,6 +15,10 @@
  *                  "key_sha256": hex (manifest's), "checked_with": hex (--key's)},
  *    "consent": {...}|null, "redaction": {...}|null, "crash_index": ...|null}
  *
+ * "crash_index" is crashes/index.json with its "reports" rows left out (null):
+ * counts, triage and failures, in memory that does not grow with the number
+ * of reports on the device.
+ *
  * manifest.sig counts as a member the manifest declares when the manifest has
  * a "signature" block (so deleting it is "missing"), and as "extra" otherwise.
  */

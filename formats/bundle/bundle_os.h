@@ -1,8 +1,8 @@
 /*
  * The few operating-system calls the bundle writer needs (temporary files
- * beside the output, full writes that report ENOSPC as "disk full", fsync of a
- * file and of its folder, a rename that never replaces, UTC time), kept in one
- * small file so the rest of formats/ stays portable C.
+ * beside the output, full writes that report ENOSPC as "disk full", UTC
+ * time), kept in one small file so the rest of formats/ stays portable C.
+ * The durable temp -> fsync -> rename -> fsync(folder) pattern is durable.h.
  */
 #ifndef CP_BUNDLE_OS_H
 #define CP_BUNDLE_OS_H
@@ -32,15 +32,8 @@ long cp_os_read(int fd, void *buf, size_t len);
 /* Rewinds fd to offset 0 (and with truncate, empties it). */
 cp_err cp_os_rewind(int fd, int truncate, const char *what, cp_error *err);
 
-/* fsync of a file (fd) and of a folder (path); ENOSPC maps as above. */
-cp_err cp_os_fsync(int fd, const char *what, cp_error *err);
-cp_err cp_os_fsync_dir(const char *dir, cp_error *err);
-
 /* close() that reports deferred write errors (NFS, quota). */
 cp_err cp_os_close(int fd, const char *what, cp_error *err);
-
-/* Moves `from` to `to` only when `to` does not exist (CP_E_EXISTS otherwise). */
-cp_err cp_os_rename_noreplace(const char *from, const char *to, cp_error *err);
 
 /* Removes a file, ignoring "not there". */
 void cp_os_unlink(const char *path);
@@ -70,6 +63,13 @@ void cp_os_utc(time_t t, int iso, char out[32]);
  * libarchive stores them as raw bytes with hdrcharset=BINARY). */
 void *cp_os_utf8_enter(void);
 void cp_os_utf8_leave(void *token);
+
+/* Gives freed heap pages back to the system (glibc: malloc_trim, every
+ * arena). The writer's per-member rows are made on the crash walk's worker
+ * thread, in that thread's arena, which the main thread's later allocations
+ * (the bundle check) never reuse: without this the two peaks add up. A
+ * no-op where the allocator has no such call. */
+void cp_os_release_free_memory(void);
 
 /* Maps an errno from a write/close/fsync to CP_E_DISK_FULL or CP_E_IO. */
 cp_err cp_os_errno_code(int e);

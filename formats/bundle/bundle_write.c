@@ -1,10 +1,12 @@
 /* See bundle.h: the bundle writer. Each member is spooled to one scratch file
  * (reused, emptied between members) while its SHA-256 is computed, then
  * copied into the tar.gz in fixed-size chunks, so memory use does not depend
- * on member sizes. The archive goes to a hidden partial file that only
- * cp_bundle_finish() renames into place. */
+ * on member sizes. The archive goes to a hidden partial file (durable.h) that
+ * only cp_bundle_finish() renames into place; its SHA-256 is computed as it
+ * is written, so nobody reads the finished file again just to hash it. */
 #include "bundle.h"
 #include "bundle_os.h"
+#include "durable.h"
 #include "manifest.h"
 #include "report_html.h"
 #include "safepath.h"
@@ -25,18 +27,23 @@ struct cp_bundle_writer {
   char *dir;
   char *case_id;
   char *final_path;
-  char *tmp_path;
-  int fd;    /* the partial archive file */
-  int spool; /* anonymous scratch file for the open member */
+  cp_durable out;        /* the partial archive file */
+  int report_copy;       /* opts->report_copy */
+  cp_durable report_out; /* the copy of report.html beside the bundle */
+  int spool;             /* anonymous scratch file for the open member */
   struct archive *a;
   time_t created;
   uint64_t max_bytes; /* 0: no limit on the archive file */
   cp_report_render_fn report; /* NULL: the wordless fallback page */
   uint64_t out_bytes; /* archive bytes written so far */
   int out_errno;      /* errno of the failed archive write, 0 if none */
+  EVP_MD_CTX *out_md; /* SHA-256 of the archive bytes written so far */
+  char *sha256_out;   /* opts->out_sha256 */
+  uint64_t *size_out; /* opts->out_size */
   json_t *members;    /* manifest rows of kept members, in archive order */
   json_t *seen;       /* path -> true, to refuse duplicates */
   json_t *made_by;    /* manifest "made_by" (cp_bundle_opts), or NULL */
+  json_t *notes;      /* extra top-level manifest keys (cp_bundle_note) */
   EVP_MD_CTX *md;
   unsigned char *chunk;
   char *cur_scope;
@@ -110,11 +117,13 @@ static la_ssize_t out_write(struct archive *a, void *ctx, const void *buf, size_
                       (unsigned long long)w->max_bytes);
     return -1;
   }
-  if (cp_os_write_all(w->fd, buf, len, w->tmp_path, &en, &e) != CP_OK) {
+  if (cp_durable_write(&w->out, buf, len, &e) != CP_OK) {
+    en = w->out.last_errno;
     w->out_errno = en ? en : EIO;
     archive_set_error(a, w->out_errno, "%s", e.detail);
     return -1;
   }
+  (void)EVP_DigestUpdate(w->out_md, buf, len);
   w->out_bytes += len;
   return (la_ssize_t)len;
 }
@@ -240,23 +249,22 @@ static void writer_free(cp_bundle_writer *w)
     return;
   if (w->a)
     archive_write_free(w->a); /* may try a last flush; the file is removed anyway */
-  if (w->fd >= 0)
-    (void)cp_os_close(w->fd, "bundle", NULL);
+  cp_durable_abort(&w->out);
+  cp_durable_abort(&w->report_out);
   if (w->spool >= 0)
     (void)cp_os_close(w->spool, "spool", NULL);
-  if (w->tmp_path)
-    cp_os_unlink(w->tmp_path);
   free(w->sink.current);
   free(w->dir);
   free(w->case_id);
   free(w->final_path);
-  free(w->tmp_path);
   free(w->cur_scope);
   free(w->chunk);
   json_decref(w->members);
   json_decref(w->seen);
   json_decref(w->made_by);
+  json_decref(w->notes);
   EVP_MD_CTX_free(w->md);
+  EVP_MD_CTX_free(w->out_md);
   free(w);
 }
 
@@ -275,12 +283,16 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   cp_bundle_writer *w = calloc(1, sizeof *w);
   if (!w)
     return cp_error_set(err, CP_E_NOMEM, "bundle writer");
-  w->fd = -1;
+  w->out.fd = -1;
+  w->report_out.fd = -1;
+  w->report_copy = opts ? opts->report_copy : 0;
   w->spool = -1;
   w->created = opts && opts->created ? opts->created : time(NULL);
   w->max_bytes = opts ? opts->max_bundle_bytes : 0;
   w->made_by = opts && opts->made_by ? json_deep_copy(opts->made_by) : NULL;
   w->report = opts ? opts->report : NULL;
+  w->sha256_out = opts ? opts->out_sha256 : NULL;
+  w->size_out = opts ? opts->out_size : NULL;
   w->sink.ops = &bundle_sink_ops;
   w->sink.impl = w;
   cp_bundle_file_name(case_id, w->created, name, sizeof name);
@@ -291,8 +303,10 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   w->members = json_array();
   w->seen = json_object();
   w->md = EVP_MD_CTX_new();
+  w->out_md = EVP_MD_CTX_new();
   w->chunk = malloc(CP_BUNDLE_CHUNK);
-  if (!w->dir || !w->case_id || !w->final_path || !w->members || !w->seen || !w->md || !w->chunk) {
+  if (!w->dir || !w->case_id || !w->final_path || !w->members || !w->seen || !w->md || !w->out_md ||
+      !w->chunk) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle writer");
     goto out;
   }
@@ -302,13 +316,15 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
     rc = cp_error_set(err, CP_E_EXISTS, "%s", w->final_path);
     goto out;
   }
-  char prefix[200];
-  snprintf(prefix, sizeof prefix, ".%s.partial-", name);
-  w->fd = cp_os_temp_create(out_dir, prefix, &w->tmp_path, err);
-  if (w->fd < 0) {
-    rc = err ? err->code : CP_E_IO;
+  if (EVP_DigestInit_ex(w->out_md, EVP_sha256(), NULL) != 1) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "SHA-256 init");
     goto out;
   }
+  char prefix[200];
+  snprintf(prefix, sizeof prefix, ".%s.partial-", name);
+  rc = cp_durable_begin(&w->out, w->final_path, prefix, CP_DURABLE_NOREPLACE, err);
+  if (rc != CP_OK)
+    goto out;
   w->spool = cp_os_scratch_open(out_dir, err);
   if (w->spool < 0) {
     rc = err ? err->code : CP_E_IO;
@@ -343,6 +359,21 @@ out:
   return rc;
 }
 
+cp_err cp_bundle_note(cp_bundle_writer *w, const char *key, const json_t *value, cp_error *err)
+{
+  static const char *const own[] = {"format",         "case_id",       "created",
+                                    "format_version", "agent_version", "device",
+                                    "members",        "signature",     NULL};
+  for (size_t i = 0; own[i]; i++)
+    if (!strcmp(key, own[i]))
+      return cp_error_set(err, CP_E_INTERNAL, "manifest key '%s' belongs to the writer", key);
+  if (!w->notes && !(w->notes = json_object()))
+    return cp_error_set(err, CP_E_NOMEM, "manifest note");
+  if (json_object_set_new(w->notes, key, json_deep_copy(value)) != 0)
+    return cp_error_set(err, CP_E_NOMEM, "manifest note");
+  return CP_OK;
+}
+
 cp_sink *cp_bundle_sink(cp_bundle_writer *w)
 {
   return w ? &w->sink : NULL;
@@ -355,7 +386,25 @@ void cp_bundle_abort(cp_bundle_writer *w)
 
 static cp_err report_to_sink(void *ctx, const void *buf, size_t len, cp_error *err)
 {
-  return cp_sink_write(ctx, buf, len, err);
+  cp_bundle_writer *w = ctx;
+  cp_err rc = cp_sink_write(&w->sink, buf, len, err);
+  if (rc == CP_OK && w->report_out.fd >= 0)
+    rc = cp_durable_write(&w->report_out, buf, len, err);
+  return rc;
+}
+
+/* `<bundle path without .caseprobe.tar.gz>.report.html`, opened durably. */
+static cp_err report_copy_begin(cp_bundle_writer *w, cp_error *err)
+{
+  size_t n = strlen(w->final_path), suffix = strlen(CP_BUNDLE_SUFFIX);
+  size_t stem = n > suffix ? n - suffix : n;
+  char *path = malloc(stem + sizeof ".report.html");
+  if (!path)
+    return cp_error_set(err, CP_E_NOMEM, "report copy");
+  snprintf(path, stem + sizeof ".report.html", "%.*s.report.html", (int)stem, w->final_path);
+  cp_err rc = cp_durable_begin(&w->report_out, path, NULL, CP_DURABLE_REPLACE, err);
+  free(path);
+  return rc;
 }
 
 /* report.html, streamed into its member; findings get the case id and the
@@ -371,10 +420,12 @@ static cp_err add_report(cp_bundle_writer *w, const json_t *findings, cp_error *
     json_object_set_new(f, "case_id", json_string(w->case_id));
   if (!json_object_get(f, "created"))
     json_object_set_new(f, "created", json_string(when));
-  cp_err rc = cp_sink_begin(&w->sink, CP_BUNDLE_REPORT, CP_BUNDLE_SCOPE_BUNDLE, err);
+  cp_err rc = w->report_copy ? report_copy_begin(w, err) : CP_OK;
+  if (rc == CP_OK)
+    rc = cp_sink_begin(&w->sink, CP_BUNDLE_REPORT, CP_BUNDLE_SCOPE_BUNDLE, err);
   if (rc == CP_OK) {
-    rc = (w->report ? w->report : cp_report_html_fallback)(f, w->members, report_to_sink,
-                                                            &w->sink, err);
+    rc = (w->report ? w->report : cp_report_html_fallback)(f, w->members, report_to_sink, w,
+                                                            err);
     cp_error ignored;
     cp_err end = cp_sink_end(&w->sink, rc == CP_OK, rc == CP_OK ? err : &ignored);
     if (rc == CP_OK)
@@ -399,11 +450,19 @@ static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char
     if (rc != CP_OK)
       goto out;
   }
-  m = cp_manifest_new(w->case_id, w->created, device, w->members, key ? fp : NULL);
+  /* the member rows by reference, not a deep copy: 10,000 members are
+   * megabytes of jansson objects */
+  m = cp_manifest_new(w->case_id, w->created, device, NULL, key ? fp : NULL);
+  if (m && json_object_set(m, "members", w->members) != 0) {
+    json_decref(m);
+    m = NULL;
+  }
   if (m && w->made_by && json_object_set(m, "made_by", w->made_by) != 0) {
     json_decref(m);
     m = NULL;
   }
+  if (m && w->notes)
+    (void)json_object_update_missing(m, w->notes); /* never over the writer's own keys */
   text = m ? cp_manifest_dump(m, &len) : NULL;
   if (!text) {
     rc = cp_error_set(err, CP_E_NOMEM, "manifest");
@@ -469,23 +528,25 @@ cp_err cp_bundle_finish(cp_bundle_writer *w, const json_t *consent_json,
   }
   archive_write_free(w->a);
   w->a = NULL;
-  rc = cp_os_fsync(w->fd, w->tmp_path, err);
-  if (rc != CP_OK)
-    goto out;
-  rc = cp_os_close(w->fd, w->tmp_path, err);
-  w->fd = -1;
-  if (rc != CP_OK)
-    goto out;
-  rc = cp_os_rename_noreplace(w->tmp_path, w->final_path, err);
-  if (rc != CP_OK)
-    goto out;
-  free(w->tmp_path); /* renamed: nothing to remove any more */
-  w->tmp_path = NULL;
-  rc = cp_os_fsync_dir(w->dir, err);
-  if (rc != CP_OK) {
-    cp_os_unlink(w->final_path); /* not durable: do not leave it looking whole */
+  unsigned char dig[EVP_MAX_MD_SIZE];
+  unsigned int dlen = 0;
+  if (EVP_DigestFinal_ex(w->out_md, dig, &dlen) != 1 || dlen != 32) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
     goto out;
   }
+  /* fsync, close, rename without replacing, fsync of the folder */
+  rc = cp_durable_commit(&w->out, err);
+  if (rc == CP_OK && w->report_out.fd >= 0) {
+    rc = cp_durable_commit(&w->report_out, err);
+    if (rc != CP_OK)
+      cp_os_unlink(w->final_path); /* all or nothing */
+  }
+  if (rc != CP_OK)
+    goto out;
+  if (w->sha256_out)
+    cp_hex(dig, 32, w->sha256_out);
+  if (w->size_out)
+    *w->size_out = w->out_bytes;
   if (final_path) {
     *final_path = w->final_path;
     w->final_path = NULL;
@@ -493,5 +554,6 @@ cp_err cp_bundle_finish(cp_bundle_writer *w, const json_t *consent_json,
 out:
   json_decref(empty);
   writer_free(w);
+  cp_os_release_free_memory(); /* the member rows, before the caller re-reads the bundle */
   return rc;
 }

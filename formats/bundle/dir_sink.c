@@ -1,6 +1,8 @@
-/* See dir_sink.h. POSIX file calls only (open, mkstemp, fsync, rename). */
+/* See dir_sink.h. Each member is one durable write (durable.h: temp file,
+ * fsync, rename, fsync of its folder); mkdir/stat for the sub-folders. */
 #include "dir_sink.h"
 
+#include "durable.h"
 #include "safepath.h"
 
 #include <errno.h>
@@ -17,8 +19,7 @@ typedef struct dir_sink {
   char *root;
   char *strip;
   int flat;
-  int fd; /* open temp file, -1 between members */
-  char *tmp_path;
+  cp_durable out; /* the open member's temp file; out.fd -1 between members */
   char *final_path;
   EVP_MD_CTX *md;
   int have_last;
@@ -59,15 +60,9 @@ static cp_err make_parents(const char *full, size_t root_len, cp_error *err)
 
 static void discard(dir_sink *d)
 {
-  if (d->fd >= 0) {
-    close(d->fd);
-    d->fd = -1;
-  }
-  if (d->tmp_path)
-    (void)unlink(d->tmp_path);
-  free(d->tmp_path);
+  cp_durable_abort(&d->out);
   free(d->final_path);
-  d->tmp_path = d->final_path = NULL;
+  d->final_path = NULL;
 }
 
 static cp_err ds_begin(cp_sink *s, const char *path, const char *scope, cp_error *err)
@@ -82,8 +77,7 @@ static cp_err ds_begin(cp_sink *s, const char *path, const char *scope, cp_error
     return cp_error_set(err, CP_E_UNSAFE_PATH, "'%s'", path);
   size_t n = strlen(d->root) + strlen(rel) + 2;
   d->final_path = malloc(n);
-  d->tmp_path = malloc(n + 24);
-  if (!d->final_path || !d->tmp_path) {
+  if (!d->final_path) {
     rc = cp_error_set(err, CP_E_NOMEM, "path");
     goto out;
   }
@@ -96,16 +90,9 @@ static cp_err ds_begin(cp_sink *s, const char *path, const char *scope, cp_error
       goto out;
   }
   /* Temp file in the same folder so rename() is atomic. */
-  const char *slash = strrchr(d->final_path, '/');
-  int dirlen = slash ? (int)(slash - d->final_path + 1) : 0;
-  (void)snprintf(d->tmp_path, n + 24, "%.*s.cp-part.XXXXXX", dirlen, d->final_path);
-  d->fd = mkstemp(d->tmp_path);
-  if (d->fd < 0) {
-    rc = io_error(err, errno, "cannot create", d->tmp_path);
-    free(d->tmp_path);
-    d->tmp_path = NULL;
+  rc = cp_durable_begin(&d->out, d->final_path, ".cp-part.", CP_DURABLE_REPLACE, err);
+  if (rc != CP_OK)
     goto out;
-  }
   if (!d->md && !(d->md = EVP_MD_CTX_new())) {
     rc = cp_error_set(err, CP_E_NOMEM, "hash");
     goto out;
@@ -121,28 +108,17 @@ out:
 static cp_err ds_write(cp_sink *s, const void *buf, size_t len, cp_error *err)
 {
   dir_sink *d = s->impl;
-  const char *p = buf;
-  if (d->fd < 0)
+  if (d->out.fd < 0)
     return cp_error_set(err, CP_E_INTERNAL, "dir sink write without a member");
   (void)EVP_DigestUpdate(d->md, buf, len);
-  while (len > 0) {
-    ssize_t w = write(d->fd, p, len);
-    if (w < 0) {
-      if (errno == EINTR)
-        continue;
-      return io_error(err, errno, "cannot write", d->tmp_path);
-    }
-    p += w;
-    len -= (size_t)w;
-  }
-  return CP_OK;
+  return cp_durable_write(&d->out, buf, len, err);
 }
 
 static cp_err ds_end(cp_sink *s, int keep, cp_error *err)
 {
   dir_sink *d = s->impl;
   cp_err rc = CP_OK;
-  if (d->fd < 0)
+  if (d->out.fd < 0)
     return cp_error_set(err, CP_E_INTERNAL, "dir sink end without a member");
   if (!keep) {
     discard(d);
@@ -154,20 +130,9 @@ static cp_err ds_end(cp_sink *s, int keep, cp_error *err)
     rc = cp_error_set(err, CP_E_INTERNAL, "sha256 final");
     goto out;
   }
-  if (fsync(d->fd) != 0) {
-    rc = io_error(err, errno, "cannot sync", d->tmp_path);
+  rc = cp_durable_commit(&d->out, err);
+  if (rc != CP_OK)
     goto out;
-  }
-  if (close(d->fd) != 0) {
-    d->fd = -1;
-    rc = io_error(err, errno, "cannot close", d->tmp_path);
-    goto out;
-  }
-  d->fd = -1;
-  if (rename(d->tmp_path, d->final_path) != 0) {
-    rc = io_error(err, errno, "cannot rename into", d->final_path);
-    goto out;
-  }
   for (unsigned i = 0; i < 32; i++)
     (void)snprintf(d->last_sha + 2 * i, 3, "%02x", md[i]);
   d->last_size = s->member_bytes;
@@ -175,8 +140,6 @@ static cp_err ds_end(cp_sink *s, int keep, cp_error *err)
   d->last_path = d->final_path;
   d->final_path = NULL;
   d->have_last = 1;
-  free(d->tmp_path);
-  d->tmp_path = NULL;
   return CP_OK;
 out:
   discard(d);
@@ -198,7 +161,7 @@ cp_err cp_dir_sink_new(const cp_dir_sink_opts *o, cp_sink **out, cp_error *err)
   dir_sink *d = calloc(1, sizeof *d);
   if (!d)
     return cp_error_set(err, CP_E_NOMEM, "dir sink");
-  d->fd = -1;
+  d->out.fd = -1;
   d->flat = o->flat_file;
   d->root = strdup(o->root);
   d->strip = o->strip_prefix ? strdup(o->strip_prefix) : NULL;

@@ -71,4 +71,14 @@ cp_err cp_crash_parse(const void *buf, size_t len, const char *filename, json_t 
  */
 json_t *cp_crash_triage(const json_t *records);
 
+/* The same triage, one record at a time, in memory that does not grow with
+ * the number of records (at most 500 groups, 200 panic lines / jetsam
+ * processes, 4,000 file names over all groups; the rest counts under
+ * "(other)"). cp_triage_result() may be called more than once. */
+typedef struct cp_triage cp_triage;
+cp_triage *cp_triage_new(void);
+void cp_triage_add(cp_triage *t, const json_t *record);
+json_t *cp_triage_result(const cp_triage *t);
+void cp_triage_free(cp_triage *t);
+
 #endif

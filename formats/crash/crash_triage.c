@@ -16,6 +16,13 @@
 #define SIG_FRAMES 3
 #define BASIS_MAX 2048
 #define GROUP_FILES_MAX 1000
+/* Bounds that keep a triage fixed-size whatever a device holds (10,000
+ * reports, or a hostile device where every report is its own failure):
+ * distinct groups and count-list keys, and file names over all groups. The
+ * rest is still counted, under "(other)". */
+#define GROUPS_MAX 500
+#define KEYS_MAX 200
+#define FILES_TOTAL_MAX 4000
 
 typedef struct sbuf {
   char s[BASIS_MAX];
@@ -166,6 +173,8 @@ void cp__crash_sign(json_t *rec)
 /* Bumps counts[key] (an object used as a map) and returns the new count. */
 static void bump(json_t *counts, const char *key)
 {
+  if (!json_object_get(counts, key) && json_object_size(counts) >= KEYS_MAX)
+    key = "(other)";
   json_t *c = json_object_get(counts, key);
   if (c)
     (void)json_integer_set(c, json_integer_value(c) + 1);
@@ -239,87 +248,121 @@ static json_t *count_list(json_t *counts, const char *name)
   return arr;
 }
 
-json_t *cp_crash_triage(const json_t *records)
+struct cp_triage {
+  json_t *groups; /* signature -> group */
+  json_t *panic_lines, *jetsam_procs;
+  size_t total, panics, jetsams, analytics, forced, files;
+  int broken; /* out of memory once: the result is NULL */
+};
+
+cp_triage *cp_triage_new(void)
 {
-  if (!json_is_array(records))
+  cp_triage *t = calloc(1, sizeof *t);
+  if (!t)
+    return NULL;
+  t->groups = json_object();
+  t->panic_lines = json_object();
+  t->jetsam_procs = json_object();
+  if (!t->groups || !t->panic_lines || !t->jetsam_procs) {
+    cp_triage_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void cp_triage_free(cp_triage *t)
+{
+  if (!t)
+    return;
+  json_decref(t->groups);
+  json_decref(t->panic_lines);
+  json_decref(t->jetsam_procs);
+  free(t);
+}
+
+void cp_triage_add(cp_triage *t, const json_t *r)
+{
+  if (!t || !json_is_object(r))
+    return;
+  t->total++;
+  const char *kind = str(r, "kind");
+  /* A forced restart (bug_type 151, ForceReset: the buttons were held) is
+   * the person's act, not a kernel panic: counted apart, grouped below. */
+  if (json_integer_value(json_object_get(r, "bug_type")) == 151) {
+    t->forced++;
+  } else if (kind && !strcmp(kind, "panic")) {
+    t->panics++;
+    /* Counted by the normalized line (addresses folded), so the same
+     * panic at other addresses is one entry. */
+    const char *basis = str(r, "signature_basis");
+    const char *ps = str(r, "panic_string");
+    if (basis && !strncmp(basis, "panic|", 6) && ps)
+      bump(t->panic_lines, basis + 6);
+    else
+      bump(t->panic_lines, ps ? panic_reason(ps) : "(no panic string)");
+    return;
+  }
+  if (kind && !strcmp(kind, "jetsam")) {
+    t->jetsams++;
+    const char *lp = str(json_object_get(r, "jetsam"), "largest_process");
+    bump(t->jetsam_procs, lp ? lp : "(unknown)");
+    return;
+  }
+  if (kind && !strcmp(kind, "analytics")) {
+    t->analytics++;
+    return;
+  }
+  const char *sig = str(r, "signature");
+  if (!sig)
+    sig = "(none)";
+  json_t *g = json_object_get(t->groups, sig);
+  if (!g && json_object_size(t->groups) >= GROUPS_MAX) {
+    sig = "(other)";
+    g = json_object_get(t->groups, sig);
+  }
+  if (!g) {
+    g = json_object();
+    if (!g || json_object_set_new(t->groups, sig, g)) {
+      t->broken = 1;
+      return;
+    }
+    (void)json_object_set_new(g, "signature", json_string(sig));
+    static const char *const copy[] = {"process", "exception_type", "kind", "bug_type_name",
+                                       "signature_basis"};
+    for (size_t k = 0; strcmp(sig, "(other)") && k < sizeof copy / sizeof copy[0]; k++)
+      if (json_object_get(r, copy[k]))
+        (void)json_object_set(g, copy[k], json_object_get(r, copy[k]));
+    (void)json_object_set_new(g, "count", json_integer(0));
+    (void)json_object_set_new(g, "files", json_array());
+  }
+  json_t *cnt = json_object_get(g, "count");
+  (void)json_integer_set(cnt, json_integer_value(cnt) + 1);
+  seen(g, r);
+  /* The OS of the latest report: "still crashing after the update?" */
+  const json_t *rt = json_object_get(r, "time");
+  if (json_object_get(r, "os_version") &&
+      (!json_object_get(g, "os_version") ||
+       (rt && json_integer_value(rt) == json_integer_value(json_object_get(g, "last_time")))))
+    (void)json_object_set(g, "os_version", json_object_get(r, "os_version"));
+  json_t *files = json_object_get(g, "files");
+  if (str(r, "file") && json_array_size(files) < GROUP_FILES_MAX && t->files < FILES_TOTAL_MAX) {
+    (void)json_array_append(files, json_object_get(r, "file"));
+    t->files++;
+  }
+}
+
+json_t *cp_triage_result(const cp_triage *t)
+{
+  if (!t || t->broken)
     return NULL;
   json_t *out = NULL;
-  json_t *groups = json_object(); /* signature -> group */
-  json_t *panic_lines = json_object(), *jetsam_procs = json_object();
-  json_t **sorted = NULL;
-  size_t total = 0, panics = 0, jetsams = 0, analytics = 0, forced = 0;
-  if (!groups || !panic_lines || !jetsam_procs)
-    goto out;
-  for (size_t i = 0; i < json_array_size(records); i++) {
-    const json_t *r = json_array_get(records, i);
-    if (!json_is_object(r))
-      continue;
-    total++;
-    const char *kind = str(r, "kind");
-    /* A forced restart (bug_type 151, ForceReset: the buttons were held) is
-     * the person's act, not a kernel panic: counted apart, grouped below. */
-    if (json_integer_value(json_object_get(r, "bug_type")) == 151) {
-      forced++;
-    } else if (kind && !strcmp(kind, "panic")) {
-      panics++;
-      /* Counted by the normalized line (addresses folded), so the same
-       * panic at other addresses is one entry. */
-      const char *basis = str(r, "signature_basis");
-      const char *ps = str(r, "panic_string");
-      if (basis && !strncmp(basis, "panic|", 6) && ps)
-        bump(panic_lines, basis + 6);
-      else
-        bump(panic_lines, ps ? panic_reason(ps) : "(no panic string)");
-      continue;
-    }
-    if (kind && !strcmp(kind, "jetsam")) {
-      jetsams++;
-      const char *lp = str(json_object_get(r, "jetsam"), "largest_process");
-      bump(jetsam_procs, lp ? lp : "(unknown)");
-      continue;
-    }
-    if (kind && !strcmp(kind, "analytics")) {
-      analytics++;
-      continue;
-    }
-    const char *sig = str(r, "signature");
-    if (!sig)
-      sig = "(none)";
-    json_t *g = json_object_get(groups, sig);
-    if (!g) {
-      g = json_object();
-      if (!g || json_object_set_new(groups, sig, g))
-        goto out;
-      (void)json_object_set_new(g, "signature", json_string(sig));
-      static const char *const copy[] = {"process", "exception_type", "kind", "bug_type_name",
-                                         "signature_basis"};
-      for (size_t k = 0; k < sizeof copy / sizeof copy[0]; k++)
-        if (json_object_get(r, copy[k]))
-          (void)json_object_set(g, copy[k], json_object_get(r, copy[k]));
-      (void)json_object_set_new(g, "count", json_integer(0));
-      (void)json_object_set_new(g, "files", json_array());
-    }
-    json_t *cnt = json_object_get(g, "count");
-    (void)json_integer_set(cnt, json_integer_value(cnt) + 1);
-    seen(g, r);
-    /* The OS of the latest report: "still crashing after the update?" */
-    const json_t *rt = json_object_get(r, "time");
-    if (json_object_get(r, "os_version") &&
-        (!json_object_get(g, "os_version") ||
-         (rt && json_integer_value(rt) == json_integer_value(json_object_get(g, "last_time")))))
-      (void)json_object_set(g, "os_version", json_object_get(r, "os_version"));
-    json_t *files = json_object_get(g, "files");
-    if (str(r, "file") && json_array_size(files) < GROUP_FILES_MAX)
-      (void)json_array_append(files, json_object_get(r, "file"));
-  }
-
-  size_t ng = json_object_size(groups), k = 0;
-  sorted = ng ? calloc(ng, sizeof *sorted) : NULL;
+  size_t ng = json_object_size(t->groups), k = 0;
+  json_t **sorted = ng ? calloc(ng, sizeof *sorted) : NULL;
   if (ng && !sorted)
-    goto out;
+    return NULL;
   const char *key;
   json_t *g;
-  json_object_foreach(groups, key, g)
+  json_object_foreach(t->groups, key, g)
   {
     if (k < ng)
       sorted[k++] = g;
@@ -327,20 +370,30 @@ json_t *cp_crash_triage(const json_t *records)
   if (k)
     qsort(sorted, k, sizeof *sorted, by_count);
   json_t *garr = json_array();
-  json_t *pl = count_list(panic_lines, "line");
-  json_t *jp = count_list(jetsam_procs, "process");
+  json_t *pl = count_list(t->panic_lines, "line");
+  json_t *jp = count_list(t->jetsam_procs, "process");
   out = json_pack("{s:o?, s:{s:I, s:o?}, s:{s:I, s:o?}, s:{s:I}, s:{s:I}, s:I}", "groups", garr,
-                  "panics", "count", (json_int_t)panics, "first_lines", pl, "jetsam", "count",
-                  (json_int_t)jetsams, "largest_processes", jp, "analytics", "count",
-                  (json_int_t)analytics, "forced_restarts", "count", (json_int_t)forced, "total",
-                  (json_int_t)total);
+                  "panics", "count", (json_int_t)t->panics, "first_lines", pl, "jetsam", "count",
+                  (json_int_t)t->jetsams, "largest_processes", jp, "analytics", "count",
+                  (json_int_t)t->analytics, "forced_restarts", "count", (json_int_t)t->forced,
+                  "total", (json_int_t)t->total);
   if (out && garr)
     for (size_t i = 0; i < k; i++)
-      (void)json_array_append(garr, sorted[i]);
-out:
+      (void)json_array_append_new(garr, json_deep_copy(sorted[i]));
   free(sorted);
-  json_decref(groups);
-  json_decref(panic_lines);
-  json_decref(jetsam_procs);
+  return out;
+}
+
+json_t *cp_crash_triage(const json_t *records)
+{
+  if (!json_is_array(records))
+    return NULL;
+  cp_triage *t = cp_triage_new();
+  if (!t)
+    return NULL;
+  for (size_t i = 0; i < json_array_size(records); i++)
+    cp_triage_add(t, json_array_get(records, i));
+  json_t *out = cp_triage_result(t);
+  cp_triage_free(t);
   return out;
 }

@@ -170,6 +170,23 @@ sim_ctl() {
   "$CP_SIM" --ctl "$SIM_SOCK" "$@"
 }
 
+# sim_forget_pairing UDID : a paired profile's record is in the simulated
+# usbmuxd's store from the start (a host that paired before); this drops it
+# (DeletePairRecord), for tests that need a host pairing for the first time.
+sim_forget_pairing() {
+  python3 - "$1" <<'PY' || fail "DeletePairRecord $1"
+import os, plistlib, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(os.environ['USBMUXD_SOCKET_ADDRESS'][5:])
+p = plistlib.dumps({'MessageType': 'DeletePairRecord', 'PairRecordID': sys.argv[1]})
+s.sendall(struct.pack('<IIII', 16 + len(p), 1, 8, 1) + p)
+h = b''
+while len(h) < 16: h += s.recv(16 - len(h))
+n = struct.unpack('<I', h[:4])[0] - 16; b = b''
+while len(b) < n: b += s.recv(n - len(b))
+sys.exit(0 if plistlib.loads(b).get('Number') == 0 else 1)
+PY
+}
+
 # sim_mkprofile DIR UDID [EXTRA] : writes a small but complete profile (see
 # tests/sim/README.md) built from tests/corpus files. EXTRA is raw plist XML
 # appended inside device.plist's dict (e.g. "<key>Trust</key><string>pending</string>").

@@ -12,6 +12,7 @@ UX=$(udid_of "$(profile detaching)")
 UD=00008030-00000000000DE41E
 sim_mkprofile "$T/denied" "$UD" "<key>Trust</key><string>denied</string>"
 sim_start "$(profile trust-pending)" "$(profile locked)" "$(profile detaching)" "$T/denied"
+sim_forget_pairing "$UL" # a locked device this host never paired with
 
 # run NAME EXPECTED_EXIT CMD... : runs caseprobe, checks the exit status
 run() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # caseprobe list [--watch]: every attached device with the name, model and
-# iOS of its profile, trust read without pairing ("not_paired" until a
-# command pairs, then "trusted"); --watch --json prints attach/detach events
+# iOS of its profile, trust read without pairing ("trusted" for a paired
+# profile, whose record usbmuxd holds from the start; "not_paired" for a
+# pending one until a command pairs); --watch --json prints attach/detach events
 # as JSON lines until SIGINT.
 source "$(dirname "$0")/lib.sh"
 PROFS="iphone-modern iphone7-legacy ipad trust-pending"
@@ -23,15 +24,19 @@ r = rows[0]
 assert r["name"] == g["DeviceName"], r
 assert r["product_type"] == g["ProductType"], r
 assert r["product_version"] == g["ProductVersion"], r
-assert r["trust"] == "not_paired", r   # list never pairs
+want = "not_paired" if d.get("Trust") == "pending" else "trusted"
+assert r["trust"] == want, r   # list never pairs
 assert r["connection"] == "usb", r
 PY
 done
 assert_eq "$(json_get "$T/l1.json" 'len(d["devices"])')" "4" "device count"
 # Listing did not pop the Trust dialog on the pending device.
 assert_not_contains "$SIM_LOG" "$(udid_of trust-pending): Pair"
+assert_not_contains "$SIM_LOG" "Pair ->"
 
-u=$(udid_of iphone-modern)
+u=$(udid_of trust-pending)
+sim_ctl trust "$u" >/dev/null || fail "ctl trust"
+
 "$CP_BIN" info -u "$u" >/dev/null 2>&1 || fail "info pairs"
 "$CP_BIN" list --json >"$T/l2.json" || fail "list 2"
 assert_eq "$(json_get "$T/l2.json" "[r['trust'] for r in d['devices'] if r['udid']=='$u'][0]")" "trusted" "trust after pairing"

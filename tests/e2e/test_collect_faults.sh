@@ -25,6 +25,7 @@ assert_contains "$T/detach.err" "device was disconnected"
 assert_contains "$T/detach.err" "Check the cable"
 [ -z "$(ls -A "$T/out")" ] || fail "pulled cable left files: $(ls -A "$T/out")"
 
+sim_forget_pairing "$LOCK" # this host never paired with it: pairing meets the lock
 run locked "$LOCK"
 assert_eq "$rc" 16 "locked exit code"
 assert_contains "$T/locked.err" "Unlock the device"

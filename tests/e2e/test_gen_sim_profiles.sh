@@ -82,6 +82,7 @@ check_device "$T/gen" AppleSmartBattery
 
 # no session without a tap / with a passcode lock
 restart "$P/trust-pending" "$P/trust-denied" "$P/locked"
+sim_forget_pairing "$(udid "$P/locked")" # a host that never paired: a paired one gets a session
 for d in trust-pending trust-denied locked; do
   out=$(ideviceinfo -u "$(udid "$P/$d")" -k ProductType 2>&1) && fail "$d gave a session: $out"
   case "$out" in *iPhone12,5*) fail "$d answered ProductType after a failed handshake" ;; esac

@@ -60,7 +60,15 @@ assert a.req(0x0D, struct.pack('<Q', 1) + b'../../etc/passwd\0') == ('status', 1
 assert a.req(0x03, b'/..\0') == ('status', 10)
 assert a.req(0x0A, b'Retired/../../x\0') == ('status', 10)
 assert a.req(0x0A, b'./nothere\0') == ('status', 8)
-assert a.req(0x0A, b'no-terminator') == ('status', 7)
+# afcd ends a path at the packet's end: no trailing NUL is fine (other
+# clients send none); an empty path, bytes after a NUL or > PATH_MAX are not
+assert a.req(0x0A, b'no-terminator') == ('status', 8), 'no NUL: looked up'
+assert a.req(0x0A, b'Retired') == a.req(0x0A, b'Retired\0'), 'stat without NUL'
+assert a.req(0x03, b'Retired')[0] == 2, 'list without NUL'
+assert a.req(0x0A, b'') == ('status', 7), 'empty path'
+assert a.req(0x0A, b'\0') == ('status', 7), 'only a NUL'
+assert a.req(0x0A, b'Retired\0x') == ('status', 7), 'bytes after the NUL'
+assert a.req(0x0A, b'a' * 1025) == ('status', 7), 'over PATH_MAX'
 assert a.req(0x0D, struct.pack('<Q', 3) + b'new.txt\0') == ('status', 8)
 assert a.req(0x0D, struct.pack('<Q', 3) + b'Big.ips\0') == ('status', 10), 'write open'
 assert a.req(0x0D, struct.pack('<Q', 1) + b'Retired\0') == ('status', 9), 'open dir'

@@ -46,6 +46,11 @@ assert_not_contains "$T/s.txt" "SerialNumber"
 assert_not_contains "$T/s.txt" "ActivationState"
 assert_not_contains "$SIM_LOG" "Pair ->"
 
+# a paired profile: the record of a host that paired before is in usbmuxd's
+# store from the start; drop it so ideviceinfo pairs as a new host
+sim_forget_pairing "$U"
+assert_log_soon "sim: $U: pair record of a host that paired before: in usbmuxd's store"
+assert_log_soon "DeletePairRecord $U -> deleted"
 # ideviceinfo auto-pairs (Pair with certificate checks), then TLS session
 ideviceinfo >"$T/info.txt" || fail "ideviceinfo"
 assert_contains "$T/info.txt" "SerialNumber: F2LSIM6F70"
@@ -94,7 +99,7 @@ assert_eq "$(idevice_id "$U")" "Renamed Phone" "session-less name after SetValue
 # unpair drops the host: the stored record no longer opens a session
 idevicepair unpair >"$T/up.txt" 2>&1 || fail "idevicepair unpair"
 assert_contains "$T/up.txt" "SUCCESS: Unpaired with device $U"
-assert_contains "$SIM_LOG" "DeletePairRecord $U -> deleted"
+assert_eq "$(grep -c "DeletePairRecord $U -> deleted" "$SIM_LOG")" 2 "unpair deletes the record"
 
 # the profile folder was never written
 after=$(cd "$P" && find . -type f -o -type l | sort | xargs sha256sum)

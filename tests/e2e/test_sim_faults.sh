@@ -19,7 +19,8 @@ trap 'kill $SIM_LISTEN_PID 2>/dev/null; cleanup' EXIT
 # event is never seen.
 wait_for -p "$SIM_LISTEN_PID" 30 "the usbmux listener to subscribe" grep -q "^Result 0" "$T/events.txt"
 
-# several devices at once
+# several devices at once (A pairs anew, so listeners see a Paired event)
+sim_forget_pairing "$UA"
 idevice_id -l | sort >"$T/ids.txt"
 assert_eq "$(cat "$T/ids.txt")" "$(printf '%s\n' "$UA" "$UB" "$UC" "$UD")" "idevice_id -l lists all four"
 for u in "$UA" "$UB" "$UC"; do

@@ -42,7 +42,8 @@ sim_ctl deny "$UA" >/dev/null || fail "ctl deny"
 ideviceinfo -u "$UA" >"$T/a0.txt" 2>&1 && fail "denied-by-control answered"
 assert_contains "$T/a0.txt" "User denied pairing (-18)"
 
-# locked: pairing refused with the passcode error
+# locked: pairing refused with the passcode error (this host never paired)
+sim_forget_pairing "$UL"
 ideviceinfo -u "$UL" >"$T/l1.txt" 2>&1 && fail "locked device answered"
 assert_contains "$T/l1.txt" "ERROR: Could not connect to lockdownd: Password protected (-17)"
 idevicepair -u "$UL" pair >"$T/l2.txt" 2>&1 && fail "pair on locked succeeded"

@@ -50,6 +50,7 @@ sed -e 's/^syslog_seconds = .*/syslog_seconds = 1/' \
     "$CP_SRC/packaging/station-policy.example" >"$T/policy"
 
 sim_start --bandwidth 20 "$P"/*
+sim_forget_pairing "$LOCK" # a locked device this station never paired with
 rc=0
 timeout 240 "$CP_BIN" station --no-syslog --policy "$T/policy" --spool "$T/spool" \
   --events "$T/events.jsonl" --once 10 2>"$T/station.log" || rc=$?

@@ -221,19 +221,27 @@ static void remove_node(struct sim_vnode *n)
   n->removed = true;
 }
 
-/* The path of the ops whose header data is one (after a u64 for
- * FILE_OPEN): 0 with *path set (NULL for other ops), -1 when malformed.
- * Path decoding lives here alone. */
-static int decode_path(uint64_t op, const unsigned char *hd, size_t hlen, const char **path)
+#define AFC_PATH_MAX 1024 /* iOS PATH_MAX */
+
+/* A request's path as afcd reads it: the packet's length ends it, and a
+ * trailing NUL (our client and libimobiledevice send one; pymobiledevice3,
+ * go-ios and others may not) is optional. Refused: an empty path, a NUL
+ * with more bytes after it (the two ends disagree), a path over PATH_MAX.
+ * Returns 0 with the path NUL-terminated in `out`. */
+static int decode_path(const unsigned char *p, size_t n, char out[AFC_PATH_MAX + 1])
 {
-  size_t off = (op == OP_FILE_OPEN) ? 8 : 0;
-  *path = NULL;
-  if (op != OP_READ_DIR && op != OP_GET_FILE_INFO && op != OP_REMOVE_PATH &&
-      op != OP_REMOVE_PATH_AND_CONTENTS && op != OP_FILE_OPEN)
-    return 0;
-  if (hlen <= off || !memchr(hd + off, '\0', hlen - off))
+  const unsigned char *nul = memchr(p, '\0', n);
+  if (nul) {
+    for (const unsigned char *q = nul; q < p + n; q++) {
+      if (*q != '\0')
+        return -1;
+    }
+    n = (size_t)(nul - p);
+  }
+  if (n == 0 || n > AFC_PATH_MAX)
     return -1;
-  *path = (const char *)hd + off;
+  memcpy(out, p, n);
+  out[n] = '\0';
   return 0;
 }
 
@@ -242,8 +250,14 @@ static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned cha
   struct sim_device *dev = a->c->dev;
   int err = 0;
   const char *path = NULL;
-  if (decode_path(op, hd, hlen, &path) != 0)
-    return status(a, pn, E_INVALID_ARG);
+  char pathbuf[AFC_PATH_MAX + 1];
+  size_t off = (op == OP_FILE_OPEN) ? 8 : 0;
+  if (op == OP_READ_DIR || op == OP_GET_FILE_INFO || op == OP_REMOVE_PATH ||
+      op == OP_REMOVE_PATH_AND_CONTENTS || op == OP_FILE_OPEN) {
+    if (hlen <= off || decode_path(hd + off, hlen - off, pathbuf) != 0)
+      return status(a, pn, E_INVALID_ARG);
+    path = pathbuf;
+  }
   switch (op) {
   case OP_READ_DIR: {
     struct strbuf b = {0};

@@ -1,9 +1,16 @@
 /* sim_mux.c: the usbmuxd front end (plist protocol, version 1). Each client
  * connection carries control requests until it becomes a Listen event
  * stream or, after Connect, a raw pipe to a device port. Replies are XML
- * (libusbmuxd parses only XML) and each packet goes out in one write. */
+ * (libusbmuxd parses only XML) and each packet goes out in one write.
+ * A device whose profile says it is paired already has its pair record in
+ * the store (made on first use: this host's root/host identity, once per
+ * run, and a device certificate over the device's own key), as on a real
+ * host that paired before; unpaired devices get one only by pairing. */
 #include "sim.h"
 
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +34,10 @@ static int rec_find(const char *id)
   return -1;
 }
 
-static int rec_save(const char *id, const char *data, size_t len)
+/* Stores a copy under `id`; the caller holds rec_lock. */
+static int rec_save_locked(const char *id, const char *data, size_t len)
 {
   int rc = -1;
-  pthread_mutex_lock(&rec_lock);
   int i = rec_find(id);
   if (i < 0) {
     for (i = 0; i < MUX_MAX_RECORDS && recs[i].id; i++) {
@@ -52,8 +59,171 @@ static int rec_save(const char *id, const char *data, size_t len)
         free(idc);
     }
   }
+  return rc;
+}
+
+static int rec_save(const char *id, const char *data, size_t len)
+{
+  pthread_mutex_lock(&rec_lock);
+  int rc = rec_save_locked(id, data, len);
   pthread_mutex_unlock(&rec_lock);
   return rc;
+}
+
+/* This host's identity (root + host key and certificates, HostID), made
+ * once per run: a real host keeps one per machine. */
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+static struct {
+  EVP_PKEY *root_key, *host_key;
+  X509 *root_cert, *host_cert;
+  char host_id[40];
+} host;
+
+static EVP_PKEY *rsa2048(void)
+{
+  EVP_PKEY *key = NULL;
+  EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
+  if (kc && EVP_PKEY_keygen_init(kc) == 1 && EVP_PKEY_CTX_set_rsa_keygen_bits(kc, 2048) == 1)
+    EVP_PKEY_keygen(kc, &key);
+  EVP_PKEY_CTX_free(kc);
+  return key;
+}
+
+/* A certificate over `pub` signed by `signer`, subject/issuer CN `cn`. */
+static X509 *cert_for(EVP_PKEY *pub, EVP_PKEY *signer, const char *cn, long serial)
+{
+  X509 *x = X509_new();
+  if (!x)
+    return NULL;
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+  X509_gmtime_adj(X509_getm_notBefore(x), -86400);
+  X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 86400);
+  X509_NAME *name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+  X509_set_issuer_name(x, name);
+  if (X509_set_pubkey(x, pub) != 1 || X509_sign(x, signer, EVP_sha256()) <= 0) {
+    X509_free(x);
+    return NULL;
+  }
+  return x;
+}
+
+void sim_new_uuid(char *out, size_t len);
+
+static void host_make(void)
+{
+  host.root_key = rsa2048();
+  host.host_key = rsa2048();
+  if (host.root_key && host.host_key) {
+    host.root_cert = cert_for(host.root_key, host.root_key, "Root", 0);
+    host.host_cert = cert_for(host.host_key, host.root_key, "Host", 0);
+  }
+  sim_new_uuid(host.host_id, sizeof host.host_id);
+}
+
+/* PEM of a certificate or (traditional "RSA PRIVATE KEY") key as plist data. */
+static plist_t pem_data(X509 *x, EVP_PKEY *k)
+{
+  BIO *b = BIO_new(BIO_s_mem());
+  plist_t out = NULL;
+  if (!b)
+    return NULL;
+  int ok = x ? PEM_write_bio_X509(b, x)
+             : PEM_write_bio_PrivateKey_traditional(b, k, NULL, NULL, 0, NULL, NULL);
+  char *data = NULL;
+  long n = BIO_get_mem_data(b, &data);
+  if (ok == 1 && n > 0)
+    out = plist_new_data(data, (uint64_t)n);
+  BIO_free(b);
+  return out;
+}
+
+/* Which devices already had their seeding chance (seeded, or a client
+ * saved/deleted their record): a deleted record must stay deleted. */
+static bool seed_done[SIM_MAX_DEVICES];
+
+static int dev_slot(const char *udid)
+{
+  for (int i = 0; udid && i < sim_g.ndevs; i++) {
+    if (strcmp(sim_g.devs[i]->udid, udid) == 0)
+      return i;
+  }
+  return -1;
+}
+
+/* The record a host that paired with `dev` before would hold: the device
+ * trusts its HostID from the start. Called with rec_lock held. */
+static void seed_record(struct sim_device *dev)
+{
+  pthread_once(&host_once, host_make);
+  if (!host.root_cert || !host.host_cert)
+    return;
+  X509 *devc = cert_for(dev->key, host.root_key, "Device", 1);
+  plist_t r = plist_new_dict();
+  plist_t parts[5] = {pem_data(devc, NULL), pem_data(host.host_cert, NULL),
+                      pem_data(NULL, host.host_key), pem_data(host.root_cert, NULL),
+                      pem_data(NULL, host.root_key)};
+  static const char *const keys[5] = {"DeviceCertificate", "HostCertificate", "HostPrivateKey",
+                                      "RootCertificate", "RootPrivateKey"};
+  bool ok = devc != NULL;
+  for (int i = 0; i < 5; i++) {
+    if (parts[i])
+      plist_dict_set_item(r, keys[i], parts[i]);
+    else
+      ok = false;
+  }
+  X509_free(devc);
+  plist_dict_set_item(r, "HostID", plist_new_string(host.host_id));
+  plist_dict_set_item(r, "SystemBUID", plist_new_string(sim_g.buid));
+  const char *wifi = sim_pstr(dev->global, "WiFiAddress");
+  plist_dict_set_item(r, "WiFiMACAddress", plist_new_string(wifi ? wifi : "00:00:00:00:00:00"));
+  unsigned char bag[32];
+  RAND_bytes(bag, sizeof bag);
+  plist_dict_set_item(r, "EscrowBag", plist_new_data((const char *)bag, sizeof bag));
+  char *xml = NULL;
+  uint32_t len = 0;
+  if (ok)
+    plist_to_xml(r, &xml, &len);
+  plist_free(r);
+  if (!xml)
+    return;
+  pthread_mutex_lock(&dev->lock);
+  bool known = false;
+  for (int i = 0; i < dev->nhosts; i++)
+    known = known || strcmp(dev->hosts[i], host.host_id) == 0;
+  if (!known && dev->nhosts < SIM_MAX_HOSTS) {
+    dev->hosts[dev->nhosts] = strdup(host.host_id);
+    if (dev->hosts[dev->nhosts])
+      dev->nhosts++;
+  }
+  pthread_mutex_unlock(&dev->lock);
+  (void)rec_save_locked(dev->udid, xml, len);
+  free(xml);
+  sim_log(dev, "pair record of a host that paired before: in usbmuxd's store");
+}
+
+/* Gives a paired profile its record on first use. Called with rec_lock held. */
+static void seed_if_paired(const char *udid)
+{
+  int slot = dev_slot(udid);
+  if (slot < 0 || seed_done[slot])
+    return;
+  seed_done[slot] = true;
+  struct sim_device *dev = sim_g.devs[slot];
+  pthread_mutex_lock(&dev->lock);
+  bool paired = dev->trust == SIM_TRUST_PAIRED;
+  pthread_mutex_unlock(&dev->lock);
+  if (paired && rec_find(udid) < 0)
+    seed_record(dev);
+}
+
+/* A client wrote or removed this device's record: no seeding after that. */
+static void seed_cancel(const char *udid)
+{
+  int slot = dev_slot(udid);
+  if (slot >= 0)
+    seed_done[slot] = true;
 }
 
 void sim_mux_records_free(void);
@@ -66,6 +236,12 @@ void sim_mux_records_free(void)
     recs[i].id = NULL;
     recs[i].data = NULL;
   }
+  EVP_PKEY_free(host.root_key);
+  EVP_PKEY_free(host.host_key);
+  X509_free(host.root_cert);
+  X509_free(host.host_cert);
+  host.root_key = host.host_key = NULL;
+  host.root_cert = host.host_cert = NULL;
   pthread_mutex_unlock(&rec_lock);
 }
 
@@ -182,6 +358,8 @@ static int handle(struct sim_conn *c, plist_t req, uint32_t tag)
   if (strcmp(type, "ReadPairRecord") == 0) {
     plist_t r = NULL;
     pthread_mutex_lock(&rec_lock);
+    if (id)
+      seed_if_paired(id);
     int i = id ? rec_find(id) : -1;
     if (i >= 0) {
       r = plist_new_dict();
@@ -200,6 +378,9 @@ static int handle(struct sim_conn *c, plist_t req, uint32_t tag)
       return send_result(c, tag, 22);
     uint64_t len = 0;
     const char *bytes = plist_get_data_ptr(d, &len);
+    pthread_mutex_lock(&rec_lock);
+    seed_cancel(id);
+    pthread_mutex_unlock(&rec_lock);
     if (rec_save(id, bytes, (size_t)len) != 0)
       return send_result(c, tag, 12);
     uint64_t did = 0;
@@ -214,7 +395,9 @@ static int handle(struct sim_conn *c, plist_t req, uint32_t tag)
     if (!id)
       return send_result(c, tag, 22);
     pthread_mutex_lock(&rec_lock);
+    seed_if_paired(id); /* deleting a record the host had from the start */
     int i = rec_find(id);
+    seed_cancel(id);
     if (i >= 0) {
       free(recs[i].id);
       free(recs[i].data);
