@@ -1,5 +1,5 @@
 /* The wording a person reads when something fails: one sentence per cp_err
- * saying what they can do. The tool owns the wording (DESIGN.md); lower
+ * saying what they can do. The agent owns the wording (agent/README.md); lower
  * layers only return codes and details. */
 #ifndef CP_HINTS_H
 #define CP_HINTS_H

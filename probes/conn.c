@@ -142,7 +142,12 @@ cp_err cp_conn_send(cp_conn *c, const void *buf, size_t len, cp_error *err)
     uint32_t part = len > (1u << 30) ? (1u << 30) : (uint32_t)len, sent = 0;
     if (idevice_connection_send(c->c, p, part, &sent) != IDEVICE_E_SUCCESS || sent == 0 ||
         sent > part)
-      return cp_error_set(err, CP_E_IO, "sending to the device failed");
+      /* Not a local I/O error: the device hung up, or went away. */
+      return cp_device_attached_after_failure(cp_device_udid(c->dev)) == 0
+                 ? cp_error_set(err, CP_E_DETACHED, "%s was unplugged", cp_device_udid(c->dev))
+                 : cp_error_set(err, CP_E_PROTOCOL,
+                                "%s closed the service connection while we were sending",
+                                cp_device_udid(c->dev));
     p += sent;
     len -= sent;
   }

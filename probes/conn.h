@@ -16,7 +16,8 @@ typedef struct cp_device cp_device;
 typedef struct cp_conn cp_conn;
 
 cp_err cp_conn_open(cp_device *d, const char *service, cp_conn **out, cp_error *err);
-/* Sends all len bytes; CP_E_IO when the connection is broken. */
+/* Sends all len bytes; CP_E_DETACHED when the device went away, CP_E_PROTOCOL
+ * when it closed the connection. */
 cp_err cp_conn_send(cp_conn *c, const void *buf, size_t len, cp_error *err);
 
 typedef enum cp_conn_rc {

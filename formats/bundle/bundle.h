@@ -1,7 +1,7 @@
 /*
  * The bundle writer: a cp_sink that turns members into one
  * `<case-id>-<UTC time>.caseprobe.tar.gz` (tar + gzip, format version 1,
- * DESIGN.md "The bundle"). Nothing here touches a device.
+ * formats/bundle/README.md). Nothing here touches a device.
  *
  * Life of a bundle:
  *

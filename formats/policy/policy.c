@@ -313,7 +313,7 @@ static cp_err set_class(parser *ps)
   if (!parse_bool(ps->val, &on))
     return perr(ps, ps->line, "redaction class '%s' must be on or off, not '%.60s'", ps->key,
                 ps->val);
-  /* The device's own identifiers never reach a bundle (DESIGN.md, issue 14),
+  /* The device's own identifiers never reach a bundle (formats/redact/README.md, issue 14),
    * whatever a policy says; the redactor's policy layer enforces it too. */
   if (!on && cp_redact_class_protected(ps->key))
     return perr(ps, ps->line,

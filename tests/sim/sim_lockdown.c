@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Global-domain keys a device answers before a session (protocol.md 2.5). */
+/* Global-domain keys a device answers before a session (as a real device answers them without a session). */
 static const char *const sessionless[] = {"UniqueDeviceID",
                                           "DeviceName",
                                           "DeviceClass",
