@@ -172,6 +172,23 @@ static void device_links(walk *w, const char *udid)
     state = cp_device_open(&o, &d, &e2);
     cp_device_close(d);
   }
+  if (state == CP_OK) {
+    /* Paired is not unlocked: a locked phone still answers lockdown but
+     * refuses services, so ask for one (opened and closed, nothing read). */
+    cp_device_open_opts o;
+    memset(&o, 0, sizeof o);
+    o.udid = udid;
+    cp_device *d = NULL;
+    cp_conn *c = NULL;
+    cp_error e3 = {0};
+    cp_err s = cp_device_open(&o, &d, &e3);
+    if (s == CP_OK)
+      s = cp_conn_open(d, "com.apple.mobile.diagnostics_relay", &c, &e3);
+    cp_conn_close(c);
+    cp_device_close(d);
+    if (s == CP_E_LOCKED)
+      state = CP_E_LOCKED;
+  }
   int locked = -1;
   switch (state) {
   case CP_OK:

@@ -70,7 +70,9 @@ sim_start "$(profile trust-pending)"
 check pending 14
 sim_stop
 sim_start "$(profile locked)"
-check locked 16
+check locked 16 # paired before: lockdown answers, services are refused
+sim_forget_pairing "$(python3 -c 'import plistlib,sys; print(plistlib.load(open(sys.argv[1],"rb"))["UDID"])' "$(profile locked)/device.plist")"
+check locked-unpaired 16 # never paired: the Trust dialog waits for an unlock
 sim_stop
 sim_start "$(profile trust-denied)"
 check denied 15
