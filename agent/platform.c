@@ -2,9 +2,10 @@
 #include "platform.h"
 
 #if defined(_WIN32)
-#include <shellapi.h>
 #include <stdlib.h>
 #include <windows.h>
+/* shellapi.h needs windows.h first. */
+#include <shellapi.h>
 #endif
 
 int64_t cp_stat_mtime_ns(const struct stat *st)

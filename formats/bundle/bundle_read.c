@@ -1,6 +1,7 @@
 /* See bundle_read.h. Only the gzip filter and the tar formats are enabled, so
  * a hostile file reaches as little parsing code as possible. */
 #include "bundle_read.h"
+#include "cp_path.h"
 
 #include "bundle_os.h"
 #include "manifest.h"
@@ -66,7 +67,15 @@ cp_err cp_bundle_open(const char *path, cp_bundle_reader **out, cp_error *err)
   cp_err rc = reader_new(&r, err);
   if (!r)
     return rc;
-  if (archive_read_open_filename(r->a, path, 64 * 1024) != ARCHIVE_OK) {
+#if defined(_WIN32)
+  /* The narrow call takes the ANSI code page: open by the UTF-16 name. */
+  wchar_t *wpath = cp_path_wide(path);
+  int opened = wpath ? archive_read_open_filename_w(r->a, wpath, 64 * 1024) : ARCHIVE_FATAL;
+  free(wpath);
+#else
+  int opened = archive_read_open_filename(r->a, path, 64 * 1024);
+#endif
+  if (opened != ARCHIVE_OK) {
     rc = fail(r, CP_E_PARSE, err, "not a readable bundle (tar.gz)");
     cp_bundle_close(r);
     return rc;
