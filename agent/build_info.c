@@ -56,20 +56,20 @@ json_t *cp_build_info(void)
     (void)pcre2_config(PCRE2_CONFIG_VERSION, pcre);
   /* A build without the device side (-DCP_DEVICE=OFF, Windows) links no
    * libimobiledevice, libusbmuxd, libcurl or Vectorscan: their keys are absent. */
-  json_t *libs = json_pack(
-      "{s:s, s:s, s:s, s:s, s:s, s:s}", "libplist", CP_PLIST_VERSION " (built against)", "openssl",
-      after_name(OpenSSL_version(OPENSSL_VERSION), "OpenSSL"), "libarchive",
-      after_name(archive_version_string(), "libarchive"), "pcre2", pcre, "jansson",
-      jansson_version_str(), "zlib", zlibVersion());
+  json_t *libs =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "libplist", CP_PLIST_VERSION " (built against)",
+                "openssl", after_name(OpenSSL_version(OPENSSL_VERSION), "OpenSSL"), "libarchive",
+                after_name(archive_version_string(), "libarchive"), "pcre2", pcre, "jansson",
+                jansson_version_str(), "zlib", zlibVersion());
 #ifndef CP_NO_DEVICE
   const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
-  if (libs &&
-      (json_object_set_new(libs, "libimobiledevice",
-                           json_string(CP_IMOBILEDEVICE_VERSION " (built against)")) ||
-       json_object_set_new(libs, "libusbmuxd", json_string(CP_USBMUXD_VERSION " (built against)")) ||
-       json_object_set_new(libs, "vectorscan", first_word(hs_version())) ||
-       json_object_set_new(libs, "libcurl",
-                           json_string(cv && cv->version ? cv->version : "unknown")))) {
+  if (libs && (json_object_set_new(libs, "libimobiledevice",
+                                   json_string(CP_IMOBILEDEVICE_VERSION " (built against)")) ||
+               json_object_set_new(libs, "libusbmuxd",
+                                   json_string(CP_USBMUXD_VERSION " (built against)")) ||
+               json_object_set_new(libs, "vectorscan", first_word(hs_version())) ||
+               json_object_set_new(libs, "libcurl",
+                                   json_string(cv && cv->version ? cv->version : "unknown")))) {
     json_decref(libs);
     return NULL;
   }

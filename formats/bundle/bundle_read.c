@@ -1,9 +1,9 @@
 /* See bundle_read.h. Only the gzip filter and the tar formats are enabled, so
  * a hostile file reaches as little parsing code as possible. */
 #include "bundle_read.h"
-#include "cp_path.h"
 
 #include "bundle_os.h"
+#include "cp_path.h"
 #include "manifest.h"
 #include "safepath.h"
 

@@ -1,8 +1,8 @@
 /* See sign.h. Ed25519 is "one-shot" in OpenSSL: EVP_DigestSign with a NULL
  * digest over the whole message, which is fine as a manifest is small. */
 #include "sign.h"
-#include "cp_path.h"
 
+#include "cp_path.h"
 #include "manifest.h"
 
 #include <openssl/bio.h>
