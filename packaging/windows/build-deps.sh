@@ -5,7 +5,10 @@
 # each library leaves PREFIX/stamps/<name> holding the Debian source version it
 # was built from, and is skipped when that version is already there, so a
 # machine (or a CI cache of PREFIX) pays the build once.
-#   usage: packaging/windows/build-deps.sh PREFIX
+#   usage: packaging/windows/build-deps.sh PREFIX [LIBRARY...]
+# With LIBRARY names (openssl jansson pcre2 libarchive libplist cmocka) only
+# those are built, so two runs can build different libraries at once; two
+# runs never build the same library at once (PREFIX/locks/NAME).
 # Needs: gcc-mingw-w64-x86-64, libz-mingw-w64-dev, cmake, dpkg-dev (apt-get
 # source) and a deb-src line for bookworm (added here when missing).
 # Not built: Vectorscan (x86 SIMD intrinsics, no mingw port; the Windows
@@ -13,17 +16,23 @@
 # Windows build has no device side yet).
 set -eu
 
-if [ $# -ne 1 ]; then
-  echo "usage: $0 PREFIX" >&2
+if [ $# -lt 1 ]; then
+  echo "usage: $0 PREFIX [LIBRARY...]" >&2
   exit 2
 fi
 mkdir -p "$1"
 PREFIX=$(cd "$1" && pwd)
+shift
+ONLY=" $* "
 HOST=x86_64-w64-mingw32
 SRC="$PREFIX/src"
 STAMPS="$PREFIX/stamps"
 MAKE="nice -n 19 make -j2"
-mkdir -p "$SRC" "$STAMPS" "$PREFIX/lib" "$PREFIX/include"
+LOCKS="$PREFIX/locks"
+mkdir -p "$SRC" "$STAMPS" "$LOCKS" "$PREFIX/lib" "$PREFIX/include"
+HELD=""
+trap 'for l in $HELD; do rmdir "$LOCKS/$l" 2>/dev/null; done' EXIT
+trap 'exit 130' INT TERM
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo -n"; fi
 
@@ -63,8 +72,19 @@ fetch_src() {
   echo "$dir"
 }
 
-# done_already NAME SRCPKG: true when NAME was built from this source version.
+# done_already NAME SRCPKG: true when NAME need not be built here: it was
+# built from this source version, or it is not among the LIBRARY arguments.
+# Otherwise takes NAME's lock (waiting while another run builds it) and
+# checks again.
 done_already() {
+  if [ "$ONLY" != "  " ] && [ "${ONLY#* $1 }" = "$ONLY" ]; then
+    return 0
+  fi
+  while ! mkdir "$LOCKS/$1" 2>/dev/null; do
+    echo "build-deps: waiting for another run building $1 (remove $LOCKS/$1 if none is)" >&2
+    sleep 20
+  done
+  HELD="$HELD $1"
   [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$(src_version "$2")" ]
 }
 stamp() { src_version "$2" >"$STAMPS/$1"; echo "build-deps: $1 $(cat "$STAMPS/$1") built" >&2; }

@@ -31,6 +31,7 @@ PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" PKG_CONFIG_PATH="" \
   cmake -S "$CP_SRC" -B "$W" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE="$CP_SRC/packaging/windows/mingw-w64-x86_64.cmake" \
   -DCMAKE_FIND_ROOT_PATH="$DEPS" -DOPENSSL_ROOT_DIR="$DEPS" -DOPENSSL_USE_STATIC_LIBS=ON \
+  -DZLIB_LIBRARY=/usr/x86_64-w64-mingw32/lib/libz.a \
   >"$T/configure.log" 2>&1 || { cat "$T/configure.log"; fail "configure for Windows failed"; }
 cmake --build "$W" -j 2 >"$T/build.log" 2>&1 || { tail -40 "$T/build.log"; fail "cross-build failed"; }
 EXE="$W/caseprobe.exe"
