@@ -10,7 +10,7 @@
 # those are built, so two runs can build different libraries at once; two
 # runs never build the same library at once (PREFIX/locks/NAME).
 # Needs: gcc-mingw-w64-x86-64, libz-mingw-w64-dev, cmake, dpkg-dev (apt-get
-# source) and a deb-src line for bookworm (added here when missing).
+# source), autoconf, automake and libtool (libplist ships no configure) and a deb-src line for bookworm (added here when missing).
 # Not built: Vectorscan (x86 SIMD intrinsics, no mingw port; the Windows
 # build redacts with PCRE2 alone), libimobiledevice/curl/libmicrohttpd (the
 # Windows build has no device side yet).
@@ -141,7 +141,7 @@ fi
 if ! done_already libplist libplist; then
   d=$(fetch_src libplist)
   (cd "$d" && (make distclean >/dev/null 2>&1 || true) &&
-    { [ -x configure ] || NOCONFIGURE=1 ./autogen.sh >&2; } &&
+    { [ -x configure ] || autoreconf -fi >&2; } &&
     ./configure --host=$HOST --prefix="$PREFIX" --enable-static --disable-shared \
       --without-cython --without-tests >&2 &&
     $MAKE -C libcnary >&2 && $MAKE -C src >&2 && make -C src install >&2 &&
