@@ -134,6 +134,10 @@ if ! done_already libarchive libarchive; then
     -DENABLE_PCRE2POSIX=OFF -DENABLE_LZO=OFF -DENABLE_CNG=OFF -DENABLE_ICONV=OFF \
     -DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_UNZIP=OFF -DENABLE_TEST=OFF \
     -DENABLE_ACL=OFF -DENABLE_XATTR=OFF -DENABLE_WERROR=OFF -DZLIB_ROOT=/usr/$HOST
+  # libarchive builds a DLL too and names the static library
+  # libarchive_static.a on Windows: make -larchive find the static one.
+  cp "$PREFIX/lib/libarchive_static.a" "$PREFIX/lib/libarchive.a"
+  rm -f "$PREFIX/lib/libarchive.dll.a" "$PREFIX"/bin/libarchive*.dll
   stamp libarchive libarchive
 fi
 
@@ -154,6 +158,11 @@ if ! done_already cmocka cmocka; then
   d=$(fetch_src cmocka)
   cmake_build "$d" "$d/build-win" -DWITH_STATIC_LIB=ON -DBUILD_SHARED_LIBS=OFF \
     -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF -DPICKY_DEVELOPER=OFF
+  # cmocka 1.1 always builds its DLL; the static one is cmocka-static.
+  for l in "$PREFIX"/lib/libcmocka-static.a "$PREFIX"/lib/libcmocka_static.a; do
+    [ ! -f "$l" ] || cp "$l" "$PREFIX/lib/libcmocka.a"
+  done
+  rm -f "$PREFIX/lib/libcmocka.dll.a" "$PREFIX"/bin/libcmocka*.dll
   stamp cmocka cmocka
 fi
 
