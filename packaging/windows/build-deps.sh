@@ -125,19 +125,28 @@ if ! done_already pcre2 pcre2; then
   stamp pcre2 pcre2
 fi
 
-# libarchive with zlib only: no other codecs, no ACL/xattr, no iconv.
+# libarchive with zlib only: no other codecs, no ACL/xattr, no iconv. Its
+# CMake always builds a DLL too: only the static target is built, and
+# installed by hand as libarchive.a (on Windows it is named
+# libarchive_static.a), so -larchive finds it.
 if ! done_already libarchive libarchive; then
   d=$(fetch_src libarchive)
-  cmake_build "$d" "$d/build-win" -DENABLE_ZLIB=ON -DENABLE_OPENSSL=OFF -DENABLE_MBEDTLS=OFF \
+  b="$d/build-win"
+  rm -rf "$b"
+  cmake -S "$d" -B "$b" -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_FIND_ROOT_PATH="$PREFIX" \
+    -DENABLE_ZLIB=ON -DENABLE_OPENSSL=OFF -DENABLE_MBEDTLS=OFF \
     -DENABLE_NETTLE=OFF -DENABLE_LZMA=OFF -DENABLE_ZSTD=OFF -DENABLE_LZ4=OFF -DENABLE_BZip2=OFF \
     -DENABLE_LIBB2=OFF -DENABLE_LIBXML2=OFF -DENABLE_EXPAT=OFF -DENABLE_PCREPOSIX=OFF \
     -DENABLE_PCRE2POSIX=OFF -DENABLE_LZO=OFF -DENABLE_CNG=OFF -DENABLE_ICONV=OFF \
     -DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_UNZIP=OFF -DENABLE_TEST=OFF \
-    -DENABLE_ACL=OFF -DENABLE_XATTR=OFF -DENABLE_WERROR=OFF -DZLIB_ROOT=/usr/$HOST
-  # libarchive builds a DLL too and names the static library
-  # libarchive_static.a on Windows: make -larchive find the static one.
-  cp "$PREFIX/lib/libarchive_static.a" "$PREFIX/lib/libarchive.a"
-  rm -f "$PREFIX/lib/libarchive.dll.a" "$PREFIX"/bin/libarchive*.dll
+    -DENABLE_ACL=OFF -DENABLE_XATTR=OFF -DENABLE_WERROR=OFF -DZLIB_ROOT=/usr/$HOST \
+    -DZLIB_LIBRARY=/usr/$HOST/lib/libz.a >&2
+  (cd "$b" && $MAKE archive_static >&2)
+  cp "$b/libarchive/libarchive_static.a" "$PREFIX/lib/libarchive.a"
+  cp "$d/libarchive/archive.h" "$d/libarchive/archive_entry.h" "$PREFIX/include/"
+  mkdir -p "$PREFIX/lib/pkgconfig"
+  cp "$b/build/pkgconfig/libarchive.pc" "$PREFIX/lib/pkgconfig/"
   stamp libarchive libarchive
 fi
 
