@@ -112,4 +112,16 @@ assert_eq "$?" 31 "caseprobe.exe verify of the tampered bundle"
 tr -d '\r' <"$T/vbad.out" | grep -q "CHANGED  battery/health.json" ||
   fail "caseprobe.exe verify does not name the changed member: $(cat "$T/vbad.out")"
 
+# The zip: only caseprobe.exe and text files; the unpacked program runs.
+if command -v zip >/dev/null && command -v unzip >/dev/null; then
+  Z=$("$CP_SRC/packaging/windows/make-zip.sh" "$W" "$T/dist" 2>"$T/zip.err") || fail "make-zip: $(cat "$T/zip.err")"
+  unzip -q "$Z" -d "$T/unz" || fail "unzip $Z"
+  mapfile -t zexe < <(find "$T/unz" -name '*.exe' -o -name '*.dll')
+  assert_eq "${#zexe[@]}" 1 "programs and DLLs in the zip (${zexe[*]})"
+  "$WINE" "${zexe[0]}" --version >"$T/zver.out" 2>&1 || fail "the zipped caseprobe.exe does not run: $(cat "$T/zver.out")"
+  echo "zip: $(basename "$Z"), $(wc -c <"$Z") bytes"
+else
+  skip_part "zip/unzip not installed: make-zip.sh not checked"
+fi
+
 echo "test_windows_build: ok"
