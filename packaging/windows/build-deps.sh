@@ -150,15 +150,19 @@ if ! done_already libarchive libarchive; then
   stamp libarchive libarchive
 fi
 
-# libplist (formats/plist_json.c reads binary/XML plists): autotools, no Python.
+# libplist (formats/plist_json.c reads binary/XML plists): autotools, no
+# Python, the C library only (its C++ one needs g++-mingw-w64; and its
+# configure picks clang, a host compiler, unless CC is given).
 if ! done_already libplist libplist; then
   d=$(fetch_src libplist)
   (cd "$d" && (make distclean >/dev/null 2>&1 || true) &&
     { [ -x configure ] || autoreconf -fi >&2; } &&
     ./configure --host=$HOST --prefix="$PREFIX" --enable-static --disable-shared \
-      --without-cython --without-tests >&2 &&
-    $MAKE -C libcnary >&2 && $MAKE -C src >&2 && make -C src install >&2 &&
-    make -C include install >&2)
+      --without-cython --without-tests CC=$HOST-gcc >&2 &&
+    $MAKE -C libcnary >&2 && $MAKE -C src libplist-2.0.la >&2 &&
+    cp src/.libs/libplist-2.0.a "$PREFIX/lib/" && mkdir -p "$PREFIX/include/plist" &&
+    cp include/plist/plist.h "$PREFIX/include/plist/" && mkdir -p "$PREFIX/lib/pkgconfig" &&
+    cp src/libplist-2.0.pc "$PREFIX/lib/pkgconfig/")
   stamp libplist libplist
 fi
 
