@@ -5,8 +5,10 @@
 #include "cp_version.h"
 
 #include <archive.h>
+#ifndef CP_NO_DEVICE
 #include <curl/curl.h>
 #include <hs/hs.h>
+#endif
 #include <openssl/crypto.h>
 #include <string.h>
 #include <zlib.h>
@@ -35,6 +37,7 @@ static const char *after_name(const char *s, const char *name)
   return s ? s : "unknown";
 }
 
+#ifndef CP_NO_DEVICE
 /* Vectorscan's hs_version() is "5.4.9 2023-03-13": keep the version word. */
 static json_t *first_word(const char *s)
 {
@@ -43,6 +46,7 @@ static json_t *first_word(const char *s)
   size_t n = strcspn(s, " ");
   return json_stringn(s, n);
 }
+#endif
 
 json_t *cp_build_info(void)
 {
@@ -50,15 +54,26 @@ json_t *cp_build_info(void)
   if (pcre2_config(PCRE2_CONFIG_VERSION, NULL) > 0 &&
       (size_t)pcre2_config(PCRE2_CONFIG_VERSION, NULL) <= sizeof pcre)
     (void)pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+  /* A build without the device side (-DCP_DEVICE=OFF, Windows) links no
+   * libimobiledevice, libusbmuxd, libcurl or Vectorscan: their keys are absent. */
+  json_t *libs =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "libplist", CP_PLIST_VERSION " (built against)",
+                "openssl", after_name(OpenSSL_version(OPENSSL_VERSION), "OpenSSL"), "libarchive",
+                after_name(archive_version_string(), "libarchive"), "pcre2", pcre, "jansson",
+                jansson_version_str(), "zlib", zlibVersion());
+#ifndef CP_NO_DEVICE
   const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
-  json_t *libs = json_pack(
-      "{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s}", "libimobiledevice",
-      CP_IMOBILEDEVICE_VERSION " (built against)", "libplist", CP_PLIST_VERSION " (built against)",
-      "libusbmuxd", CP_USBMUXD_VERSION " (built against)", "openssl",
-      after_name(OpenSSL_version(OPENSSL_VERSION), "OpenSSL"), "libarchive",
-      after_name(archive_version_string(), "libarchive"), "vectorscan", first_word(hs_version()),
-      "pcre2", pcre, "libcurl", cv && cv->version ? cv->version : "unknown", "jansson",
-      jansson_version_str(), "zlib", zlibVersion());
+  if (libs && (json_object_set_new(libs, "libimobiledevice",
+                                   json_string(CP_IMOBILEDEVICE_VERSION " (built against)")) ||
+               json_object_set_new(libs, "libusbmuxd",
+                                   json_string(CP_USBMUXD_VERSION " (built against)")) ||
+               json_object_set_new(libs, "vectorscan", first_word(hs_version())) ||
+               json_object_set_new(libs, "libcurl",
+                                   json_string(cv && cv->version ? cv->version : "unknown")))) {
+    json_decref(libs);
+    return NULL;
+  }
+#endif
   if (!libs)
     return NULL;
   return json_pack("{s:s, s:s, s:i, s:o}", "version", CP_VERSION, "git", CP_GIT_REV,

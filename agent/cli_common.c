@@ -176,13 +176,7 @@ int cp_cli_fail(const cp_cli *c, const cp_error *err)
   return code;
 }
 
-int cp_cli_print_json(const json_t *v)
-{
-  if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
-    return CP_E_IO;
-  fputc('\n', stdout);
-  return CP_OK;
-}
+/* cp_cli_print_json is in cli_json.c (builds without the device side need it too). */
 
 static cp_err null_begin(cp_sink *s, const char *path, const char *scope, cp_error *err)
 {

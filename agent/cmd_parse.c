@@ -4,6 +4,7 @@
  * parsing itself is formats/crash/crash_report.h; this file only does file I/O and
  * wording. A damaged report is not a failure: its warnings go to stderr. */
 #include "commands.h"
+#include "cp_path.h"
 #include "crash_report.h"
 #include "hints.h"
 
@@ -36,7 +37,7 @@ static cp_err read_file(const char *path, char **buf, size_t *len, cp_error *err
   cp_err rc = CP_OK;
   char *b = NULL;
   size_t n = 0, cap = 0;
-  FILE *f = fopen(path, "rb");
+  FILE *f = cp_fopen(path, "rb"); /* UTF-8 names on Windows too */
   if (!f)
     return cp_error_set(err, errno == ENOENT ? CP_E_NOT_FOUND : CP_E_IO, "%s: %s", path,
                         strerror(errno));

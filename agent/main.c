@@ -8,6 +8,7 @@
 #include "build_info.h"
 #include "cp_version.h"
 #include "hints.h"
+#include "platform.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +20,10 @@ typedef struct cp_command {
   const char *summary;
 } cp_command;
 
+/* A build without the device side (CP_NO_DEVICE: -DCP_DEVICE=OFF, Windows)
+ * has only the commands that read files. */
 static const cp_command commands[] = {
+#ifndef CP_NO_DEVICE
     {"list", cp_cmd_list, "list attached devices (--watch for attach/detach events)"},
     {"doctor", cp_cmd_doctor, "why the computer does not see the phone: each link checked"},
     {"info", cp_cmd_info, "system information: model, iOS, storage, activation, battery"},
@@ -27,15 +31,20 @@ static const cp_command commands[] = {
     {"crashes", cp_cmd_crashes, "list or pull crash reports (never deletes without --delete)"},
     {"syslog", cp_cmd_syslog, "capture the device log for a bounded time"},
     {"apps", cp_cmd_apps, "installed user apps with versions"},
+#endif
     {"parse", cp_cmd_parse, "parse crash report files (.ips, .crash) into records"},
+#ifndef CP_NO_DEVICE
     {"collect", cp_cmd_collect, "make a consented, redacted, verifiable bundle for a case"},
+#endif
     {"verify", cp_cmd_verify, "check every member of a bundle (and its signature)"},
     {"inspect", cp_cmd_inspect, "summarise a bundle without unpacking it"},
+#ifndef CP_NO_DEVICE
     {"upload", cp_cmd_upload, "upload a bundle to the support case (S3-compatible)"},
     {"station", cp_cmd_station, "unattended bench station: collect from every device plugged in"},
     {"request", cp_cmd_request, "make, sign or check a case request (support side)"},
     {"assist", cp_cmd_assist, "a page in the browser that walks a person through sending"},
     {"demo", cp_cmd_demo, "collect from the built-in simulated device and verify the bundle"},
+#endif
 };
 
 static void usage(FILE *out)
@@ -96,6 +105,8 @@ static const char *closest_command(const char *name)
 
 int main(int argc, char **argv)
 {
+  /* Windows hands argv in the ANSI code page: take the UTF-8 one. */
+  argv = cp_platform_utf8_argv(&argc, argv);
   if (argc < 2) {
     usage(stderr);
     return CP_E_USAGE;

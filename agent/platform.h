@@ -36,4 +36,10 @@ void cp_remove_dir_files(const char *dir);
  * %ProgramData%\caseprobe\org-keys (Windows). */
 const char *cp_org_keys_dir(void);
 
+/* The command line as UTF-8: argv itself on POSIX; on Windows the wide
+ * command line converted (argv there is in the ANSI code page, which loses
+ * non-ASCII file names), and the console set to print UTF-8. Never fails:
+ * falls back to argv. The result lives until exit. */
+char **cp_platform_utf8_argv(int *argc, char **argv);
+
 #endif

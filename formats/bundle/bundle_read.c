@@ -3,6 +3,7 @@
 #include "bundle_read.h"
 
 #include "bundle_os.h"
+#include "cp_path.h"
 #include "manifest.h"
 #include "safepath.h"
 

@@ -2,6 +2,7 @@
  * digest over the whole message, which is fine as a manifest is small. */
 #include "sign.h"
 
+#include "cp_path.h"
 #include "manifest.h"
 
 #include <openssl/bio.h>
@@ -19,7 +20,7 @@
  * read also accepts a private key file). */
 static cp_err load_key(const char *path, int want_private, EVP_PKEY **out, cp_error *err)
 {
-  FILE *f = fopen(path, "rb");
+  FILE *f = cp_fopen(path, "rb");
   if (!f)
     return cp_error_set(err, CP_E_NOT_FOUND, "key %s", path);
   EVP_PKEY *k = NULL;
