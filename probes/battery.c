@@ -75,7 +75,7 @@ static cp_err add_candidates(cp_afc *afc, const char *dir, char ***cands, size_t
 {
   char **names = NULL;
   cp_err rc = cp_afc_list(afc, dir, &names, err);
-  if (rc == CP_E_DEVICE_VALUE)
+  if (rc == CP_E_NOT_FOUND)
     return CP_OK;
   if (rc != CP_OK)
     return rc;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Station events tell an operator which phone on the hub is which: every
-# event of a device carries its model and its name (redacted unless the
-# policy turns device_name off), and bundle_ready carries the battery
+# event of a device carries its model and its name (always redacted: the
+# device name is one of the device's own identifiers, which no policy can
+# turn off, so a policy that tries is refused), and bundle_ready carries the battery
 # verdict and crash counts. Expected values from the profile sim_mkprofile
 # writes: an iPhone 11 (iPhone12,1), battery 89.7 % at 321 cycles (ok), five
 # reports: one forced restart (151, not a panic), one jetsam (298).
@@ -23,12 +24,18 @@ base() {
       "$CP_SRC/packaging/station-policy.example"
 }
 base >"$T/policy.redacted"
-# The same policy with device names shown (device_name = off in [redaction]).
+# A policy that tries to show device names (device_name = off in [redaction])
+# is refused before any device is touched.
 base | sed 's/^\[redaction\]$/[redaction]\ndevice_name = off/' >"$T/policy.shown"
 grep -qx 'device_name = off' "$T/policy.shown" || fail "could not write the policy"
 
 sim_start "$T/a" "$T/b"
-for mode in redacted shown; do
+rc=0
+"$CP_BIN" station --no-syslog --policy "$T/policy.shown" --spool "$T/spool.shown" \
+  --events "$T/ev.shown" --once 2 2>"$T/log.shown" || rc=$?
+[ "$rc" = 34 ] || { cat "$T/log.shown" >&2; fail "device_name = off: station exit $rc, want 34"; }
+grep -q "device_name cannot be turned off" "$T/log.shown" || fail "no sentence for device_name = off"
+for mode in redacted; do
   rc=0
   timeout 200 "$CP_BIN" station --no-syslog --policy "$T/policy.$mode" --spool "$T/spool.$mode" \
     --events "$T/ev.$mode" --once 2 2>"$T/log.$mode" || rc=$?

@@ -60,6 +60,11 @@ idevicediagnostics -u "$U" ioregentry AppleSmartBattery >/dev/null 2>&1 && fail 
 assert_eq "$(ideviceinfo -u "$U_ipad" -k DeviceClass)" "iPad" "iPad class"
 ideviceinfo -u "$U_trust_pending" >"$T/tp.txt" 2>&1 && fail "pending answered"
 assert_contains "$T/tp.txt" "Pairing dialog response pending (-19)"
+# locked, paired before: lockdown answers (as a real device does), services are refused
+ideviceinfo -u "$U_locked" -k ProductType >"$T/lkp.txt" 2>&1 || fail "locked, paired before: lockdown did not answer"
+idevicediagnostics -u "$U_locked" ioregentry AppleSmartBattery >"$T/lkd.txt" 2>&1 && fail "locked: a service answered"
+# locked and never paired: pairing is refused until the phone is unlocked
+sim_forget_pairing "$U_locked"
 ideviceinfo -u "$U_locked" >"$T/lk.txt" 2>&1 && fail "locked answered"
 assert_contains "$T/lk.txt" "Password protected (-17)"
 mkdir "$T/det"
