@@ -316,9 +316,9 @@ static char *consent_text(cp_assist *a)
                         cp_assist_tr(a->lang, "What you agree to send"),
                         cp_assist_tr(a->lang, "Case"), a->case_id);
   if (r)
-    n +=
-        (size_t)snprintf(t + n, cap - n, "%s: %s (%s)\n", cp_assist_tr(a->lang, "Requested by"),
-                         r->org, cp_assist_tr(a->lang, r->is_signed ? "verified" : "not verified"));
+    n += (size_t)snprintf(
+        t + n, cap - n, "%s: %s (%s)\n", cp_assist_tr(a->lang, "Requested by"), r->org,
+        r->is_signed ? cp_assist_tr(a->lang, "verified") : cp_assist_tr(a->lang, "not verified"));
   for (size_t i = 0; a->granted[i] && n < cap; i++) {
     const char *reads = "";
     for (const cp_scope_info *s = cp_scope_table(); s && s->name; s++)
