@@ -101,6 +101,13 @@ int cp_cli_fail(const cp_cli *c, const cp_error *err);
 
 /* Prints v as one JSON document (indented, sorted keys) on stdout. */
 int cp_cli_print_json(const json_t *v);
+/* The same with every non-ASCII character as \uXXXX: for text read from a
+ * bundle or a device (U+202E, C1 controls) even in --json output. */
+int cp_cli_print_json_ascii(const json_t *v);
+/* A JSON string escaped for the terminal (escape.h's rule), `missing` when
+ * s is not a string. The result lives in one of 8 rotating static buffers:
+ * at most 8 in one statement, single-threaded commands only. */
+const char *cp_cli_safe_str(const json_t *s, const char *missing);
 
 /* What a command that shows one probe's document holds while it runs: its
  * options, the open device, the discarding sink and the probe options (with

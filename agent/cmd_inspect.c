@@ -14,16 +14,6 @@
 
 #define MAX_GROUPS_SHOWN 50
 
-/* JSON with every non-ASCII character as \uXXXX: bundle text (U+202E,
- * C1 controls) cannot reach the terminal raw even in --json output. */
-static int print_json_ascii(const json_t *v)
-{
-  if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII) != 0)
-    return CP_E_IO;
-  fputc('\n', stdout);
-  return CP_OK;
-}
-
 static void usage(FILE *out)
 {
   fprintf(out, "usage: caseprobe inspect BUNDLE [--json]\n\n"
@@ -38,20 +28,6 @@ static void usage(FILE *out)
 static void put_safe(const char *s)
 {
   cp_fputs_safe(s, stdout);
-}
-
-/* A string field made terminal-safe, in a rotating static buffer (the
- * printing below uses at most 4 per statement). */
-static const char *str(const json_t *o, const char *k)
-{
-  static char bufs[4][4200];
-  static int next;
-  const char *s = json_string_value(json_object_get(o, k));
-  if (!s)
-    return "-";
-  char *b = bufs[next++ & 3];
-  cp_escape_into(s, b, sizeof bufs[0]);
-  return b;
 }
 
 static void print_scalar(const json_t *v)
@@ -144,9 +120,10 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
   printf("Bundle:     ");
   put_safe(path);
   fputc('\n', stdout);
-  printf("Case:       %s\n", str(rep, "case_id"));
-  printf("Created:    %s (UTC) by caseprobe %s, bundle format ", str(rep, "created"),
-         str(rep, "agent_version"));
+  printf("Case:       %s\n", cp_cli_safe_str(json_object_get(rep, "case_id"), "-"));
+  printf("Created:    %s (UTC) by caseprobe %s, bundle format ",
+         cp_cli_safe_str(json_object_get(rep, "created"), "-"),
+         cp_cli_safe_str(json_object_get(rep, "agent_version"), "-"));
   print_scalar(json_object_get(rep, "format_version"));
   fputc('\n', stdout);
   const json_t *dev = json_object_get(rep, "device");
@@ -164,7 +141,8 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
     fputc('\n', stdout);
   }
   const json_t *consent = json_object_get(rep, "consent");
-  printf("Consent:    %s, %s\n", str(consent, "how"), str(consent, "time"));
+  printf("Consent:    %s, %s\n", cp_cli_safe_str(json_object_get(consent, "how"), "-"),
+         cp_cli_safe_str(json_object_get(consent, "time"), "-"));
   print_names("granted", json_object_get(consent, "granted"));
   print_names("refused", json_object_get(consent, "refused"));
   const json_t *red = json_object_get(rep, "redaction");
@@ -203,9 +181,10 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
   printf("Members:    %zu, %lld bytes\n", json_array_size(members), total);
   json_array_foreach((json_t *)members, i, m)
   {
-    const char *st = str(m, "status");
+    const char *st = cp_cli_safe_str(json_object_get(m, "status"), "-");
     printf("  %12lld  %-10s %s%s%s\n", (long long)json_integer_value(json_object_get(m, "size")),
-           str(m, "scope"), str(m, "path"), strcmp(st, "ok") ? "  <- " : "",
+           cp_cli_safe_str(json_object_get(m, "scope"), "-"),
+           cp_cli_safe_str(json_object_get(m, "path"), "-"), strcmp(st, "ok") ? "  <- " : "",
            strcmp(st, "ok") ? st : "");
   }
   if (groups) {
@@ -217,7 +196,8 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
         break;
       }
       printf("  %5lld  %s  %s\n", (long long)json_integer_value(json_object_get(m, "count")),
-             str(m, "process"), str(m, "exception"));
+             cp_cli_safe_str(json_object_get(m, "process"), "-"),
+             cp_cli_safe_str(json_object_get(m, "exception"), "-"));
     }
   }
   const json_t *sig = json_object_get(rep, "signature");
@@ -226,7 +206,7 @@ static void print_text(const char *path, const json_t *rep, const json_t *groups
                                      json_array_size(json_object_get(rep, "changed"))
                                  ? "DAMAGED (run 'caseprobe verify' for details)"
                                  : "every member matches the manifest");
-  const char *state = str(sig, "state");
+  const char *state = cp_cli_safe_str(json_object_get(sig, "state"), "-");
   printf("Signature:  %s\n", !strcmp(state, "not_checked")
                                  ? "present (check it with 'caseprobe verify --key PUBKEY')"
                              : !strcmp(state, "unsigned") ? "none (the bundle is not signed)"
@@ -260,7 +240,7 @@ int cp_cmd_inspect(int argc, char **argv)
     json_object_set_new(rep, "bundle", json_string(path));
     json_object_set_new(rep, "crash_groups", groups ? json_incref(groups) : json_null());
     json_object_del(rep, "crash_index");
-    (void)print_json_ascii(rep);
+    (void)cp_cli_print_json_ascii(rep);
   } else {
     print_text(path, rep, groups);
     char line[160] = "not in the bundle";

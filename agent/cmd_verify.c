@@ -12,16 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* JSON with every non-ASCII character as \uXXXX: bundle text (U+202E,
- * C1 controls) cannot reach the terminal raw even in --json output. */
-static int print_json_ascii(const json_t *v)
-{
-  if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII) != 0)
-    return CP_E_IO;
-  fputc('\n', stdout);
-  return CP_OK;
-}
-
 static void usage(FILE *out)
 {
   fprintf(out, "usage: caseprobe verify BUNDLE [--key PUBKEY.pem] [--json]\n\n"
@@ -32,29 +22,6 @@ static void usage(FILE *out)
                "  -h, --help      this help\n\n"
                "Exit status: 0 all members match; 31 a member does not match (named on\n"
                "stderr); 32 signature missing or wrong (with --key); 7 not a bundle.\n");
-}
-
-/* A string field of the report, escaped for the terminal (cp_fputs_safe's
- * rule), in a rotating static buffer: at most 4 per printf. */
-static const char *str(const json_t *o, const char *k)
-{
-  static char bufs[4][4200];
-  static int next;
-  const char *s = json_string_value(json_object_get(o, k));
-  char *b = bufs[next++ & 3];
-  cp_escape_into(s ? s : "?", b, sizeof bufs[0]);
-  return b;
-}
-
-/* The same for a bare JSON string (array elements). */
-static const char *sv(const json_t *v)
-{
-  static char bufs[2][4200];
-  static int next;
-  const char *s = json_string_value(v);
-  char *b = bufs[next++ & 1];
-  cp_escape_into(s ? s : "?", b, sizeof bufs[0]);
-  return b;
 }
 
 /* Classes a policy turned off for this bundle: from redaction.json, and from
@@ -71,7 +38,7 @@ static void print_classes_off(const json_t *rep)
   const json_t *use = json_array_size(a) ? a : b;
   size_t i;
   json_t *v;
-  json_array_foreach((json_t *)use, i, v) printf("%s%s", i ? ", " : "", sv(v));
+  json_array_foreach((json_t *)use, i, v) printf("%s%s", i ? ", " : "", cp_cli_safe_str(v, "?"));
   printf("%s\n", json_equal((json_t *)(a ? a : json_null()), (json_t *)(b ? b : json_null()))
                      ? ""
                      : " (consent.json and redaction.json DISAGREE)");
@@ -94,7 +61,7 @@ static void print_text(const char *path, const json_t *rep)
   json_t *m;
   json_array_foreach((json_t *)members, i, m)
   {
-    const char *st = str(m, "status");
+    const char *st = cp_cli_safe_str(json_object_get(m, "status"), "?");
     if (strcmp(st, "extra") != 0)
       listed++;
     if (!strcmp(st, "ok"))
@@ -103,22 +70,26 @@ static void print_text(const char *path, const json_t *rep)
   printf("bundle     ");
   cp_fputs_safe(path, stdout);
   printf("\n");
-  printf("case       %s, made %s\n", str(rep, "case_id"), str(rep, "created"));
+  printf("case       %s, made %s\n", cp_cli_safe_str(json_object_get(rep, "case_id"), "?"),
+         cp_cli_safe_str(json_object_get(rep, "created"), "?"));
   printf("members    %zu listed, %zu match\n", listed, ok);
   json_array_foreach(json_object_get(rep, "changed"), i, m)
   {
     long long s = json_integer_value(json_object_get(m, "size"));
     long long e = json_integer_value(json_object_get(m, "expected_size"));
     if (s != e)
-      printf("  CHANGED  %s (size %lld, manifest says %lld)\n", str(m, "path"), s, e);
+      printf("  CHANGED  %s (size %lld, manifest says %lld)\n",
+             cp_cli_safe_str(json_object_get(m, "path"), "?"), s, e);
     else
-      printf("  CHANGED  %s (same size, different SHA-256)\n", str(m, "path"));
+      printf("  CHANGED  %s (same size, different SHA-256)\n",
+             cp_cli_safe_str(json_object_get(m, "path"), "?"));
   }
-  json_array_foreach(json_object_get(rep, "missing"), i, m) printf("  MISSING  %s\n", sv(m));
+  json_array_foreach(json_object_get(rep, "missing"), i, m)
+      printf("  MISSING  %s\n", cp_cli_safe_str(m, "?"));
   json_array_foreach(json_object_get(rep, "extra"), i, m)
-      printf("  EXTRA    %s (not in the manifest)\n", sv(m));
+      printf("  EXTRA    %s (not in the manifest)\n", cp_cli_safe_str(m, "?"));
   const json_t *sig = json_object_get(rep, "signature");
-  const char *state = str(sig, "state");
+  const char *state = cp_cli_safe_str(json_object_get(sig, "state"), "?");
   const char *words = !strcmp(state, "good")          ? "good (Ed25519)"
                       : !strcmp(state, "not_checked") ? "present, not checked (no --key)"
                       : !strcmp(state, "unsigned")    ? "none (the bundle is not signed)"
@@ -158,7 +129,7 @@ int cp_cmd_verify(int argc, char **argv)
         json_object_del(doc, "consent");
         json_object_del(doc, "redaction");
         json_object_del(doc, "crash_index");
-        (void)print_json_ascii(doc);
+        (void)cp_cli_print_json_ascii(doc);
         json_decref(doc);
       }
     } else {
@@ -169,7 +140,7 @@ int cp_cmd_verify(int argc, char **argv)
     json_t *doc = json_pack("{s:s, s:b, s:s, s:s}", "bundle", path, "ok", 0, "error",
                             cp_err_name(rc), "detail", err.detail);
     if (doc) {
-      (void)print_json_ascii(doc);
+      (void)cp_cli_print_json_ascii(doc);
       json_decref(doc);
     }
   }
