@@ -16,40 +16,16 @@ D=$CP_BUILD/tests/redact_dump
 D2=$CP_BUILD/tests/redact_dump_pcre2
 [ -x "$D" ] || fail "no $D (build first)"
 [ -x "$D2" ] || skip "no $D2: this build has no Vectorscan engine to compare with"
+# each binary must really run the engine it is named for
+"$D" --engine | grep -q '^vectorscan ' || fail "redact_dump runs $("$D" --engine), not Vectorscan"
+"$D2" --engine | grep -q '^pcre2 ' || fail "redact_dump_pcre2 runs $("$D2" --engine), not PCRE2 alone"
 V=$CP_SRC/tests/sim/profiles/canary/values.txt
 [ -f "$V" ] || fail "no $V"
 
 mkdir -p "$T/in" "$T/out"
-python3 - "$V" "$CP_CORPUS" "$T" <<'PY' || fail "could not make the inputs"
-import os, random, sys
-values, corpus, t = sys.argv[1], sys.argv[2], sys.argv[3]
-rows = [l.rstrip("\n").split("\t") for l in open(values, encoding="utf-8") if not l.startswith("#")]
-ids = {"serial", "udid", "ecid", "imei", "meid", "iccid", "imsi", "phone", "wifi_mac", "bt_mac",
-       "ethernet_mac", "device_name"}
-with open(f"{t}/ids.tsv", "w", encoding="utf-8") as f:
-    for r in rows:
-        if r[0] in ids and r[1] == "as is":
-            f.write(f"{r[0]}\t{r[3]}\n")
-vals = [r[3] for r in rows] + ["TCK-123456", "ticket 4321", "abab", "Apr 1"]
-ctx = ["{}", "value {} end", '"key": "{}",', "<string>{}</string>", "<integer>{}</integer>",
-       "x{}y", "({})", "url=?q={}&r=1", "'{}'", "SSID = {};", "\\/{}\\/"]
-rnd = random.Random(16)
-lines = []
-for name in ("im_ios_sdk_iphone_idevicesyslog.log", "pvz_ipad_jailbroken_idevicesyslog.txt"):
-    lines += open(f"{corpus}/syslog/{name}", encoding="utf-8", errors="replace").read().splitlines()
-out = []
-for i, line in enumerate(lines[:6000]):
-    if i % 3 == 0:  # a value inside the line, in a context
-        v = rnd.choice(ctx).format(rnd.choice(vals))
-        k = rnd.randrange(len(line) + 1)
-        line = line[:k] + v + line[k:]
-    out.append(line)
-text = "Apr 16 " + "\n".join(out) + "\n"  # "^Apr [0-9]+" matches once, at the start
-for ext in ("log", "json", "plist"):
-    open(f"{t}/in/planted.{ext}", "w", encoding="utf-8").write(text)
-b = bytes(rnd.choice(b"0123456789abcdef:.-@ \n\"<>/ABCDEF+") for _ in range(300000))
-open(f"{t}/in/random.txt", "wb").write(b)
-PY
+python3 "$CP_SRC/tests/e2e/redact_planted.py" "$V" "$CP_CORPUS" "$T/in" ||
+  fail "could not make the inputs"
+mv "$T/in/ids.tsv" "$T/ids.tsv"
 find "$CP_CORPUS" -type f ! -name SOURCES.md | while read -r f; do
   cp "$f" "$T/in/corpus-$(basename "$f")"
 done

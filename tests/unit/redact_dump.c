@@ -7,6 +7,7 @@
  * the same spans. A fixed secret makes the pseudonyms comparable.
  *
  * usage: redact_dump [-p POLICY.json] [-i IDS.tsv] [-c SEED] MEMBER IN OUT REPORT
+ *        redact_dump --engine       (prints "vectorscan 5.4.9" or "pcre2 10.42")
  *   MEMBER  the member's name ("x.json", "x.plist", "log.txt": its syntax)
  *   -i IDS  the device's identifiers, "class<TAB>value" a line; without it
  *           fixed ones (with a Latin and a CJK device name)
@@ -100,6 +101,10 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+  if (argc == 2 && !strcmp(argv[1], "--engine")) { /* which engine this one was built with */
+    printf("%s\n", cp_redact_engine());
+    return 0;
+  }
   const char *policy = NULL, *idfile = NULL;
   int i = 1;
   for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
