@@ -3,7 +3,7 @@
 test_windows_build.sh): the canary profile's planted values (every form in
 tests/sim/profiles/canary/values.txt, plus a few for user patterns) put into
 real corpus syslog lines in assorted contexts, as planted.log/.json/.plist,
-random bytes as random.txt, and ids.tsv: the identifiers the device itself
+random bytes as random.txt, UUID paths as paths.log, and ids.tsv: the identifiers the device itself
 reports ("as is" forms), class<TAB>value, for redact_dump -i.
 
 usage: redact_planted.py VALUES.txt CORPUS_DIR OUT_DIR [LINES]"""
@@ -37,5 +37,13 @@ text = "Apr 16 " + "\n".join(out) + "\n"  # "^Apr [0-9]+" matches once, at the s
 for ext in ("log", "json", "plist"):
     with open(f"{out_dir}/planted.{ext}", "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
+# /var/mobile/ paths in lines of random length: the container UUID rule, the
+# longest when e-mail is off, has its value far left of its trigger (the
+# UUID's last group), so a late report must still be placed (with
+# policy-noemail.json in test_redact_engines.sh)
+pr = random.Random(3)
+with open(f"{out_dir}/paths.log", "w", encoding="utf-8") as f:
+    f.write("\n".join("x" * pr.randrange(0, 300) + " /var/mobile/Library/Caches/com.apple.x/"
+                      "1b4e28ba-2fa1-11d2-883f-0016d3cca427/f " for _ in range(400)))
 b = bytes(rnd.choice(b"0123456789abcdef:.-@ \n\"<>/ABCDEF+") for _ in range(300000))
 open(f"{out_dir}/random.txt", "wb").write(b)
