@@ -23,7 +23,7 @@
  * only, never on where a write ended, as in the Vectorscan engine.
  *
  * A user pattern Vectorscan would refuse (back-references, lookaround,
- * atomic groups, possessive quantifiers, verbs, \C \R \K, patterns that
+ * atomic groups, possessive quantifiers, verbs, \R \K \X, patterns that
  * match the empty string) is refused here too, by the same list: it runs
  * through the PCRE2-only window search in redact_stream.c, as it does with
  * Vectorscan. Without Vectorscan's width analysis a user pattern's maxlen
@@ -126,19 +126,25 @@ static unsigned char *unescape_literal(const char *hs, size_t n)
  * (just after '('): 1 when it is a construct Vectorscan has no support for. */
 static int refused_group(const char *p)
 {
-  static const char *bad[] = {"?=",  "?!", "?<=", "?<!", "?>", "?(",  "?R",  "?&", "?P>",
-                              "?P=", "?C", "?|",  "*",   "?+", "?-1", "?-2", "?-3"};
+  static const char *bad[] = {"?=", "?!", "?<=", "?<!", "?>", "?(",
+                              "?R", "?&", "?P>", "?P=", "?C", "?|"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     if (strncmp(p, bad[i], strlen(bad[i])) == 0)
       return 1;
+  if (p[0] == '*') /* verbs; only the option settings are taken */
+    return strncmp(p, "*UTF)", 5) && strncmp(p, "*UTF8)", 6) && strncmp(p, "*UCP)", 5);
+  if (p[0] == '?' && (p[1] == '+' || p[1] == '-')) /* (?-1), not (?-i) */
+    p++;
   return p[0] == '?' && p[1] >= '0' && p[1] <= '9'; /* (?1) recursion */
 }
 
 /* The constructs Hyperscan's documentation lists as unsupported ("Unsupported
- * Constructs"), found lexically: outside a character class, back-references
- * (\1..\9, \g, \k), \C \R \K \G, lookaround, atomic groups, conditionals,
- * recursion, callouts, verbs, possessive quantifiers. Plus a pattern that
- * can match the empty string, which Vectorscan refuses to compile. */
+ * Constructs"), found lexically and checked against Vectorscan 5.4.9's
+ * compiler: outside a character class, back-references (\1..\9, \g, \k),
+ * \R \K \G \X \N, lookaround, atomic groups, conditionals, recursion and
+ * subroutine calls, callouts, branch reset, verbs other than (*UTF) (*UTF8)
+ * (*UCP), possessive quantifiers. Plus a pattern that can match the empty
+ * string, which Vectorscan refuses to compile. */
 static int vectorscan_would_refuse(const char *re, const pcre2_code *code)
 {
   uint32_t minlen = 1, backref = 0;
@@ -158,7 +164,7 @@ static int vectorscan_would_refuse(const char *re, const pcre2_code *code)
         p = e + 1;
         continue;
       }
-      if (!in_class && strchr("123456789gkCRKG", p[1]))
+      if (!in_class && strchr("123456789gkRKGXN", p[1]))
         return 1;
       p++;
       continue;
