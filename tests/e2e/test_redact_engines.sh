@@ -53,7 +53,7 @@ for f in "$T"/in/*; do
   esac
   for pol in $pols; do
     popt=()
-    [ $pol = none ] || popt=(-p "$T/$pol.json")
+    [ "$pol" = none ] || popt=(-p "$T/$pol.json")
     ref=$T/out/$m.$pol.ref
     "$D" "${popt[@]}" -i "$T/ids.tsv" "$m" "$f" "$ref" "$ref.json" || fail "redact_dump $m ($pol)"
     runs=("$D:99")
