@@ -7,8 +7,9 @@
 #include <archive.h>
 #ifndef CP_NO_DEVICE
 #include <curl/curl.h>
-#include <hs/hs.h>
 #endif
+#include "redact.h"
+
 #include <openssl/crypto.h>
 #include <string.h>
 #include <zlib.h>
@@ -37,17 +38,6 @@ static const char *after_name(const char *s, const char *name)
   return s ? s : "unknown";
 }
 
-#ifndef CP_NO_DEVICE
-/* Vectorscan's hs_version() is "5.4.9 2023-03-13": keep the version word. */
-static json_t *first_word(const char *s)
-{
-  if (!s)
-    return json_string("unknown");
-  size_t n = strcspn(s, " ");
-  return json_stringn(s, n);
-}
-#endif
-
 json_t *cp_build_info(void)
 {
   char pcre[64] = "unknown";
@@ -67,13 +57,24 @@ json_t *cp_build_info(void)
                                    json_string(CP_IMOBILEDEVICE_VERSION " (built against)")) ||
                json_object_set_new(libs, "libusbmuxd",
                                    json_string(CP_USBMUXD_VERSION " (built against)")) ||
-               json_object_set_new(libs, "vectorscan", first_word(hs_version())) ||
                json_object_set_new(libs, "libcurl",
                                    json_string(cv && cv->version ? cv->version : "unknown")))) {
     json_decref(libs);
     return NULL;
   }
 #endif
+  /* The redactor's engine: "vectorscan 5.4.9", or "pcre2 10.42" where it
+   * runs on PCRE2 alone (formats/redact/README.md). */
+  const char *eng = cp_redact_engine();
+  if (libs && !strncmp(eng, "vectorscan ", 11) &&
+      json_object_set_new(libs, "vectorscan", json_string(eng + 11))) {
+    json_decref(libs);
+    return NULL;
+  }
+  if (libs && json_object_set_new(libs, "redactor", json_string(eng))) {
+    json_decref(libs);
+    return NULL;
+  }
   if (!libs)
     return NULL;
   return json_pack("{s:s, s:s, s:i, s:o}", "version", CP_VERSION, "git", CP_GIT_REV,

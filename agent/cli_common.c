@@ -4,6 +4,7 @@
 
 #include "bundle_read.h"
 #include "hints.h"
+#include "platform.h"
 #include "registry.h"
 
 #include <errno.h>
@@ -192,12 +193,7 @@ static void on_signal(int sig)
 
 void cp_cli_catch_signals(void)
 {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  (void)sigaction(SIGINT, &sa, NULL);
-  (void)sigaction(SIGTERM, &sa, NULL);
+  cp_on_stop_request(on_signal, 0); /* Ctrl-C, SIGTERM; the console handler on Windows */
 }
 
 /* Parses argv for a command whose only options are the common ones.

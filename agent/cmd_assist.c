@@ -19,7 +19,7 @@
 
 #define MAX_TRUST 16
 
-static volatile int stop_flag;
+static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
 {
@@ -127,8 +127,7 @@ int cp_cmd_assist(int argc, char **argv)
       fprintf(stderr, "caseprobe: this case request is not signed; it can be used to save a "
                       "file, not to send one\n");
   }
-  (void)signal(SIGINT, on_signal);
-  (void)signal(SIGTERM, on_signal);
+  cp_on_stop_request(on_signal, 0); /* Ctrl-C, SIGTERM; the console handler on Windows */
   cp_assist *a = NULL;
   char *url = NULL;
   if (cp_assist_start(&o, &a, &url, &err) != CP_OK) {

@@ -2,8 +2,9 @@
  * caseprobe demo: the README's main job. Starts caseprobe-sim with a shipped
  * profile on a private socket, collects with every scope (as if the person
  * had agreed), verifies the bundle, writes its report.html beside it so it
- * opens in a browser, and stops the simulator. Uses fork/exec: the demo is a
- * build-tree convenience for POSIX hosts; real collection needs none of it.
+ * opens in a browser, and stops the simulator (a child process through
+ * platform.c). The demo is a build-tree convenience for POSIX hosts (the
+ * simulator listens on a UNIX socket); real collection needs none of it.
  */
 #include "bundle.h"
 #include "bundle_read.h"
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "consent.h"
 #include "hints.h"
+#include "platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static void usage(FILE *out)
@@ -41,36 +42,15 @@ static int is_exec(const char *p)
   return p && access(p, X_OK) == 0;
 }
 
-/* Starts the simulator and waits for its "ready" line. */
-static cp_err start_sim(const char *sim, const char *sock, const char *profile, pid_t *pid,
+/* Starts the simulator and waits for its "ready" line (cp_proc_start:
+ * posix_spawn, CreateProcessW on Windows). */
+static cp_err start_sim(const char *sim, const char *sock, const char *profile, cp_proc **proc,
                         cp_error *err)
 {
-  int fds[2];
-  if (pipe(fds) != 0)
-    return cp_error_set(err, CP_E_IO, "pipe: %s", strerror(errno));
-  pid_t p = fork();
-  if (p < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return cp_error_set(err, CP_E_IO, "fork: %s", strerror(errno));
-  }
-  if (p == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0)
-      dup2(devnull, STDERR_FILENO);
-    execl(sim, sim, "--socket", sock, profile, (char *)NULL);
-    _exit(127);
-  }
-  close(fds[1]);
-  *pid = p;
-  FILE *f = fdopen(fds[0], "r");
-  if (!f) {
-    close(fds[0]);
-    return cp_error_set(err, CP_E_IO, "reading the simulator");
-  }
+  const char *argv[] = {sim, "--socket", sock, profile, NULL};
+  FILE *f = NULL;
+  if (cp_proc_start(argv, proc, &f) != 0)
+    return cp_error_set(err, CP_E_IO, "could not start the simulator %s: %s", sim, strerror(errno));
   char line[256];
   cp_err rc = cp_error_set(err, CP_E_USBMUXD, "the simulator (%s) did not start", sim);
   while (fgets(line, sizeof line, f)) {
@@ -83,15 +63,6 @@ static cp_err start_sim(const char *sim, const char *sock, const char *profile, 
   /* The simulator keeps writing nothing more to stdout; close our end. */
   (void)fclose(f);
   return rc;
-}
-
-static void stop_sim(pid_t pid)
-{
-  if (pid > 0) {
-    kill(pid, SIGTERM);
-    int st;
-    waitpid(pid, &st, 0);
-  }
 }
 
 int cp_cmd_demo(int argc, char **argv)
@@ -134,9 +105,9 @@ int cp_cmd_demo(int argc, char **argv)
   memset(&consent, 0, sizeof consent);
   cp_collect_result res;
   memset(&res, 0, sizeof res);
-  pid_t pid = -1;
+  cp_proc *sim_proc = NULL;
   char report[4200] = "";
-  cp_err rc = start_sim(sim, sock, profile, &pid, &err);
+  cp_err rc = start_sim(sim, sock, profile, &sim_proc, &err);
   if (rc == CP_OK && setenv("USBMUXD_SOCKET_ADDRESS", addr, 1) != 0)
     rc = cp_error_set(&err, CP_E_IO, "setenv");
   if (rc == CP_OK) {
@@ -178,7 +149,7 @@ int cp_cmd_demo(int argc, char **argv)
       printf("report: %s\n%s\n", report, res.bundle_path);
     }
   }
-  stop_sim(pid);
+  cp_proc_stop(sim_proc);
   unlink(sock);
   char ctl[sizeof sock + 8];
   snprintf(ctl, sizeof ctl, "%s.ctl", sock);

@@ -1,9 +1,13 @@
 /* See platform.h: each function is one #if per platform. */
 #include "platform.h"
 
+#include <signal.h>
 #include <stdio.h>
 #if defined(_WIN32)
+#include <fcntl.h>
+#include <io.h>
 #include <stdlib.h>
+#include <wchar.h>
 #include <windows.h>
 /* shellapi.h needs windows.h first. */
 #include <shellapi.h>
@@ -26,19 +30,40 @@ int64_t cp_stat_mtime_ns(const struct stat *st)
 #include <shellapi.h>
 #else
 #include <dirent.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 extern char **environ;
 #endif
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(_WIN32)
+/* UTF-8 to a new UTF-16 string (NULL on bad input or no memory). */
+static wchar_t *utf8_to_wide(const char *s)
+{
+  int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+  wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
+  if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) <= 0) {
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+#endif
 
 int cp_open_browser(const char *url)
 {
 #if defined(_WIN32)
-  return (intptr_t)ShellExecuteA(NULL, "open", url, NULL, NULL, SW_SHOWNORMAL) > 32 ? 0 : -1;
+  wchar_t *w = utf8_to_wide(url);
+  if (!w)
+    return -1;
+  intptr_t r = (intptr_t)ShellExecuteW(NULL, L"open", w, NULL, NULL, SW_SHOWNORMAL);
+  free(w);
+  return r > 32 ? 0 : -1;
 #else
 #if defined(__APPLE__)
   char *argv[] = {"open", (char *)url, NULL};
@@ -226,5 +251,207 @@ char **cp_platform_utf8_argv(int *argc, char **argv)
 #else
   (void)argc;
   return argv;
+#endif
+}
+
+/* ---- processes ---- */
+
+struct cp_proc {
+#if defined(_WIN32)
+  HANDLE h;
+#else
+  pid_t pid;
+#endif
+};
+
+#if defined(_WIN32)
+/* Appends one argument to a CreateProcessW command line, quoted so that the
+ * C runtime's argument splitting gives it back unchanged (backslashes double
+ * only before a quote). */
+static int append_arg(wchar_t **buf, size_t *len, size_t *cap, const wchar_t *a)
+{
+  size_t need = *len + wcslen(a) * 2 + 4;
+  if (need > *cap) {
+    size_t n = need * 2;
+    wchar_t *b = realloc(*buf, n * sizeof *b);
+    if (!b)
+      return -1;
+    *buf = b;
+    *cap = n;
+  }
+  wchar_t *o = *buf + *len;
+  if (*len)
+    *o++ = L' ';
+  if (a[0] && !wcspbrk(a, L" \t\n\v\"")) {
+    wcscpy(o, a);
+    o += wcslen(a);
+  } else {
+    *o++ = L'"';
+    for (const wchar_t *p = a;; p++) {
+      size_t bs = 0;
+      while (*p == L'\\') {
+        p++;
+        bs++;
+      }
+      if (!*p) { /* before the closing quote: every backslash doubled */
+        for (size_t i = 0; i < bs * 2; i++)
+          *o++ = L'\\';
+        break;
+      }
+      for (size_t i = 0; i < (*p == L'"' ? bs * 2 + 1 : bs); i++)
+        *o++ = L'\\';
+      *o++ = *p;
+    }
+    *o++ = L'"';
+  }
+  *o = 0;
+  *len = (size_t)(o - *buf);
+  return 0;
+}
+#endif
+
+int cp_proc_start(const char *const *argv, cp_proc **out, FILE **out_stdout)
+{
+  *out = NULL;
+  *out_stdout = NULL;
+  cp_proc *p = calloc(1, sizeof *p);
+  if (!p)
+    return -1;
+#if defined(_WIN32)
+  SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+  HANDLE rd = NULL, wr = NULL;
+  wchar_t *app = utf8_to_wide(argv[0]), *cmd = NULL;
+  size_t len = 0, cap = 0;
+  int ok = app != NULL;
+  for (size_t i = 0; ok && argv[i]; i++) {
+    wchar_t *w = utf8_to_wide(argv[i]);
+    ok = w && append_arg(&cmd, &len, &cap, w) == 0;
+    free(w);
+  }
+  if (ok && CreatePipe(&rd, &wr, &sa, 0) && SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0)) {
+    HANDLE nul = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+                             OPEN_EXISTING, 0, NULL);
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = wr;
+    si.hStdError = nul;
+    ok = CreateProcessW(app, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi) != 0;
+    if (nul != INVALID_HANDLE_VALUE)
+      CloseHandle(nul);
+    if (ok) {
+      CloseHandle(pi.hThread);
+      p->h = pi.hProcess;
+    }
+  } else
+    ok = 0;
+  if (wr)
+    CloseHandle(wr); /* the child holds its own copy */
+  free(app);
+  free(cmd);
+  int fd = ok ? _open_osfhandle((intptr_t)rd, _O_RDONLY) : -1;
+  FILE *f = fd >= 0 ? _fdopen(fd, "r") : NULL;
+  if (!f) {
+    if (fd >= 0)
+      _close(fd);
+    else if (rd)
+      CloseHandle(rd);
+    cp_proc_stop(ok ? p : NULL);
+    if (!ok)
+      free(p);
+    return -1;
+  }
+#else
+  int fds[2];
+  if (pipe(fds) != 0) {
+    free(p);
+    return -1;
+  }
+  posix_spawn_file_actions_t fa;
+  int rc = posix_spawn_file_actions_init(&fa);
+  if (rc == 0) {
+    (void)posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    (void)posix_spawn_file_actions_addclose(&fa, fds[0]);
+    (void)posix_spawn_file_actions_addclose(&fa, fds[1]);
+    (void)posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    rc = posix_spawn(&p->pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  close(fds[1]);
+  FILE *f = rc == 0 ? fdopen(fds[0], "r") : NULL;
+  if (!f) {
+    close(fds[0]);
+    if (rc == 0)
+      cp_proc_stop(p);
+    else
+      free(p);
+    return -1;
+  }
+#endif
+  *out = p;
+  *out_stdout = f;
+  return 0;
+}
+
+void cp_proc_stop(cp_proc *p)
+{
+  if (!p)
+    return;
+#if defined(_WIN32)
+  if (p->h) {
+    TerminateProcess(p->h, 1);
+    WaitForSingleObject(p->h, INFINITE);
+    CloseHandle(p->h);
+  }
+#else
+  if (p->pid > 0) {
+    int st;
+    kill(p->pid, SIGTERM);
+    while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+      ;
+  }
+#endif
+  free(p);
+}
+
+/* ---- stop requests ---- */
+
+#if defined(_WIN32)
+static void (*volatile g_stop_fn)(int);
+
+/* Runs on a thread the console starts: Ctrl-C and Ctrl-Break are the
+ * person's interrupt, the rest (console closed, logoff, shutdown) a stop. */
+static BOOL WINAPI on_console_event(DWORD ev)
+{
+  void (*fn)(int) = g_stop_fn;
+  if (!fn)
+    return FALSE;
+  fn(ev == CTRL_C_EVENT || ev == CTRL_BREAK_EVENT ? SIGINT : SIGTERM);
+  return TRUE;
+}
+#endif
+
+void cp_on_stop_request(void (*fn)(int), int flags)
+{
+#if defined(_WIN32)
+  (void)flags; /* no SIGHUP (closing the console arrives as SIGTERM), no SIGPIPE */
+  g_stop_fn = fn;
+  (void)SetConsoleCtrlHandler(on_console_event, TRUE);
+#else
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = fn;
+  sigemptyset(&sa.sa_mask);
+  (void)sigaction(SIGINT, &sa, NULL);
+  (void)sigaction(SIGTERM, &sa, NULL);
+  if (flags & CP_STOP_HUP)
+    (void)sigaction(SIGHUP, &sa, NULL);
+  if (flags & CP_STOP_IGNORE_PIPE) {
+    sa.sa_handler = SIG_IGN;
+    (void)sigaction(SIGPIPE, &sa, NULL);
+  }
 #endif
 }

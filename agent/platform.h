@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 /* Modification time in nanoseconds since the epoch (st_mtim on Linux,
@@ -41,5 +42,32 @@ const char *cp_org_keys_dir(void);
  * non-ASCII file names), and the console set to print UTF-8. Never fails:
  * falls back to argv. The result lives until exit. */
 char **cp_platform_utf8_argv(int *argc, char **argv);
+
+/* ---- Processes and stop requests ---- */
+
+typedef struct cp_proc cp_proc;
+
+/* Starts the program at path argv[0] with arguments argv (NULL-terminated,
+ * UTF-8), its standard output a pipe we read (*out_stdout), its standard
+ * error the null device: posix_spawn on POSIX, CreateProcessW on Windows
+ * (arguments quoted as the C runtime splits them, never a shell). 0 on
+ * success; *out is freed by cp_proc_stop. */
+int cp_proc_start(const char *const *argv, cp_proc **out, FILE **out_stdout);
+
+/* Asks the program to end (SIGTERM; TerminateProcess on Windows, which has
+ * no polite signal for a console program without a window), waits for it and
+ * frees p. NULL does nothing. */
+void cp_proc_stop(cp_proc *p);
+
+/* Calls fn(SIGINT) or fn(SIGTERM) when the person presses Ctrl-C or the
+ * service manager asks caseprobe to stop: sigaction for SIGINT and SIGTERM
+ * on POSIX (and SIGHUP with CP_STOP_HUP); on Windows SetConsoleCtrlHandler,
+ * where Ctrl-C and Ctrl-Break count as SIGINT and closing the console,
+ * logoff and shutdown as SIGTERM. fn runs on another thread on Windows: it
+ * may only set a flag (a volatile sig_atomic_t). CP_STOP_IGNORE_PIPE makes a
+ * write to a closed pipe an error rather than death (SIGPIPE ignored;
+ * Windows has no SIGPIPE). */
+enum { CP_STOP_HUP = 1, CP_STOP_IGNORE_PIPE = 2 };
+void cp_on_stop_request(void (*fn)(int), int flags);
 
 #endif

@@ -14,6 +14,7 @@
 #include "bundle_os.h"
 #include "device.h"
 #include "hints.h"
+#include "platform.h"
 #include "redact.h"
 #include "station_int.h"
 #include "station_log.h"
@@ -393,15 +394,9 @@ static void run_loop(station *st, int once, uploader *up)
 
 static void install_signals(void)
 {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-  sa.sa_handler = SIG_IGN;
-  sigaction(SIGPIPE, &sa, NULL); /* a closed events pipe is an error, not death */
+  /* SIGTERM, SIGINT, SIGHUP (Windows: the console handler); a closed events
+   * pipe is an error, not death */
+  cp_on_stop_request(on_signal, CP_STOP_HUP | CP_STOP_IGNORE_PIPE);
 }
 
 cp_err cp_station_run(const cp_station_opts *o)

@@ -1,6 +1,7 @@
 /*
- * The redactor: compiles the rules (redact_rules.c) into one Vectorscan
- * database, keeps the pseudonym table and the report.
+ * The redactor: compiles the rules (redact_rules.c) through the scan engine
+ * (redact_engine_hs.c: one Vectorscan database; redact_engine_pcre2.c where
+ * there is no Vectorscan), keeps the pseudonym table and the report.
  *
  * Why this engine (figures in formats/redact/README.md, measured on
  * this machine kind): PCRE2 over an alternation of all rules runs at ~90
@@ -54,8 +55,7 @@ void cp_redactor_free(cp_redactor *r)
     (void)cp_redact_stream_close(r->sink_stream, 0, &ignored);
   }
   free_rules(r);
-  hs_free_scratch(r->scratch);
-  hs_free_database(r->db);
+  cp_rx_engine_free(r);
   pcre2_match_data_free(r->md);
   pcre2_match_context_free(r->mctx);
   for (int i = 0; i < r->n_classes; i++)
@@ -65,69 +65,6 @@ void cp_redactor_free(cp_redactor *r)
   free(r->slots);
   OPENSSL_cleanse(r->secret, sizeof(r->secret));
   free(r);
-}
-
-/* Compiles every rule that has a Vectorscan expression into one streaming
- * database. A user pattern Vectorscan refuses becomes PCRE2-only and the
- * set is compiled again; a built-in one it refuses is a bug. */
-static cp_err compile_db(cp_redactor *r, cp_error *err)
-{
-  cp_err rc = CP_OK;
-  const char **exprs = NULL;
-  unsigned *flags = NULL, *ids = NULL;
-  for (;;) {
-    size_t n = 0;
-    free(exprs);
-    free(flags);
-    free(ids);
-    exprs = calloc(r->n_rules + 1, sizeof(*exprs));
-    flags = calloc(r->n_rules + 1, sizeof(*flags));
-    ids = calloc(r->n_rules + 1, sizeof(*ids));
-    if (!exprs || !flags || !ids) {
-      rc = cp_error_set(err, CP_E_NOMEM, "redaction rules");
-      goto out;
-    }
-    for (size_t i = 0; i < r->n_rules; i++) {
-      if (!r->rules[i].hs_expr)
-        continue;
-      exprs[n] = r->rules[i].hs_expr;
-      flags[n] = r->rules[i].hs_flags;
-      ids[n] = (unsigned)i;
-      n++;
-    }
-    if (n == 0)
-      break;
-    hs_compile_error_t *ce = NULL;
-    hs_database_t *db = NULL;
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, &db, &ce) ==
-        HS_SUCCESS) {
-      r->db = db;
-      break;
-    }
-    int bad = ce ? ce->expression : -1;
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s", ce && ce->message ? ce->message : "?");
-    hs_free_compile_error(ce);
-    if (bad < 0 || (size_t)bad >= n) {
-      rc = cp_error_set(err, CP_E_INTERNAL, "vectorscan: %s", msg);
-      goto out;
-    }
-    cp_rx_rule *rule = &r->rules[ids[bad]];
-    if (!rule->search) { /* a built-in rule: must compile */
-      rc = cp_error_set(err, CP_E_INTERNAL, "vectorscan refused rule %u: %s", ids[bad], msg);
-      goto out;
-    }
-    free(rule->hs_expr);
-    rule->hs_expr = NULL;
-    r->has_pcre_only = 1;
-  }
-  if (r->db && hs_alloc_scratch(r->db, &r->scratch) != HS_SUCCESS)
-    rc = cp_error_set(err, CP_E_NOMEM, "vectorscan scratch");
-out:
-  free(exprs);
-  free(flags);
-  free(ids);
-  return rc;
 }
 
 cp_err cp_redactor_new(const cp_redact_config *cfg, cp_redactor **out, cp_error *err)
@@ -159,7 +96,7 @@ cp_err cp_redactor_new(const cp_redact_config *cfg, cp_redactor **out, cp_error 
   rc = cp_rx_build_rules(r, cfg, err);
   if (rc != CP_OK)
     goto out;
-  rc = compile_db(r, err);
+  rc = cp_rx_engine_compile(r, err);
   if (rc != CP_OK)
     goto out;
   r->n_slots = 256;

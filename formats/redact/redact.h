@@ -126,6 +126,10 @@ cp_err cp_redact_sink_init(cp_sink *self, cp_redactor *r, cp_sink *next);
 
 /* ---- Helpers ---- */
 
+/* The scan engine this build redacts with, for --version and manifests:
+ * "vectorscan 5.4.9" or "pcre2" (CMake CP_REDACT_ENGINE). */
+const char *cp_redact_engine(void);
+
 /* Picks the identifiers out of a lockdown value dictionary (as JSON: the
  * keys ideviceinfo prints, CarrierBundleInfoArray included). *ids is an
  * array of *n entries with owned strings; free with cp_redact_ids_free. */

@@ -9,7 +9,6 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "redact.h"
 
-#include <hs/hs.h>
 #include <pcre2.h>
 #include <stdint.h>
 
@@ -55,10 +54,14 @@ typedef struct cp_rx_class {
   json_t *members; /* {"member": count} */
 } cp_rx_class;
 
+/* cp_rx_rule.hs_flags: the trigger is matched without regard to ASCII case
+ * (the same bit as Vectorscan's HS_FLAG_CASELESS, checked there). */
+#define CP_RX_CASELESS 1u
+
 typedef struct cp_rx_rule {
   int cls;
-  char *hs_expr; /* NULL: PCRE2-only rule (Vectorscan refused it) */
-  unsigned hs_flags;
+  char *hs_expr;       /* the trigger; NULL: PCRE2-only rule (the engine refused it) */
+  unsigned hs_flags;   /* CP_RX_CASELESS */
   size_t lit_len;      /* >0: literal of this length, start = end - lit_len */
   pcre2_code *confirm; /* "(?:P)\z" (regex rules), group 1 = replaced part */
   pcre2_code *search;  /* user patterns: P itself (used if Vectorscan refuses P) */
@@ -85,8 +88,7 @@ struct cp_redactor {
   size_t n_rules, cap_rules;
   size_t maxlen; /* longest rule match */
   int has_pcre_only;
-  hs_database_t *db;
-  hs_scratch_t *scratch;
+  void *eng; /* the scan engine's compiled triggers (redact_engine_*.c) */
   pcre2_match_data *md;
   pcre2_match_context *mctx;
   cp_rx_slot *slots;
@@ -97,6 +99,36 @@ struct cp_redactor {
   cp_redact_stream *sink_stream;
   int busy; /* a stream is open */
 };
+
+/* ---- The scan engine: one per build (CMake CP_REDACT_ENGINE) ----
+ * redact_engine_hs.c (Vectorscan streaming, the fast one) or
+ * redact_engine_pcre2.c (PCRE2 alone: Windows, where Vectorscan has no
+ * build). Either reports every (rule, end) where a rule's trigger has a
+ * match ending there (literals: every occurrence); redact_stream.c does the
+ * rest, so both engines redact the same spans. */
+
+/* Receives one report; nonzero stops the scan (no memory). */
+typedef int (*cp_rx_report_fn)(void *ctx, uint32_t rule, uint64_t end);
+typedef struct cp_rx_scan cp_rx_scan;
+
+/* Compiles the rules' triggers into r->eng; a user pattern the engine
+ * refuses becomes PCRE2-only (hs_expr = NULL, r->has_pcre_only). */
+cp_err cp_rx_engine_compile(cp_redactor *r, cp_error *err);
+void cp_rx_engine_free(cp_redactor *r);
+/* Longest match of a user pattern the engine can prove, else
+ * CP_REDACT_MAX_MATCH (at least 1). */
+size_t cp_rx_engine_pattern_maxlen(const char *regex);
+
+cp_err cp_rx_scan_open(cp_redactor *r, cp_rx_scan **out, cp_error *err);
+/* The raw stream is [base, base + len) in buf; its last n bytes are new.
+ * closing = 1: the stream ends at base + len (final reports). */
+cp_err cp_rx_scan_feed(cp_rx_scan *sc, const unsigned char *buf, uint64_t base, size_t len,
+                       size_t n, int closing, cp_rx_report_fn fn, void *ctx, cp_error *err);
+/* No report still to come yields a match starting before this offset (an
+ * engine that reports late holds the decisions back); bytes from here less
+ * CP_RX_LB must stay in the buffer. UINT64_MAX: nothing is late. */
+uint64_t cp_rx_scan_settled(const cp_rx_scan *sc);
+void cp_rx_scan_free(cp_rx_scan *sc);
 
 /* redact_rules.c: builds r->classes and r->rules from the config. */
 cp_err cp_rx_build_rules(cp_redactor *r, const cp_redact_config *cfg, cp_error *err);

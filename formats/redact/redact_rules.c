@@ -212,7 +212,7 @@ cp_err cp_rx_add_rule(cp_redactor *r, const cp_rx_rule *tmpl, const char *pcre_e
     return cp_error_set(err, CP_E_NOMEM, "redaction rules");
   r->n_rules++; /* from here on free_rules() owns what we attach */
   if (pcre_expr) {
-    uint32_t opts = (tmpl->hs_flags & HS_FLAG_CASELESS) ? PCRE2_CASELESS : 0;
+    uint32_t opts = (tmpl->hs_flags & CP_RX_CASELESS) ? PCRE2_CASELESS : 0;
     size_t n = strlen(pcre_expr) + 16;
     char *wrapped = malloc(n);
     if (!wrapped)
@@ -645,7 +645,7 @@ static cp_err add_literal(cp_redactor *r, int cls, const char *lit, int lb, int 
   t.hs_expr = escape_literal_hs(lit, n);
   if (!t.hs_expr)
     return cp_error_set(err, CP_E_NOMEM, "redaction rules");
-  t.hs_flags = HS_FLAG_CASELESS;
+  t.hs_flags = CP_RX_CASELESS;
   t.lit_len = n;
   t.maxlen = n;
   t.lb = lb;
@@ -946,7 +946,7 @@ static cp_err add_regrouped(cp_redactor *r, int cls, const char *bare, const uns
   cp_rx_rule t = {0};
   t.cls = cls;
   t.hs_expr = trig;
-  t.hs_flags = HS_FLAG_CASELESS;
+  t.hs_flags = CP_RX_CASELESS;
   t.maxlen = 2 * n;
   t.rb = CP_B_ALNUM;
   t.has_key = 1;
@@ -1172,20 +1172,6 @@ out:
   return rc;
 }
 
-static int user_pattern_maxlen(const char *regex)
-{
-  hs_expr_info_t *info = NULL;
-  hs_compile_error_t *ce = NULL;
-  int m = CP_REDACT_MAX_MATCH;
-  if (hs_expression_info(regex, 0, &info, &ce) == HS_SUCCESS && info) {
-    if (info->max_width != UINT_MAX && info->max_width < (unsigned)m)
-      m = info->max_width ? (int)info->max_width : 1;
-  }
-  free(info);
-  hs_free_compile_error(ce);
-  return m;
-}
-
 cp_err cp_rx_build_rules(cp_redactor *r, const cp_redact_config *cfg, cp_error *err)
 {
   cp_err rc = CP_OK;
@@ -1208,7 +1194,7 @@ cp_err cp_rx_build_rules(cp_redactor *r, const cp_redact_config *cfg, cp_error *
     cp_rx_rule t = {0};
     t.cls = cls;
     t.hs_expr = (char *)p->hs;
-    t.hs_flags = p->caseless ? HS_FLAG_CASELESS : 0;
+    t.hs_flags = p->caseless ? CP_RX_CASELESS : 0;
     t.maxlen = p->maxlen;
     t.rb = p->rb;
     t.prio = 1;
@@ -1225,7 +1211,7 @@ cp_err cp_rx_build_rules(cp_redactor *r, const cp_redact_config *cfg, cp_error *
     cp_rx_rule t = {0};
     t.cls = cls;
     t.hs_expr = pol->pat_regex[i];
-    t.maxlen = (size_t)user_pattern_maxlen(pol->pat_regex[i]);
+    t.maxlen = cp_rx_engine_pattern_maxlen(pol->pat_regex[i]);
     t.prio = 2;
     rc = cp_rx_add_rule(r, &t, pol->pat_regex[i], err);
     if (rc != CP_OK)

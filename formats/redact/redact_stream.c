@@ -1,10 +1,10 @@
 /*
- * The streaming half of the redactor (design in redact.c): Vectorscan
- * reports (rule, end); each is confirmed on a window of the raw stream once
- * CP_RX_RA bytes past its end are known; confirmed matches are chosen and
- * written out once nothing that starts earlier can still appear. Every
- * decision depends only on stream offsets, never on where a write ended,
- * so any chunking gives the output of one whole write.
+ * The streaming half of the redactor (design in redact.c): the scan engine
+ * (Vectorscan, or PCRE2 alone: redact_engine_*.c) reports (rule, end); each is confirmed on a
+ * window of the raw stream once CP_RX_RA bytes past its end are known; confirmed matches are chosen
+ * and written out once nothing that starts earlier can still appear. Every decision depends only on
+ * stream offsets, never on where a write ended, so any chunking gives the output of one whole
+ * write.
  *
  * Memory: the raw bytes kept are the unwritten tail plus the windows still
  * to be confirmed, a few times CP_REDACT_MAX_MATCH, plus one write slice.
@@ -34,7 +34,7 @@ struct cp_redact_stream {
   char *member;
   cp_redact_emit_fn emit;
   void *ctx;
-  hs_stream_t *hs;
+  cp_rx_scan *scan;
   unsigned char *buf; /* raw stream bytes [base, base + len) */
   size_t cap, len;
   uint64_t base;
@@ -101,11 +101,8 @@ static void json_feed(cp_redact_stream *s, const unsigned char *p, size_t n)
   }
 }
 
-static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
-                    unsigned int flags, void *ctx)
+static int on_match(void *ctx, uint32_t id, uint64_t to)
 {
-  (void)from;
-  (void)flags;
   cp_redact_stream *s = ctx;
   if (s->n_reps == s->cap_reps) {
     size_t n = s->cap_reps ? s->cap_reps * 2 : 64;
@@ -348,6 +345,9 @@ static cp_err process(cp_redact_stream *s, cp_error *err)
   if (!s->closed) {
     uint64_t hold = r->maxlen + CP_RX_RA;
     P = scanned > hold ? scanned - hold : 0;
+    uint64_t settled = cp_rx_scan_settled(s->scan);
+    if (settled < P)
+      P = settled; /* reports the engine still owes could start before */
   }
   if (r->has_pcre_only)
     for (size_t k = 0; k < r->n_rules; k++) {
@@ -395,6 +395,12 @@ static cp_err make_room(cp_redact_stream *s, size_t need, cp_error *err)
   uint64_t from = scanned > back ? scanned - back : 0;
   if (s->emitted < from)
     from = s->emitted;
+  uint64_t settled = cp_rx_scan_settled(s->scan);
+  if (settled != UINT64_MAX) {
+    uint64_t p = settled > CP_RX_LB ? settled - CP_RX_LB : 0;
+    if (p < from)
+      from = p;
+  }
   if (r->has_pcre_only)
     for (size_t k = 0; k < r->n_rules; k++) {
       if (r->rules[k].hs_expr || !r->rules[k].search)
@@ -452,10 +458,9 @@ cp_err cp_redact_stream_open(cp_redactor *r, const char *member, cp_redact_emit_
     rc = cp_error_set(err, CP_E_NOMEM, "redact stream");
     goto out;
   }
-  if (r->db && hs_open_stream(r->db, 0, &s->hs) != HS_SUCCESS) {
-    rc = cp_error_set(err, CP_E_NOMEM, "vectorscan stream");
+  rc = cp_rx_scan_open(r, &s->scan, err);
+  if (rc != CP_OK)
     goto out;
-  }
   *out = s;
   s = NULL;
 out:
@@ -476,9 +481,9 @@ cp_err cp_redact_stream_write(cp_redact_stream *s, const void *buf, size_t len, 
       return rc;
     memcpy(s->buf + s->len, p, n);
     s->len += n;
-    if (s->hs && hs_scan_stream(s->hs, (const char *)p, (unsigned)n, 0, s->r->scratch, on_match,
-                                s) != HS_SUCCESS)
-      return cp_error_set(err, s->oom ? CP_E_NOMEM : CP_E_INTERNAL, "vectorscan scan failed");
+    rc = cp_rx_scan_feed(s->scan, s->buf, s->base, s->len, n, 0, on_match, s, err);
+    if (rc != CP_OK)
+      return rc;
     rc = process(s, err);
     if (rc != CP_OK)
       return rc;
@@ -493,13 +498,10 @@ cp_err cp_redact_stream_close(cp_redact_stream *s, int keep, cp_error *err)
   cp_err rc = CP_OK;
   if (!s)
     return CP_OK;
-  if (s->hs) {
-    if (keep && hs_close_stream(s->hs, s->r->scratch, on_match, s) != HS_SUCCESS)
-      rc = cp_error_set(err, CP_E_INTERNAL, "vectorscan close failed");
-    else if (!keep)
-      (void)hs_close_stream(s->hs, NULL, NULL, NULL);
-    s->hs = NULL;
-  }
+  if (keep && s->scan)
+    rc = cp_rx_scan_feed(s->scan, s->buf, s->base, s->len, 0, 1, on_match, s, err);
+  cp_rx_scan_free(s->scan);
+  s->scan = NULL;
   if (keep && rc == CP_OK) {
     s->closed = 1;
     rc = process(s, err);

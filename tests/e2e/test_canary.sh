@@ -12,7 +12,16 @@
 # Issue 14: device identifier classes cannot be turned off; real syslog and
 # crash reports from tests/corpus carry planted values in the encodings real
 # devices and apps write (canary_real.py), for a Latin and a Chinese name.
+# ctest runs it twice: caseprobe, and caseprobe-pcre2 (the PCRE2-only
+# redactor of the Windows build; e2e_test_canary_pcre2).
 source "$(dirname "$0")/lib.sh"
+
+# CP_EXPECT_REDACTOR=pcre2 (ctest's e2e_test_canary_pcre2): the binary must
+# really redact with that engine, or this run proves nothing new.
+if [ -n "${CP_EXPECT_REDACTOR:-}" ]; then
+  "$CP_BIN" --version | grep -q "^  redactor  *$CP_EXPECT_REDACTOR " ||
+    fail "$CP_BIN does not redact with $CP_EXPECT_REDACTOR: $("$CP_BIN" --version | grep redactor)"
+fi
 
 P=$(profile canary)
 V="$P/values.txt"

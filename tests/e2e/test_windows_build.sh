@@ -5,7 +5,9 @@
 # side, and under Wine runs its portable unit tests, `parse` on the corpus
 # reports (the same records as the Linux build, also for a non-ASCII file
 # name), and `verify` on a signed bundle the Linux build collected from the
-# simulator: accepted untouched, refused with one byte flipped. Exits 77 when
+# simulator: accepted untouched, refused with one byte flipped; the
+# redactor (PCRE2 alone) gives what the Linux build's gives on planted canary
+# values. Exits 77 when
 # mingw-w64, Wine or the Debian sources are missing.
 . "$(dirname "$0")/lib.sh"
 command -v x86_64-w64-mingw32-gcc >/dev/null || skip "gcc-mingw-w64-x86-64 is not installed"
@@ -53,6 +55,33 @@ ctest --test-dir "$W" --output-on-failure -j 1 >"$T/unit.log" 2>&1 || {
   cat "$T/unit.log"; fail "unit tests under Wine failed"
 }
 grep "tests passed" "$T/unit.log"
+
+# The redactor under Wine: the Windows build has PCRE2 alone (Vectorscan has
+# no mingw build). The canary profile's planted values in real syslog, as
+# text, .json and .plist members, written in random-sized pieces, give byte
+# for byte what the Linux build (Vectorscan, one write) gives, and none of
+# the device's own identifiers survives. (A unit-level canary: this build
+# has no collect to make a bundle with; test_redact_property runs above.)
+LD=$CP_BUILD/tests/redact_dump
+[ -x "$LD" ] || fail "no $LD in the Linux build"
+"$WINE" "$W/tests/redact_dump.exe" --engine | tr -d '\r' | grep -q '^pcre2 ' ||
+  fail "the Windows redactor is not the PCRE2 engine: $("$WINE" "$W/tests/redact_dump.exe" --engine)"
+mkdir -p "$T/red"
+python3 "$CP_SRC/tests/e2e/redact_planted.py" "$CP_SRC/tests/sim/profiles/canary/values.txt" \
+  "$CP_CORPUS" "$T/red" 3000 || fail "could not make the planted text"
+for m in planted.log planted.json planted.plist; do
+  "$LD" -i "$T/red/ids.tsv" "$m" "$T/red/$m" "$T/red/$m.linux" "$T/red/$m.linux.json" ||
+    fail "Linux redact_dump $m"
+  "$WINE" "$W/tests/redact_dump.exe" -i "$T/red/ids.tsv" -c 7 "$m" "$T/red/$m" "$T/red/$m.win" \
+    "$T/red/$m.win.json" 2>"$T/red/err" || fail "redact_dump.exe $m: $(cat "$T/red/err")"
+  cmp -s "$T/red/$m.linux" "$T/red/$m.win" || fail "$m: the Windows redactor gives other bytes than Linux"
+  tr -d '\r' <"$T/red/$m.win.json" | cmp -s - "$T/red/$m.linux.json" ||
+    fail "$m: the Windows redaction report differs from Linux"
+  while IFS=$'\t' read -r cls v; do
+    ! grep -qiF "$v" "$T/red/$m.win" || fail "$m: the $cls $v survived the Windows redactor"
+  done <"$T/red/ids.tsv"
+done
+echo "redactor: planted canary values, Windows (PCRE2) = Linux (Vectorscan), byte for byte, $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$T/red/planted.log.linux.json") redactions"
 
 # parse: every corpus report gives the same records as the Linux build.
 mapfile -t reports < <(ls "$CP_CORPUS"/ips/*.ips "$CP_CORPUS"/crash/*.crash)
