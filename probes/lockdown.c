@@ -340,14 +340,14 @@ cp_err cp_lockdown_tls(cp_stream *s, plist_t record, int max_tls1, unsigned time
                         why);
   case CP_STREAM_TLS_BAD:
     return cp_error_set(err, CP_E_PROTOCOL, "%s did not speak TLS for %s (%s)", udid, what, why);
-  default:
+  default: {
+    char hs[200];
+    (void)snprintf(hs, sizeof hs, "the TLS handshake of %s", what);
     if (lost_fn)
-      return lost_fn(lost_ctx, r == CP_STREAM_IDLE, what, err);
-    return r == CP_STREAM_IDLE
-               ? cp_error_set(err, CP_E_TIMEOUT, "%s did not answer the TLS handshake of %s", udid,
-                              what)
-               : cp_error_set(err, CP_E_PROTOCOL, "%s hung up in the TLS handshake of %s", udid,
-                              what);
+      return lost_fn(lost_ctx, r == CP_STREAM_IDLE, hs, err);
+    return r == CP_STREAM_IDLE ? cp_error_set(err, CP_E_TIMEOUT, "%s did not answer %s", udid, hs)
+                               : cp_error_set(err, CP_E_PROTOCOL, "%s hung up in %s", udid, hs);
+  }
   }
 }
 
