@@ -1,6 +1,7 @@
 /* Unit tests of probes/lockdown.c and probes/stream.c over a socketpair, the
  * test playing the device: the session's TLS path (StartSession, the TLS
  * handshake with the pair record's HostCertificate as client certificate,
+ * a late ServerHello waited for without any sleep,
  * GetValue inside TLS, StopSession back to plaintext), and every malformed
  * or hostile reply (oversized, empty or non-plist body, wrong type, another
  * request's reply, unknown or escape-laden Error strings, bad ports, junk
@@ -20,14 +21,35 @@
 
 #include "lockdown.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Every sleep of the process is counted: the TLS handshake must wait for the
+ * device in poll(), never in a fixed sleep (libimobiledevice 1.3.0 slept
+ * 100 ms there). These replace libc's for the whole test program. */
+static volatile int sleeps;
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+  sleeps++;
+  return (int)syscall(SYS_nanosleep, req, rem);
+}
+
+int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
+{
+  sleeps++;
+  return syscall(SYS_clock_nanosleep, clk, flags, req, rem) == 0 ? 0 : errno;
+}
 
 /* ------------------------------------------------------------ the device side */
 
@@ -232,6 +254,9 @@ static void *session_device(void *arg)
     pair_fds[1] = -1;
     return NULL;
   }
+  /* answer the ClientHello late, so the host's first handshake read finds
+   * nothing and has to wait (poll(), not a sleep: sleeps are counted) */
+  (void)poll(NULL, 0, 300);
   SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
   SSL_CTX_set_security_level(ctx, 0);
   SSL_CTX_use_certificate(ctx, dev_cert);
@@ -281,7 +306,9 @@ static void test_session_tls(void **state)
   cp_lockdown *l = client(10000);
   plist_t rec = record();
   cp_error e;
+  sleeps = 0;
   assert_int_equal(cp_lockdown_start_session(l, rec, NULL, 0, &e), CP_OK);
+  assert_int_equal(sleeps, 0); /* the late ServerHello was waited for in poll() */
   assert_true(cp_lockdown_in_session(l));
   plist_t v = NULL;
   assert_int_equal(cp_lockdown_get_value(l, NULL, "SerialNumber", &v, &e), CP_OK);
