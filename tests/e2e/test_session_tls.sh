@@ -6,8 +6,18 @@
 # crash AFC, diagnostics, syslog relay) read byte for byte through our own
 # handshake; `list` shows the trust state through the same session. With
 # strace: no 100 ms sleep of libimobiledevice 1.3.0's handshake remains on
-# the pull path (the old client slept exactly that in every TLS handshake).
+# the pull path (the old client slept exactly that whenever the device's TLS
+# answer was not there yet; how often that happens here depends on
+# scheduling, so the deterministic guard is unit_test_lockdown, which answers
+# late on purpose and counts every sleep).
 source "$(dirname "$0")/lib.sh"
+# ok NAME CMD... : runs CMD with stdout in $T/NAME.out, stderr in $T/NAME.err; exit 0 or fail
+ok() {
+  local name=$1 rc=0
+  shift
+  "$@" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
+  [ "$rc" = 0 ] || { cat "$T/$name.err" >&2; fail "$name: exit $rc"; }
+}
 U=00008030-00000000005E5510
 SSL='<key>ServiceSSL</key><array><string>com.apple.crashreportmover</string><string>com.apple.crashreportcopymobile</string><string>com.apple.mobile.diagnostics_relay</string><string>com.apple.syslog_relay</string></array>'
 sim_mkprofile "$T/tls" "$U" "$SSL"
@@ -28,16 +38,15 @@ assert 'PairRecordData' in plistlib.loads(b), 'no record for a paired profile'
 PY
 
 # info: one lockdown connection, one session, TLS up, a session-only value.
-"$CP_BIN" info -u "$U" --json >"$T/info.json" 2>"$T/info.err" || { cat "$T/info.err" >&2; fail "info exit $?"; }
-assert_eq "$(json_get "$T/info.json" 'd["serial_number"]')" "F2LSIM5510" "SerialNumber (session only)"
+ok info "$CP_BIN" info -u "$U" --json
+assert_eq "$(json_get "$T/info.out" 'd["serial_number"]')" "F2LSIM5510" "SerialNumber (session only)"
 assert_eq "$(grep -c "$U: Connect port 62078 -> lockdownd" "$SIM_LOG")" "1" "lockdown connections of one run"
 assert_eq "$(grep -c "$U: StartSession -> Success" "$SIM_LOG")" "1" "sessions of one run"
 assert_contains "$SIM_LOG" "$U: TLS up: TLSv1.3"
 assert_contains "$SIM_LOG" "$U: StopSession -> plaintext"
 
 # Services over TLS: mover + AFC (pull), diagnostics (battery), syslog.
-"$CP_BIN" crashes pull "$T/pull" -u "$U" --json >"$T/pull.json" 2>"$T/pull.err" ||
-  { cat "$T/pull.err" >&2; fail "pull over TLS: exit $?"; }
+ok pull "$CP_BIN" crashes pull "$T/pull" -u "$U" --json
 for s in com.apple.crashreportmover com.apple.crashreportcopymobile; do
   grep -q "$U: StartService $s -> port [0-9]* (SSL)" "$SIM_LOG" || fail "$s was not started with SSL"
 done
@@ -57,25 +66,24 @@ for d, _, files in os.walk(src):
         n += 1
 assert n >= 4, n
 PY
-"$CP_BIN" battery -u "$U" --json >"$T/bat.json" 2>"$T/bat.err" || { cat "$T/bat.err" >&2; fail "battery over TLS: exit $?"; }
-assert_eq "$(json_get "$T/bat.json" 'd["cycle_count"]')" "321" "CycleCount over a TLS diagnostics relay"
+ok battery "$CP_BIN" battery -u "$U" --json
+assert_eq "$(json_get "$T/battery.out" 'd["cycle_count"]')" "321" "CycleCount over a TLS diagnostics relay"
 grep -q "$U: StartService com.apple.mobile.diagnostics_relay -> port [0-9]* (SSL)" "$SIM_LOG" ||
   fail "diagnostics_relay was not started with SSL"
-"$CP_BIN" syslog -u "$U" --seconds 2 -o "$T/sys.log" >"$T/sys.out" 2>"$T/sys.err" ||
-  { cat "$T/sys.err" >&2; fail "syslog over TLS: exit $?"; }
+ok syslog "$CP_BIN" syslog -u "$U" --seconds 2 -o "$T/sys.log"
 grep -q "$U: StartService com.apple.syslog_relay -> port [0-9]* (SSL)" "$SIM_LOG" ||
   fail "syslog_relay was not started with SSL"
 assert_eq "$(wc -l <"$T/sys.log")" "$(wc -l <"$T/tls/syslog.txt")" "syslog lines over TLS"
 cmp -s "$T/sys.log" "$T/tls/syslog.txt" || fail "syslog over TLS differs from syslog.txt"
 
 # list: the trust state through our session, never pairing.
-"$CP_BIN" list --json >"$T/list.json" 2>"$T/list.err" || fail "list exit $?"
-assert_eq "$(json_get "$T/list.json" '[x["trust"] for x in d["devices"] if x["udid"] == "'"$U"'"][0]')" "trusted" "list trust"
+ok list "$CP_BIN" list --json
+assert_eq "$(json_get "$T/list.out" '[x["trust"] for x in d["devices"] if x["udid"] == "'"$U"'"][0]')" "trusted" "list trust"
 
 # No fixed 100 ms handshake sleep on the pull path (strace sees every sleep).
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
-  strace -f -e trace=nanosleep,clock_nanosleep -o "$T/st.txt" \
-    "$CP_BIN" crashes pull "$T/pull2" -u "$U" >/dev/null 2>"$T/st.err" || { cat "$T/st.err" >&2; fail "pull under strace"; }
+  ok strace strace -f -e trace=nanosleep,clock_nanosleep -o "$T/st.txt" \
+    "$CP_BIN" crashes pull "$T/pull2" -u "$U"
   if grep -E "nanosleep\(.*tv_sec=0, tv_nsec=100000000" "$T/st.txt" >&2; then
     fail "a 100 ms sleep (libimobiledevice's TLS handshake) is still on the pull path"
   fi
