@@ -1,5 +1,6 @@
 /* installation_proxy Browse (device.h): the installed apps with the
- * attributes caseprobe shows. */
+ * attributes caseprobe shows. The client is libimobiledevice's; the port
+ * comes from our session (device_session.c). */
 #include "device_priv.h"
 #include "plist_json.h"
 
@@ -8,16 +9,18 @@
 
 cp_err cp_device_browse_apps(cp_device *d, const char *app_type, json_t **out, cp_error *err)
 {
-  lockdownd_service_descriptor_t svc = NULL;
+  uint16_t port = 0;
+  int ssl = 0;
   instproxy_client_t ip = NULL;
   plist_t opts = NULL, res = NULL;
   *out = NULL;
-  cp_err rc = cp_dev_start_service(d, INSTPROXY_SERVICE_NAME, &svc, err);
+  cp_err rc = cp_dev_start_service(d, INSTPROXY_SERVICE_NAME, &port, &ssl, err);
   if (rc != CP_OK)
     return rc;
+  /* The descriptor libimobiledevice wants, filled from our StartService. */
+  struct lockdownd_service_descriptor svc = {port, (uint8_t)(ssl != 0), NULL};
   double t0 = cp_dev_now_s();
-  instproxy_error_t ie = instproxy_client_new(d->idev, svc, &ip);
-  lockdownd_service_descriptor_free(svc);
+  instproxy_error_t ie = instproxy_client_new(d->idev, &svc, &ip);
   if (ie != INSTPROXY_E_SUCCESS)
     return cp_dev_transport_failure(d->udid, t0, err, "connecting to installation_proxy");
   opts = instproxy_client_options_new();
