@@ -457,9 +457,10 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (rc != CP_OK)
     goto out;
   /* Re-read the finished file exactly as `caseprobe verify` would, without
-   * its per-member report rows (only the verdict is used here). */
+   * the report's per-member rows and summaries (only the verdict is used). */
   json_t *check = NULL;
-  rc = cp_bundle_check_file_ex(final_path, NULL, CP_CHECK_NO_ROWS, &check, err);
+  rc = cp_bundle_check_file_ex(final_path, NULL, CP_CHECK_NO_ROWS | CP_CHECK_NO_SUMMARY, &check,
+                               err);
   json_decref(check);
   if (rc != CP_OK) {
     (void)remove(final_path); /* best effort: the failure being reported matters more */

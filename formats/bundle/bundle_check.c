@@ -207,7 +207,8 @@ enum { LISTED = 1, CHANGED = 2 };
 /* The comparison as the manifest's rows stream by (cp_manifest_stream), one
  * row at a time against the compact table of what was read. */
 typedef struct cmp {
-  cp_rows *got;     /* every member read, in archive order */
+  cp_rows *got;     /* every member read, in archive order (the reader's table) */
+  cp_rows *absent;  /* paths listed but not read, to refuse one listed twice */
   json_t *mrows;    /* report rows in manifest order, or NULL (CP_CHECK_NO_ROWS) */
   json_t *missing;  /* paths listed but absent, in manifest order */
   json_t *expected; /* path -> manifest row, for the changed members only */
@@ -233,6 +234,11 @@ static cp_err on_row(void *ctx, size_t i, json_t *row, cp_error *err)
   (void)i;
   if (at == CP_ROWS_NONE) {
     status = "missing";
+    if (cp_rows_find(c->absent, path) != CP_ROWS_NONE)
+      return cp_manifest_twice(path, err);
+    cp_err rc = cp_rows_add(c->absent, path, 0, NULL, NULL, NULL, err);
+    if (rc != CP_OK)
+      return rc;
     if (json_array_append_new(c->missing, json_string(path)) != 0)
       return cp_error_set(err, CP_E_NOMEM, "verify");
     if (!c->first_missing && !(c->first_missing = strdup(path)))
@@ -240,6 +246,8 @@ static cp_err on_row(void *ctx, size_t i, json_t *row, cp_error *err)
   } else {
     cp_row g;
     cp_rows_get(c->got, at, &g);
+    if (g.flags & LISTED)
+      return cp_manifest_twice(path, err);
     cp_rows_flag(c->got, at, LISTED);
     if (!same_as_read(&g, row)) {
       status = "changed";
@@ -385,16 +393,20 @@ cp_err cp_bundle_check_ex(cp_bundle_reader *r, const char *pubkey_path, unsigned
   skim index_skim;
   memset(&index_skim, 0, sizeof index_skim);
   ks[K_CRASHES].skim = &index_skim;
+  if (flags & CP_CHECK_NO_SUMMARY) { /* hashed, not kept: the report has null for them */
+    ks[K_CONSENT].limit = ks[K_REDACTION].limit = ks[K_CRASHES].limit = 0;
+    ks[K_CRASHES].skim = NULL;
+  }
   cp_err rc = CP_OK;
-  cmp c = {cp_rows_new(), NULL, json_array(), json_object(), NULL};
+  cmp c = {cp_bundle_members(r), cp_rows_new(), NULL, json_array(), json_object(), NULL};
   json_t *manifest = NULL, *rep = NULL;
   unsigned char *chunk = malloc(CHUNK);
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   *report = NULL;
   if (!(flags & CP_CHECK_NO_ROWS))
     c.mrows = json_array();
-  if (!c.got || (!(flags & CP_CHECK_NO_ROWS) && !c.mrows) || !c.missing || !c.expected || !chunk ||
-      !md) {
+  if (!c.got || !c.absent || (!(flags & CP_CHECK_NO_ROWS) && !c.mrows) || !c.missing ||
+      !c.expected || !chunk || !md) {
     rc = cp_error_set(err, CP_E_NOMEM, "verify");
     goto out;
   }
@@ -415,9 +427,7 @@ cp_err cp_bundle_check_ex(cp_bundle_reader *r, const char *pubkey_path, unsigned
         err->code = rc;
       goto out;
     }
-    /* the reader refuses a name seen before, so this cannot collide */
-    if ((rc = cp_rows_add(c.got, path, size, sha, NULL, NULL, err)) != CP_OK)
-      goto out;
+    cp_rows_set(c.got, cp_bundle_count(r) - 1, size, sha); /* the reader's row of this member */
   }
   if (!ks[K_MANIFEST].present || ks[K_MANIFEST].over) {
     rc = cp_error_set(err, ks[K_MANIFEST].over ? CP_E_TOO_LARGE : CP_E_PARSE, "%s",
@@ -478,7 +488,7 @@ out:
     free(ks[i].buf);
   free(chunk);
   EVP_MD_CTX_free(md);
-  cp_rows_free(c.got);
+  cp_rows_free(c.absent);
   json_decref(c.mrows);
   json_decref(c.missing);
   json_decref(c.expected);

@@ -59,6 +59,10 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
  * holds nothing per member but a compact row (~110 bytes): collect's
  * self-check, which needs only the verdict. */
 #define CP_CHECK_NO_ROWS 1u
+/* CP_CHECK_NO_SUMMARY: "consent", "redaction" and "crash_index" are null
+ * (hashed and compared, not kept or parsed: redaction.json alone is ~0.5 MB
+ * of text and several MB parsed at 10,000 members). */
+#define CP_CHECK_NO_SUMMARY 2u
 
 /* cp_bundle_check with flags (above). */
 cp_err cp_bundle_check_ex(cp_bundle_reader *r, const char *pubkey_path, unsigned flags,

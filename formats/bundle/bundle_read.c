@@ -203,7 +203,7 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
     return cp_error_set(err, CP_E_TOO_LARGE, "the members add up to more than %llu GiB",
                         (unsigned long long)(CP_BUNDLE_MAX_TOTAL_BYTES >> 30));
   }
-  cp_err added = cp_rows_add(r->seen, name, 0, NULL, NULL, NULL, err);
+  cp_err added = cp_rows_add(r->seen, name, (uint64_t)archive_entry_size(e), NULL, NULL, NULL, err);
   if (added != CP_OK)
     return added;
   r->count++;
@@ -238,6 +238,11 @@ cp_err cp_bundle_read(cp_bundle_reader *r, void *buf, size_t cap, size_t *got, c
     return rc;
   *got = (size_t)n;
   return CP_OK;
+}
+
+cp_rows *cp_bundle_members(cp_bundle_reader *r)
+{
+  return r ? r->seen : NULL;
 }
 
 size_t cp_bundle_count(const cp_bundle_reader *r)

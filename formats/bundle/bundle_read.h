@@ -26,6 +26,7 @@
 #define CP_BUNDLE_READ_H
 
 #include "cp_err.h"
+#include "member_rows.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,12 @@ cp_err cp_bundle_read(cp_bundle_reader *r, void *buf, size_t cap, size_t *got, c
 
 /* How many members were returned so far. */
 size_t cp_bundle_count(const cp_bundle_reader *r);
+
+/* The names returned so far, in archive order, as a member table (row i is
+ * the i-th member, its size as declared, no SHA-256): the reader needs it to
+ * refuse a name twice, and the checker records each member's hash and flags
+ * in it rather than keeping a second table of the same names. */
+cp_rows *cp_bundle_members(cp_bundle_reader *r);
 
 void cp_bundle_close(cp_bundle_reader *r);
 

@@ -235,8 +235,8 @@ out:
   return b.p;
 }
 
-/* Checks one member row; `paths` holds the paths of the rows before it. */
-static cp_err check_member(json_t *row, size_t i, cp_rows *paths, cp_error *err)
+/* Checks one member row (all but uniqueness: the row callback's job). */
+static cp_err check_member(json_t *row, size_t i, cp_error *err)
 {
   const char *path = json_string_value(json_object_get(row, "path"));
   json_t *size = json_object_get(row, "size");
@@ -252,9 +252,7 @@ static cp_err check_member(json_t *row, size_t i, cp_rows *paths, cp_error *err)
     return cp_error_set(err, CP_E_PARSE, "manifest member '%s' has no valid sha256", path);
   if (!strcmp(path, "manifest.json") || !strcmp(path, "manifest.sig"))
     return cp_error_set(err, CP_E_PARSE, "manifest lists '%s', which it cannot cover", path);
-  if (cp_rows_find(paths, path) != CP_ROWS_NONE)
-    return cp_error_set(err, CP_E_PARSE, "manifest lists '%s' twice", path);
-  return cp_rows_add(paths, path, 0, NULL, NULL, NULL, err);
+  return CP_OK;
 }
 
 /* The streaming parser's position in the text. */
@@ -304,13 +302,15 @@ static cp_err value(scan *s, json_t **out, cp_error *err)
   return CP_OK;
 }
 
+cp_err cp_manifest_twice(const char *path, cp_error *err)
+{
+  return cp_error_set(err, CP_E_PARSE, "manifest lists '%s' twice", path);
+}
+
 /* The "members" array, row by row. */
 static cp_err stream_rows(scan *s, cp_manifest_row_fn fn, void *ctx, cp_error *err)
 {
-  cp_rows *paths = cp_rows_new();
   cp_err rc = CP_OK;
-  if (!paths)
-    return cp_error_set(err, CP_E_NOMEM, "manifest index");
   if (!eat(s, '[')) {
     rc = cp_error_set(err, CP_E_PARSE, "manifest.json has no valid member list");
     goto out;
@@ -325,7 +325,7 @@ static cp_err stream_rows(scan *s, cp_manifest_row_fn fn, void *ctx, cp_error *e
     }
     rc = value(s, &row, err);
     if (rc == CP_OK)
-      rc = check_member(row, i, paths, err);
+      rc = check_member(row, i, err);
     if (rc == CP_OK && fn)
       rc = fn(ctx, i, row, err);
     json_decref(row);
@@ -339,7 +339,6 @@ static cp_err stream_rows(scan *s, cp_manifest_row_fn fn, void *ctx, cp_error *e
     }
   }
 out:
-  cp_rows_free(paths);
   return rc;
 }
 
@@ -443,9 +442,11 @@ typedef struct keep_rows {
 static cp_err keep_row(void *ctx, size_t i, json_t *row, cp_error *err)
 {
   keep_rows *k = ctx;
+  const char *path = json_string_value(json_object_get(row, "path"));
   (void)i;
-  if (json_array_append(k->rows, row) != 0 ||
-      json_object_set(k->by_path, json_string_value(json_object_get(row, "path")), row) != 0)
+  if (json_object_get(k->by_path, path))
+    return cp_manifest_twice(path, err);
+  if (json_array_append(k->rows, row) != 0 || json_object_set(k->by_path, path, row) != 0)
     return cp_error_set(err, CP_E_NOMEM, "manifest index");
   return CP_OK;
 }

@@ -64,9 +64,11 @@ char *cp_manifest_dump(const json_t *manifest, size_t *len);
 char *cp_manifest_dump_rows(const json_t *manifest, const cp_rows *rows, size_t *len);
 
 /* Receives one member row of a manifest being streamed, already checked
- * (object, safe unique path, size >= 0, sha256, scope); `i` counts from 0.
- * The row is borrowed (json_incref to keep it). A non-OK return stops the
- * parse with that error. */
+ * (object, safe path, size >= 0, sha256, scope); `i` counts from 0. The row
+ * is borrowed (json_incref to keep it). A non-OK return stops the parse with
+ * that error. A path listed twice is the callback's to refuse (with
+ * cp_manifest_twice): it already holds a table of the paths (the checker
+ * does), so the parser does not keep a second one. */
 typedef cp_err (*cp_manifest_row_fn)(void *ctx, size_t i, json_t *row, cp_error *err);
 
 /* cp_manifest_parse without holding the member rows: the top level is read
@@ -78,6 +80,9 @@ typedef cp_err (*cp_manifest_row_fn)(void *ctx, size_t i, json_t *row, cp_error 
  * order): on any error, drop what fn saw. Same errors as cp_manifest_parse. */
 cp_err cp_manifest_stream(const void *buf, size_t len, cp_manifest_row_fn fn, void *ctx,
                           json_t **head, cp_error *err);
+
+/* CP_E_PARSE "manifest lists '<path>' twice". */
+cp_err cp_manifest_twice(const char *path, cp_error *err);
 
 /* Parses and checks manifest.json bytes: format, a format version this build
  * understands, every member with a safe unique path, size, sha256 and scope.

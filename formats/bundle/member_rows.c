@@ -167,6 +167,12 @@ void cp_rows_get(const cp_rows *t, size_t i, cp_row *out)
   out->flags = r->flags;
 }
 
+void cp_rows_set(cp_rows *t, size_t i, uint64_t size, const unsigned char *sha256)
+{
+  t->recs[i].size = size;
+  memcpy(t->recs[i].sha256, sha256, 32);
+}
+
 void cp_rows_flag(cp_rows *t, size_t i, unsigned flags)
 {
   t->recs[i].flags |= (uint8_t)flags;

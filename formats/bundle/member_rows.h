@@ -48,6 +48,9 @@ size_t cp_rows_count(const cp_rows *t);
 /* Reads row i (< count). */
 void cp_rows_get(const cp_rows *t, size_t i, cp_row *out);
 
+/* Sets row i's size and SHA-256 (32 bytes), e.g. once a member was hashed. */
+void cp_rows_set(cp_rows *t, size_t i, uint64_t size, const unsigned char *sha256);
+
 /* Sets the bits of `flags` (8 bits) on row i. */
 void cp_rows_flag(cp_rows *t, size_t i, unsigned flags);
 

@@ -16,9 +16,12 @@
 
 #include "bundle.h"
 #include "bundle_check.h"
+#include "bundle_read.h"
 #include "manifest.h"
 #include "member_rows.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,9 +294,8 @@ static void test_stream_malformed(void **state)
       HEAD "\"created\": \"t\", \"members\": [" ROW("a") "]} {}",
       HEAD "\"created\": \"t\", \"members\": [], \"members\": []}", /* key twice */
       HEAD "\"created\": \"t\", \"created\": \"u\", \"members\": []}",
-      HEAD "\"created\": \"t\", \"members\": {}}",                           /* not an array */
-      HEAD "\"created\": \"t\", \"members\": [1]}",                          /* row not an object */
-      HEAD "\"created\": \"t\", \"members\": [" ROW("a") ", " ROW("a") "]}", /* path twice */
+      HEAD "\"created\": \"t\", \"members\": {}}",  /* not an array */
+      HEAD "\"created\": \"t\", \"members\": [1]}", /* row not an object */
       HEAD "\"created\": \"t\", \"members\": [{\"path\": \"a\", \"path\": \"b\", \"size\": 1, "
            "\"sha256\": " SHA ", \"scope\": \"x\"}]}", /* a key twice inside a row */
       HEAD "\"created\": \"t\", \"members\": [" ROW("../a") "]}",
@@ -319,6 +321,81 @@ static void test_stream_malformed(void **state)
   nul[strlen(HEAD) + 3] = '\0';
   assert_int_equal(stream(nul, strlen(good)), CP_E_PARSE);
   free(nul);
+}
+
+/* A path listed twice: the stream leaves it to its callback, and both
+ * callbacks refuse it (cp_manifest_parse's and the checker's, below). */
+static void test_listed_twice(void **state)
+{
+  (void)state;
+  const char *two = HEAD "\"created\": \"t\", \"members\": [" ROW("a") ", " ROW("a") "]}";
+  json_t *m = NULL, *idx = NULL;
+  cp_error err;
+  assert_int_equal(cp_manifest_parse(two, strlen(two), &m, &idx, &err), CP_E_PARSE);
+  assert_non_null(strstr(err.detail, "'a' twice"));
+  assert_null(m);
+}
+
+/* A tar.gz in memory with member "a" ("x") and the given manifest.json. */
+static size_t crafted(char *out, size_t cap, const char *manifest)
+{
+  struct archive *a = archive_write_new();
+  size_t used = 0;
+  archive_write_add_filter_gzip(a);
+  archive_write_set_format_pax_restricted(a);
+  assert_int_equal(archive_write_open_memory(a, out, cap, &used), ARCHIVE_OK);
+  const char *names[] = {"a", CP_BUNDLE_MANIFEST}, *bodies[] = {"x", manifest};
+  for (int i = 0; i < 2; i++) {
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, names[i]);
+    archive_entry_set_size(e, (la_int64_t)strlen(bodies[i]));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    assert_int_equal(archive_write_data(a, bodies[i], strlen(bodies[i])),
+                     (la_ssize_t)strlen(bodies[i]));
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return used;
+}
+
+static cp_err check_crafted(const char *manifest, cp_error *err)
+{
+  static char buf[16384];
+  size_t n = crafted(buf, sizeof buf, manifest);
+  cp_bundle_reader *r = NULL;
+  json_t *rep = NULL;
+  assert_int_equal(cp_bundle_open_memory(buf, n, &r, err), CP_OK);
+  cp_err rc = cp_bundle_check(r, NULL, &rep, err);
+  cp_bundle_close(r);
+  json_decref(rep);
+  return rc;
+}
+
+#define SHA_X "\"2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\""
+#define ROW_X(p) "{\"path\": \"" p "\", \"size\": 1, \"sha256\": " SHA_X ", \"scope\": \"x\"}"
+
+static void test_check_listed_twice(void **state)
+{
+  (void)state;
+  cp_error err;
+  const char *ok = HEAD "\"created\": \"t\", \"members\": [" ROW_X("a") "]}";
+  assert_int_equal(check_crafted(ok, &err), CP_OK);
+  const char *missing = HEAD "\"created\": \"t\", \"members\": [" ROW_X("a") ", " ROW_X("b") "]}";
+  assert_int_equal(check_crafted(missing, &err), CP_E_VERIFY);
+  assert_non_null(strstr(err.detail, "'b' is missing"));
+  const char *twice = HEAD "\"created\": \"t\", \"members\": [" ROW_X("a") ", " ROW_X("a") "]}";
+  assert_int_equal(check_crafted(twice, &err), CP_E_PARSE);
+  assert_non_null(strstr(err.detail, "'a' twice"));
+  const char *absent_twice =
+      HEAD "\"created\": \"t\", \"members\": [" ROW_X("b") ", " ROW_X("a") ", " ROW_X("b") "]}";
+  assert_int_equal(check_crafted(absent_twice, &err), CP_E_PARSE);
+  assert_non_null(strstr(err.detail, "'b' twice"));
+  const char *cut = HEAD "\"created\": \"t\", \"members\": [" ROW_X("a");
+  assert_int_equal(check_crafted(cut, &err), CP_E_PARSE);
+  assert_non_null(strstr(err.detail, "manifest.json is not JSON"));
 }
 
 /* Writer -> checker with 3,000 members: verifies with and without the
@@ -351,6 +428,13 @@ static void test_roundtrip_many(void **state)
   json_decref(rep);
   assert_int_equal(cp_bundle_check_file_ex(final, NULL, CP_CHECK_NO_ROWS, &rep, &err), CP_OK);
   assert_null(json_object_get(rep, "members"));
+  assert_true(json_is_object(json_object_get(rep, "consent")));
+  json_decref(rep);
+  assert_int_equal(
+      cp_bundle_check_file_ex(final, NULL, CP_CHECK_NO_ROWS | CP_CHECK_NO_SUMMARY, &rep, &err),
+      CP_OK);
+  assert_true(json_is_null(json_object_get(rep, "consent")));
+  assert_true(json_is_null(json_object_get(rep, "redaction")));
   assert_true(json_is_true(json_object_get(rep, "ok")));
   assert_int_equal(json_array_size(json_object_get(rep, "missing")), 0);
   json_decref(rep);
@@ -367,6 +451,7 @@ int main(void)
       cmocka_unit_test(test_rows_scopes),      cmocka_unit_test(test_dump_rows_identical),
       cmocka_unit_test(test_stream_rows),      cmocka_unit_test(test_stream_truncated),
       cmocka_unit_test(test_stream_malformed), cmocka_unit_test(test_roundtrip_many),
+      cmocka_unit_test(test_listed_twice),     cmocka_unit_test(test_check_listed_twice),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
