@@ -186,53 +186,101 @@ static void put_json_string(tbuf *b, const char *s)
  * escaped, so this text occurs once, and only for the top-level key. */
 #define MEMBERS_EMPTY "\n  \"members\": []"
 
-char *cp_manifest_dump_rows(const json_t *manifest, const cp_rows *rows, size_t *len)
+char *cp_manifest_row_text(const char *path, uint64_t size, const unsigned char sha256[32],
+                           const char *scope, int first, size_t *len)
 {
-  size_t hlen = 0;
-  json_t *m = json_copy((json_t *)manifest); /* shallow: only "members" differs */
-  json_t *none = json_array();
-  char *head = NULL;
+  char hex[65], num[32];
   tbuf b = {NULL, 0, 0, 0};
-  if (!m || !none || json_object_set(m, "members", none) != 0 ||
-      !(head = cp_manifest_dump(m, &hlen)))
-    goto out;
-  const char *at = strstr(head, MEMBERS_EMPTY);
-  if (!at) {
-    b.failed = 1;
-    goto out;
-  }
-  size_t cut = (size_t)(at - head) + strlen(MEMBERS_EMPTY) - 1; /* at the ']' */
-  put(&b, head, cut);
-  size_t n = cp_rows_count(rows);
-  for (size_t i = 0; i < n && !b.failed; i++) {
-    cp_row r;
-    char hex[65], num[32];
-    cp_rows_get(rows, i, &r);
-    cp_hex(r.sha256, 32, hex);
-    snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, (json_int_t)r.size);
-    puts_(&b, i ? ",\n    {\n      \"path\": " : "\n    {\n      \"path\": ");
-    put_json_string(&b, r.path);
-    puts_(&b, ",\n      \"scope\": ");
-    put_json_string(&b, r.scope);
-    puts_(&b, ",\n      \"sha256\": \"");
-    puts_(&b, hex);
-    puts_(&b, "\",\n      \"size\": ");
-    puts_(&b, num);
-    puts_(&b, "\n    }");
-  }
-  if (n)
-    puts_(&b, "\n  ");
-  put(&b, head + cut, hlen - cut);
-out:
-  free(head);
-  json_decref(none);
-  json_decref(m);
-  if (b.failed || !b.p) {
+  cp_hex(sha256, 32, hex);
+  snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, (json_int_t)size);
+  puts_(&b, first ? "\n    {\n      \"path\": " : ",\n    {\n      \"path\": ");
+  put_json_string(&b, path);
+  puts_(&b, ",\n      \"scope\": ");
+  put_json_string(&b, scope);
+  puts_(&b, ",\n      \"sha256\": \"");
+  puts_(&b, hex);
+  puts_(&b, "\",\n      \"size\": ");
+  puts_(&b, num);
+  puts_(&b, "\n    }");
+  if (b.failed) {
     free(b.p);
     return NULL;
   }
   *len = b.len;
   return b.p;
+}
+
+cp_err cp_manifest_dump_splice(const json_t *manifest, size_t rows_len, cp_manifest_fill_fn fill,
+                               void *ctx, char **text, size_t *len, cp_error *err)
+{
+  size_t hlen = 0;
+  json_t *m = json_copy((json_t *)manifest); /* shallow: only "members" differs */
+  json_t *none = json_array();
+  char *head = NULL, *out = NULL;
+  cp_err rc = CP_OK;
+  *text = NULL;
+  if (!m || !none || json_object_set(m, "members", none) != 0 ||
+      !(head = cp_manifest_dump(m, &hlen))) {
+    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+    goto out;
+  }
+  const char *at = strstr(head, MEMBERS_EMPTY);
+  if (!at) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "manifest without a member list");
+    goto out;
+  }
+  size_t cut = (size_t)(at - head) + strlen(MEMBERS_EMPTY) - 1; /* at the ']' */
+  size_t tail = rows_len ? 3 : 0;                               /* "\n  " before ']' */
+  size_t n = hlen + rows_len + tail;
+  if (!(out = malloc(n + 1))) {
+    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+    goto out;
+  }
+  memcpy(out, head, cut);
+  if (rows_len && (rc = fill(ctx, out + cut, rows_len, err)) != CP_OK)
+    goto out;
+  memcpy(out + cut + rows_len, "\n  ", tail);
+  memcpy(out + cut + rows_len + tail, head + cut, hlen - cut);
+  out[n] = '\0';
+  *text = out;
+  *len = n;
+  out = NULL;
+out:
+  free(out);
+  free(head);
+  json_decref(none);
+  json_decref(m);
+  return rc;
+}
+
+static cp_err fill_from_memory(void *ctx, char *dst, size_t len, cp_error *err)
+{
+  (void)err;
+  memcpy(dst, ctx, len);
+  return CP_OK;
+}
+
+char *cp_manifest_dump_rows(const json_t *manifest, const cp_rows *rows, size_t *len)
+{
+  tbuf b = {NULL, 0, 0, 0};
+  char *text = NULL;
+  size_t n = cp_rows_count(rows);
+  for (size_t i = 0; i < n && !b.failed; i++) {
+    cp_row r;
+    size_t rl = 0;
+    cp_rows_get(rows, i, &r);
+    char *t = cp_manifest_row_text(r.path, r.size, r.sha256, r.scope, i == 0, &rl);
+    if (t)
+      put(&b, t, rl);
+    else
+      b.failed = 1;
+    free(t);
+  }
+  if (!b.failed &&
+      cp_manifest_dump_splice(manifest, b.len, fill_from_memory, b.p, &text, len, NULL) != CP_OK)
+    text = NULL;
+  free(b.p);
+  return text;
 }
 
 /* Checks one member row (all but uniqueness: the row callback's job). */

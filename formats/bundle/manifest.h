@@ -63,6 +63,21 @@ char *cp_manifest_dump(const json_t *manifest, size_t *len);
  * gets the length. NULL on out of memory. */
 char *cp_manifest_dump_rows(const json_t *manifest, const cp_rows *rows, size_t *len);
 
+/* One row's text as it sits in the spliced "members" list: "\n    {...}",
+ * with a leading ',' unless `first`. malloc'd; NULL on out of memory. The
+ * writer appends these to a scratch file as members end, so the rows wait
+ * on disk, not in memory. */
+char *cp_manifest_row_text(const char *path, uint64_t size, const unsigned char sha256[32],
+                           const char *scope, int first, size_t *len);
+
+/* Writes exactly len bytes of row text (cp_manifest_row_text's, in order) to dst. */
+typedef cp_err (*cp_manifest_fill_fn)(void *ctx, char *dst, size_t len, cp_error *err);
+
+/* cp_manifest_dump_rows with the rows' text (rows_len bytes) put in place by
+ * fill: *text (malloc'd) and *len get manifest.json's exact bytes. */
+cp_err cp_manifest_dump_splice(const json_t *manifest, size_t rows_len, cp_manifest_fill_fn fill,
+                               void *ctx, char **text, size_t *len, cp_error *err);
+
 /* Receives one member row of a manifest being streamed, already checked
  * (object, safe path, size >= 0, sha256, scope); `i` counts from 0. The row
  * is borrowed (json_incref to keep it). A non-OK return stops the parse with

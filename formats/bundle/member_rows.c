@@ -4,6 +4,7 @@
  * small allocations per member, so the heap does not fragment either. */
 #include "member_rows.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,4 +177,77 @@ void cp_rows_set(cp_rows *t, size_t i, uint64_t size, const unsigned char *sha25
 void cp_rows_flag(cp_rows *t, size_t i, unsigned flags)
 {
   t->recs[i].flags |= (uint8_t)flags;
+}
+
+/* cp_names: open addressing over 16-byte digests; the last byte's low bit
+ * is forced to 1 so an all-zero key can mark an empty slot. */
+struct cp_names {
+  unsigned char *keys; /* nslots * 16 */
+  size_t n, nslots;
+};
+
+static void digest16(const char *path, unsigned char out[16])
+{
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int dl = 0;
+  if (EVP_Digest(path, strlen(path), d, &dl, EVP_sha256(), NULL) != 1 || dl < 16)
+    memset(d, 0, 16); /* cannot happen with the default provider; still a valid key */
+  memcpy(out, d, 16);
+  out[15] |= 1;
+}
+
+static const unsigned char empty16[16];
+
+static size_t key_slot(const cp_names *s, const unsigned char k[16])
+{
+  size_t mask = s->nslots - 1, h;
+  memcpy(&h, k, sizeof h);
+  for (size_t i = h & mask;; i = (i + 1) & mask)
+    if (!memcmp(s->keys + i * 16, k, 16) || !memcmp(s->keys + i * 16, empty16, 16))
+      return i;
+}
+
+cp_names *cp_names_new(void)
+{
+  return calloc(1, sizeof(cp_names));
+}
+
+void cp_names_free(cp_names *s)
+{
+  if (s)
+    free(s->keys);
+  free(s);
+}
+
+int cp_names_has(const cp_names *s, const char *path)
+{
+  unsigned char k[16];
+  if (!s || !s->nslots)
+    return 0;
+  digest16(path, k);
+  return !memcmp(s->keys + key_slot(s, k) * 16, k, 16);
+}
+
+cp_err cp_names_add(cp_names *s, const char *path, cp_error *err)
+{
+  unsigned char k[16];
+  digest16(path, k);
+  if ((s->n + 1) * 2 > s->nslots) { /* grow to keep the load under 1/2 */
+    size_t n = s->nslots ? s->nslots * 2 : 64;
+    cp_names g = {calloc(n, 16), 0, n};
+    if (!g.keys)
+      return cp_error_set(err, CP_E_NOMEM, "member names");
+    for (size_t i = 0; i < s->nslots; i++)
+      if (memcmp(s->keys + i * 16, empty16, 16))
+        memcpy(g.keys + key_slot(&g, s->keys + i * 16) * 16, s->keys + i * 16, 16);
+    free(s->keys);
+    s->keys = g.keys;
+    s->nslots = n;
+  }
+  unsigned char *at = s->keys + key_slot(s, k) * 16;
+  if (!memcmp(at, k, 16))
+    return cp_error_set(err, CP_E_INTERNAL, "member '%.200s' added twice", path);
+  memcpy(at, k, 16);
+  s->n++;
+  return CP_OK;
 }

@@ -54,4 +54,19 @@ void cp_rows_set(cp_rows *t, size_t i, uint64_t size, const unsigned char *sha25
 /* Sets the bits of `flags` (8 bits) on row i. */
 void cp_rows_flag(cp_rows *t, size_t i, unsigned flags);
 
+/* A set of member names that keeps 16 bytes a name (the first half of its
+ * SHA-256), not the name: the writer refuses a name twice with it while
+ * the rows themselves wait on disk. Two different names agreeing in 128
+ * bits of SHA-256 is not a case to plan for. */
+typedef struct cp_names cp_names;
+
+cp_names *cp_names_new(void);
+void cp_names_free(cp_names *s);
+
+/* 1 when path is in the set. */
+int cp_names_has(const cp_names *s, const char *path);
+
+/* Adds path: CP_OK, CP_E_INTERNAL when it is already there, CP_E_NOMEM. */
+cp_err cp_names_add(cp_names *s, const char *path, cp_error *err);
+
 #endif

@@ -118,6 +118,30 @@ static void test_rows_scopes(void **state)
   cp_rows_free(t);
 }
 
+/* The writer's name set: 16-byte digests, every name found, none twice. */
+static void test_names(void **state)
+{
+  (void)state;
+  cp_names *s = cp_names_new();
+  cp_error err;
+  char p[64];
+  assert_false(cp_names_has(s, "a")); /* empty */
+  for (int i = 0; i < 20000; i++) {
+    snprintf(p, sizeof p, "crashes/r%d.ips", i);
+    assert_int_equal(cp_names_add(s, p, &err), CP_OK);
+  }
+  for (int i = 0; i < 20000; i++) {
+    snprintf(p, sizeof p, "crashes/r%d.ips", i);
+    assert_true(cp_names_has(s, p));
+  }
+  assert_false(cp_names_has(s, "crashes/r20000.ips"));
+  assert_false(cp_names_has(s, ""));
+  assert_int_equal(cp_names_add(s, "crashes/r7.ips", &err), CP_E_INTERNAL);
+  assert_non_null(strstr(err.detail, "twice"));
+  cp_names_free(s);
+  cp_names_free(NULL);
+}
+
 /* The manifest with `n` rows, once spliced from compact rows and once dumped
  * by jansson from row objects: the same bytes. */
 static void dump_both(size_t n, const char *const *paths, const char *key)
@@ -417,6 +441,9 @@ static void test_roundtrip_many(void **state)
     snprintf(body, sizeof body, "report %d\n", i);
     assert_int_equal(cp_sink_add_file(s, p, "crashes", body, strlen(body), &err), CP_OK);
   }
+  /* a name twice is refused, and the bundle goes on without it */
+  assert_int_equal(cp_sink_add_file(s, "crashes/r42.ips", "crashes", "x", 1, &err), CP_E_INTERNAL);
+  assert_non_null(strstr(err.detail, "twice"));
   char *final = NULL;
   assert_int_equal(cp_bundle_finish(w, NULL, NULL, NULL, NULL, NULL, &final, &err), CP_OK);
   json_t *rep = NULL;
@@ -447,11 +474,12 @@ static void test_roundtrip_many(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rows_basic),       cmocka_unit_test(test_rows_many),
-      cmocka_unit_test(test_rows_scopes),      cmocka_unit_test(test_dump_rows_identical),
-      cmocka_unit_test(test_stream_rows),      cmocka_unit_test(test_stream_truncated),
-      cmocka_unit_test(test_stream_malformed), cmocka_unit_test(test_roundtrip_many),
-      cmocka_unit_test(test_listed_twice),     cmocka_unit_test(test_check_listed_twice),
+      cmocka_unit_test(test_rows_basic),          cmocka_unit_test(test_rows_many),
+      cmocka_unit_test(test_rows_scopes),         cmocka_unit_test(test_names),
+      cmocka_unit_test(test_dump_rows_identical), cmocka_unit_test(test_stream_rows),
+      cmocka_unit_test(test_stream_truncated),    cmocka_unit_test(test_stream_malformed),
+      cmocka_unit_test(test_roundtrip_many),      cmocka_unit_test(test_listed_twice),
+      cmocka_unit_test(test_check_listed_twice),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
