@@ -456,9 +456,11 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   w = NULL; /* finish always consumes the writer */
   if (rc != CP_OK)
     goto out;
-  /* Re-read the finished file exactly as `caseprobe verify` would. */
+  /* Re-read the finished file exactly as `caseprobe verify` would, without
+   * the report's per-member rows and summaries (only the verdict is used). */
   json_t *check = NULL;
-  rc = cp_bundle_check_file(final_path, NULL, &check, err);
+  rc = cp_bundle_check_file_ex(final_path, NULL, CP_CHECK_NO_ROWS | CP_CHECK_NO_SUMMARY, &check,
+                               err);
   json_decref(check);
   if (rc != CP_OK) {
     (void)remove(final_path); /* best effort: the failure being reported matters more */

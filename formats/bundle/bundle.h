@@ -17,6 +17,9 @@
  * - Memory stays flat whatever a member's size: each member is spooled to an
  *   anonymous scratch file in out_dir while it is hashed (SHA-256), because a
  *   tar header needs the size before the data; only then is it appended.
+ *   And whatever the number of members: each one's manifest row waits in a
+ *   second scratch file until manifest.json is written (16 bytes a member in
+ *   memory, to refuse a name twice).
  * - The archive is written to `<out_dir>/.<final name>.partial-XXXXXX`; only
  *   cp_bundle_finish() writes the closing members, closes, fsyncs the file
  *   and the folder and renames it to the final name (never replacing an

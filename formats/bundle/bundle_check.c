@@ -1,7 +1,8 @@
-/* See bundle_check.h. Every member is hashed as it streams by; only the
- * manifest, the signature and a few small JSON members are kept (capped), and
- * the comparison happens at the end because manifest.json is the last member
- * the writer adds. */
+/* See bundle_check.h. Every member is hashed as it streams by into a compact
+ * table (member_rows.h: path, size, SHA-256); only the manifest's text, the
+ * signature and a few small JSON members are kept (capped). manifest.json is
+ * the last member the writer adds, so the comparison happens at the end, as
+ * its rows stream out of the kept text one at a time (cp_manifest_stream). */
 #include "bundle_check.h"
 
 #include "bundle.h"
@@ -126,7 +127,7 @@ static cp_err keep_skimmed(kept *k, const unsigned char *b, size_t n, cp_error *
 
 /* Hashes one member to its end, keeping it when it is one of `ks`. */
 static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsigned char *chunk,
-                          EVP_MD_CTX *md, char hex[65], uint64_t *size, cp_error *err)
+                          EVP_MD_CTX *md, unsigned char sha[32], uint64_t *size, cp_error *err)
 {
   kept *k = NULL;
   for (int i = 0; i < K_COUNT; i++)
@@ -155,7 +156,7 @@ static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsig
   unsigned int dl = 0;
   if (EVP_DigestFinal_ex(md, d, &dl) != 1 || dl != 32)
     return cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
-  cp_hex(d, 32, hex);
+  memcpy(sha, d, 32);
   return CP_OK;
 }
 
@@ -200,126 +201,134 @@ static int add(json_t *obj, const char *key, json_t *v)
   return v && json_object_set_new(obj, key, v) == 0;
 }
 
-/* What was read for one member, kept as one short string "<size> <sha256>"
- * (a jansson object per member costs ~450 bytes; 10,000 members add up). */
-static json_t *got_new(uint64_t size, const char *hex)
+/* Row flags of the members read (the cp_rows `got`). */
+enum { LISTED = 1, CHANGED = 2 };
+
+/* The comparison as the manifest's rows stream by (cp_manifest_stream), one
+ * row at a time against the compact table of what was read. */
+typedef struct cmp {
+  cp_rows *got;     /* every member read, in archive order (the reader's table) */
+  cp_rows *absent;  /* paths listed but not read, to refuse one listed twice */
+  json_t *mrows;    /* report rows in manifest order, or NULL (CP_CHECK_NO_ROWS) */
+  json_t *missing;  /* paths listed but absent, in manifest order */
+  json_t *expected; /* path -> manifest row, for the changed members only */
+  char *first_missing;
+} cmp;
+
+/* 1 when the row's size and sha256 equal what was read. */
+static int same_as_read(const cp_row *g, const json_t *want)
 {
-  char t[96];
-  snprintf(t, sizeof t, "%llu %s", (unsigned long long)size, hex);
-  return json_string(t);
+  char hex[65];
+  cp_hex(g->sha256, 32, hex);
+  json_t *size = json_object_get(want, "size");
+  return json_integer_value(size) >= 0 && (uint64_t)json_integer_value(size) == g->size &&
+         !strcmp(hex, json_string_value(json_object_get(want, "sha256")));
 }
 
-static json_t *got_size(const json_t *got)
+static cp_err on_row(void *ctx, size_t i, json_t *row, cp_error *err)
 {
-  const char *t = json_string_value(got);
-  return json_integer(t ? (json_int_t)strtoull(t, NULL, 10) : 0);
-}
-
-static json_t *got_sha(const json_t *got)
-{
-  const char *t = json_string_value(got);
-  const char *sp = t ? strchr(t, ' ') : NULL;
-  return json_string(sp ? sp + 1 : "");
-}
-
-/* 1 when the size and SHA-256 read equal the manifest row's. */
-static int same_as_manifest(const json_t *got, const json_t *want)
-{
-  json_t *sz = got_size(got), *sha = got_sha(got);
-  int same = json_equal(sz, json_object_get(want, "size")) &&
-             json_equal(sha, json_object_get(want, "sha256"));
-  json_decref(sz);
-  json_decref(sha);
-  return same;
-}
-
-/* 1 when the array of {"path": ...} rows has one for path. */
-static int listed(json_t *rows, const char *path)
-{
-  size_t i;
-  json_t *c;
-  json_array_foreach(rows, i, c)
-  {
-    const char *p = json_string_value(json_object_get(c, "path"));
-    if (p && !strcmp(p, path))
-      return 1;
+  cmp *c = ctx;
+  const char *path = json_string_value(json_object_get(row, "path"));
+  const char *status = "ok";
+  size_t at = cp_rows_find(c->got, path);
+  (void)i;
+  if (at == CP_ROWS_NONE) {
+    status = "missing";
+    if (cp_rows_find(c->absent, path) != CP_ROWS_NONE)
+      return cp_manifest_twice(path, err);
+    cp_err rc = cp_rows_add(c->absent, path, 0, NULL, NULL, NULL, err);
+    if (rc != CP_OK)
+      return rc;
+    if (json_array_append_new(c->missing, json_string(path)) != 0)
+      return cp_error_set(err, CP_E_NOMEM, "verify");
+    if (!c->first_missing && !(c->first_missing = strdup(path)))
+      return cp_error_set(err, CP_E_NOMEM, "verify");
+  } else {
+    cp_row g;
+    cp_rows_get(c->got, at, &g);
+    if (g.flags & LISTED)
+      return cp_manifest_twice(path, err);
+    cp_rows_flag(c->got, at, LISTED);
+    if (!same_as_read(&g, row)) {
+      status = "changed";
+      cp_rows_flag(c->got, at, CHANGED);
+      if (json_object_set(c->expected, path, row) != 0)
+        return cp_error_set(err, CP_E_NOMEM, "verify");
+    }
   }
-  return 0;
+  if (c->mrows) { /* the parsed row itself, with its status: no copy */
+    if (json_object_set_new(row, "status", json_string(status)) != 0 ||
+        json_array_append(c->mrows, row) != 0)
+      return cp_error_set(err, CP_E_NOMEM, "verify");
+  }
+  return CP_OK;
 }
 
-/* Compares what was read (`actual`, in archive order `order`) with the
- * manifest and fills the report's member lists. Returns the number of problems. */
-static size_t compare(json_t *manifest, json_t *by_path, json_t *actual, json_t *order,
-                      int sig_declared, json_t *rep, const char **first, const char **why)
+static json_t *hex_of(const cp_row *g)
 {
-  json_t *rows = json_array(), *missing = json_array(), *extra = json_array(),
-         *changed = json_array();
-  size_t problems = 0;
-  size_t i;
-  json_t *m;
+  char hex[65];
+  cp_hex(g->sha256, 32, hex);
+  return json_string(hex);
+}
+
+/* After the manifest's rows: the members read that it does not list
+ * ("extra") or lists with another size or hash ("changed"), in archive
+ * order, so "first failing member" is the first one met; then the missing
+ * ones in manifest order. Fills the report's member lists; returns the
+ * number of problems. */
+static size_t compare(cmp *c, int sig_declared, json_t *rep, const char **first, const char **why)
+{
+  json_t *rows = c->mrows ? json_array() : NULL, *extra = json_array(), *changed = json_array();
+  size_t problems = json_array_size(c->missing);
   *first = NULL;
   *why = NULL;
-  /* Archive order first, so "first failing member" is the first one met. */
-  json_array_foreach(order, i, m)
-  {
-    const char *path = json_string_value(m);
-    json_t *got = json_object_get(actual, path);
-    json_t *want = json_object_get(by_path, path);
-    if (!strcmp(path, CP_BUNDLE_MANIFEST) || (sig_declared && !strcmp(path, CP_BUNDLE_SIGNATURE)))
+  for (size_t i = 0; i < cp_rows_count(c->got); i++) {
+    cp_row g;
+    cp_rows_get(c->got, i, &g);
+    if (!strcmp(g.path, CP_BUNDLE_MANIFEST) ||
+        (sig_declared && !strcmp(g.path, CP_BUNDLE_SIGNATURE)))
       continue;
-    if (!want) {
-      json_array_append_new(extra, json_string(path));
-      json_array_append_new(rows, json_pack("{s:s, s:o, s:o, s:s, s:s}", "path", path, "size",
-                                            got_size(got), "sha256", got_sha(got), "scope", "",
-                                            "status", "extra"));
+    if (!(g.flags & LISTED)) {
+      json_array_append_new(extra, json_string(g.path));
+      if (rows)
+        json_array_append_new(rows, json_pack("{s:s, s:I, s:o, s:s, s:s}", "path", g.path, "size",
+                                              (json_int_t)g.size, "sha256", hex_of(&g), "scope", "",
+                                              "status", "extra"));
       problems++;
       if (!*first) {
-        *first = path;
+        *first = g.path;
         *why = "is not in the manifest";
       }
-    } else if (!same_as_manifest(got, want)) {
-      json_array_append_new(changed, json_pack("{s:s, s:o, s:o, s:O, s:O}", "path", path, "size",
-                                               got_size(got), "sha256", got_sha(got),
+    } else if (g.flags & CHANGED) {
+      json_t *want = json_object_get(c->expected, g.path);
+      json_array_append_new(changed, json_pack("{s:s, s:I, s:o, s:O, s:O}", "path", g.path, "size",
+                                               (json_int_t)g.size, "sha256", hex_of(&g),
                                                "expected_size", json_object_get(want, "size"),
                                                "expected_sha256", json_object_get(want, "sha256")));
       problems++;
       if (!*first) {
-        *first = path;
+        *first = g.path;
         *why = "was changed (size or SHA-256 differs)";
       }
     }
   }
-  json_array_foreach(json_object_get(manifest, "members"), i, m)
-  {
-    const char *path = json_string_value(json_object_get(m, "path"));
-    json_t *row = json_incref(m); /* the parsed manifest's own row: no copy per member */
-    const char *status = "ok";
-    if (!json_object_get(actual, path)) {
-      status = "missing";
-      json_array_append_new(missing, json_string(path));
-      problems++;
-      if (!*first) {
-        *first = path;
-        *why = "is missing";
-      }
-    } else if (listed(changed, path)) {
-      status = "changed";
-    }
-    if (row) {
-      json_object_set_new(row, "status", json_string(status));
-      json_array_append_new(rows, row);
-    }
+  if (!*first && c->first_missing) {
+    *first = c->first_missing;
+    *why = "is missing";
   }
-  if (sig_declared && !json_object_get(actual, CP_BUNDLE_SIGNATURE)) {
-    json_array_append_new(missing, json_string(CP_BUNDLE_SIGNATURE));
+  if (sig_declared && cp_rows_find(c->got, CP_BUNDLE_SIGNATURE) == CP_ROWS_NONE) {
+    json_array_append_new(c->missing, json_string(CP_BUNDLE_SIGNATURE));
     problems++;
     if (!*first) {
       *first = CP_BUNDLE_SIGNATURE;
       *why = "is missing";
     }
   }
-  add(rep, "members", rows);
-  add(rep, "missing", missing);
+  if (rows) {
+    json_array_extend(rows, c->mrows);
+    add(rep, "members", rows);
+  }
+  add(rep, "missing", json_incref(c->missing));
   add(rep, "extra", extra);
   add(rep, "changed", changed);
   return problems;
@@ -373,7 +382,8 @@ static cp_err check_signature(json_t *manifest, const kept *ks, const char *pubk
   return rc;
 }
 
-cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **report, cp_error *err)
+cp_err cp_bundle_check_ex(cp_bundle_reader *r, const char *pubkey_path, unsigned flags,
+                          json_t **report, cp_error *err)
 {
   kept ks[K_COUNT] = {{CP_BUNDLE_MANIFEST, CP_CHECK_MAX_MANIFEST, NULL, 0, 0, 0, NULL},
                       {CP_BUNDLE_SIGNATURE, 1024, NULL, 0, 0, 0, NULL},
@@ -383,25 +393,32 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
   skim index_skim;
   memset(&index_skim, 0, sizeof index_skim);
   ks[K_CRASHES].skim = &index_skim;
+  if (flags & CP_CHECK_NO_SUMMARY) { /* hashed, not kept: the report has null for them */
+    ks[K_CONSENT].limit = ks[K_REDACTION].limit = ks[K_CRASHES].limit = 0;
+    ks[K_CRASHES].skim = NULL;
+  }
   cp_err rc = CP_OK;
-  json_t *actual = json_object(), *order = json_array();
-  json_t *manifest = NULL, *by_path = NULL, *rep = NULL;
+  cmp c = {cp_bundle_members(r), cp_rows_new(), NULL, json_array(), json_object(), NULL};
+  json_t *manifest = NULL, *rep = NULL;
   unsigned char *chunk = malloc(CHUNK);
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   *report = NULL;
-  if (!actual || !order || !chunk || !md) {
+  if (!(flags & CP_CHECK_NO_ROWS))
+    c.mrows = json_array();
+  if (!c.got || !c.absent || (!(flags & CP_CHECK_NO_ROWS) && !c.mrows) || !c.missing ||
+      !c.expected || !chunk || !md) {
     rc = cp_error_set(err, CP_E_NOMEM, "verify");
     goto out;
   }
   for (;;) {
     const char *path;
     uint64_t size;
-    char hex[65];
+    unsigned char sha[32];
     rc = cp_bundle_next(r, &path, &size, err);
     if (rc == CP_OK && !path)
       break;
     if (rc == CP_OK)
-      rc = hash_member(r, path, ks, chunk, md, hex, &size, err);
+      rc = hash_member(r, path, ks, chunk, md, sha, &size, err);
     if (rc != CP_OK) {
       /* Damage after a good start is a changed bundle; before, not a bundle. */
       if (rc != CP_E_NOMEM && rc != CP_E_TOO_LARGE && cp_bundle_count(r) > 0)
@@ -410,11 +427,7 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
         err->code = rc;
       goto out;
     }
-    if (json_array_append_new(order, json_string(path)) != 0 ||
-        json_object_set_new(actual, path, got_new(size, hex)) != 0) {
-      rc = cp_error_set(err, CP_E_NOMEM, "member index");
-      goto out;
-    }
+    cp_rows_set(c.got, cp_bundle_count(r) - 1, size, sha); /* the reader's row of this member */
   }
   if (!ks[K_MANIFEST].present || ks[K_MANIFEST].over) {
     rc = cp_error_set(err, ks[K_MANIFEST].over ? CP_E_TOO_LARGE : CP_E_PARSE, "%s",
@@ -427,7 +440,7 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
                       "manifest.json holds more JSON values than any caseprobe writes");
     goto out;
   }
-  rc = cp_manifest_parse(ks[K_MANIFEST].buf, ks[K_MANIFEST].len, &manifest, &by_path, err);
+  rc = cp_manifest_stream(ks[K_MANIFEST].buf, ks[K_MANIFEST].len, on_row, &c, &manifest, err);
   if (rc != CP_OK)
     goto out;
   rep = json_object();
@@ -443,7 +456,7 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
   }
   int sig_declared = json_is_object(json_object_get(manifest, "signature"));
   const char *first = NULL, *why = NULL;
-  size_t problems = compare(manifest, by_path, actual, order, sig_declared, rep, &first, &why);
+  size_t problems = compare(&c, sig_declared, rep, &first, &why);
   cp_error sigerr;
   cp_error_clear(&sigerr);
   cp_err sigrc = check_signature(manifest, ks, pubkey_path, rep, &sigerr);
@@ -459,10 +472,10 @@ cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **re
   add(rep, "first_failure", first ? json_string(first) : json_null());
   add(rep, "ok", json_boolean(problems == 0 && sigrc == CP_OK));
   if (problems) {
-    json_t *c = json_object_get(rep, "changed");
+    json_t *chg = json_object_get(rep, "changed");
     rc = cp_error_set(err, CP_E_VERIFY, "member '%s' %s (%zu missing, %zu extra, %zu changed)",
                       first, why, json_array_size(json_object_get(rep, "missing")),
-                      json_array_size(json_object_get(rep, "extra")), json_array_size(c));
+                      json_array_size(json_object_get(rep, "extra")), json_array_size(chg));
   } else if (sigrc != CP_OK) {
     rc = sigrc;
     if (err)
@@ -475,22 +488,35 @@ out:
     free(ks[i].buf);
   free(chunk);
   EVP_MD_CTX_free(md);
-  json_decref(actual);
-  json_decref(order);
+  cp_rows_free(c.absent);
+  json_decref(c.mrows);
+  json_decref(c.missing);
+  json_decref(c.expected);
+  free(c.first_missing);
   json_decref(manifest);
-  json_decref(by_path);
   json_decref(rep);
   return rc;
+}
+
+cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **report, cp_error *err)
+{
+  return cp_bundle_check_ex(r, pubkey_path, 0, report, err);
 }
 
 cp_err cp_bundle_check_file(const char *path, const char *pubkey_path, json_t **report,
                             cp_error *err)
 {
+  return cp_bundle_check_file_ex(path, pubkey_path, 0, report, err);
+}
+
+cp_err cp_bundle_check_file_ex(const char *path, const char *pubkey_path, unsigned flags,
+                               json_t **report, cp_error *err)
+{
   cp_bundle_reader *r = NULL;
   *report = NULL;
   cp_err rc = cp_bundle_open(path, &r, err);
   if (rc == CP_OK)
-    rc = cp_bundle_check(r, pubkey_path, report, err);
+    rc = cp_bundle_check_ex(r, pubkey_path, flags, report, err);
   cp_bundle_close(r);
   return rc;
 }

@@ -54,10 +54,28 @@
 cp_err cp_bundle_check(cp_bundle_reader *r, const char *pubkey_path, json_t **report,
                        cp_error *err);
 
+/* cp_bundle_check_ex's flags. CP_CHECK_NO_ROWS: the report has no
+ * "members" key (missing, extra and changed are still listed), so the check
+ * holds nothing per member but a compact row (~110 bytes): collect's
+ * self-check, which needs only the verdict. */
+#define CP_CHECK_NO_ROWS 1u
+/* CP_CHECK_NO_SUMMARY: "consent", "redaction" and "crash_index" are null
+ * (hashed and compared, not kept or parsed: redaction.json alone is ~0.5 MB
+ * of text and several MB parsed at 10,000 members). */
+#define CP_CHECK_NO_SUMMARY 2u
+
+/* cp_bundle_check with flags (above). */
+cp_err cp_bundle_check_ex(cp_bundle_reader *r, const char *pubkey_path, unsigned flags,
+                          json_t **report, cp_error *err);
+
 /* Opens the bundle at path, checks it (cp_bundle_check) and closes it: what
  * `verify`, `inspect` and collect's self-check all run. Same returns and
  * *report as cp_bundle_check, plus cp_bundle_open's failures (no report). */
 cp_err cp_bundle_check_file(const char *path, const char *pubkey_path, json_t **report,
                             cp_error *err);
+
+/* cp_bundle_check_file with cp_bundle_check_ex's flags. */
+cp_err cp_bundle_check_file_ex(const char *path, const char *pubkey_path, unsigned flags,
+                               json_t **report, cp_error *err);
 
 #endif

@@ -15,8 +15,8 @@
 
 struct cp_bundle_reader {
   struct archive *a;
-  json_t *seen; /* names already returned */
-  char *path;   /* current member */
+  cp_rows *seen; /* names already returned (compact: a jansson object was ~150 bytes a name) */
+  char *path;    /* current member */
   uint64_t size;
   uint64_t got;   /* bytes of the current member read so far */
   uint64_t total; /* declared bytes of every member so far */
@@ -46,7 +46,7 @@ static cp_err reader_new(cp_bundle_reader **out, cp_error *err)
     return cp_error_set(err, CP_E_NOMEM, "bundle reader");
   r->fd = -1;
   r->a = archive_read_new();
-  r->seen = json_object();
+  r->seen = cp_rows_new();
   if (!r->a || !r->seen) {
     cp_bundle_close(r);
     return cp_error_set(err, CP_E_NOMEM, "bundle reader");
@@ -188,7 +188,7 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
     r->failed = CP_E_PARSE;
     return cp_error_set(err, CP_E_PARSE, "member '%s' has an impossible size", name);
   }
-  if (json_object_get(r->seen, name)) {
+  if (cp_rows_find(r->seen, name) != CP_ROWS_NONE) {
     r->failed = CP_E_PARSE;
     return cp_error_set(err, CP_E_PARSE, "member '%s' appears twice", name);
   }
@@ -203,8 +203,9 @@ cp_err cp_bundle_next(cp_bundle_reader *r, const char **path, uint64_t *size, cp
     return cp_error_set(err, CP_E_TOO_LARGE, "the members add up to more than %llu GiB",
                         (unsigned long long)(CP_BUNDLE_MAX_TOTAL_BYTES >> 30));
   }
-  if (json_object_set_new(r->seen, name, json_true()) != 0)
-    return cp_error_set(err, CP_E_NOMEM, "member index");
+  cp_err added = cp_rows_add(r->seen, name, (uint64_t)archive_entry_size(e), NULL, NULL, NULL, err);
+  if (added != CP_OK)
+    return added;
   r->count++;
   r->size = (uint64_t)archive_entry_size(e);
   r->got = 0;
@@ -239,6 +240,11 @@ cp_err cp_bundle_read(cp_bundle_reader *r, void *buf, size_t cap, size_t *got, c
   return CP_OK;
 }
 
+cp_rows *cp_bundle_members(cp_bundle_reader *r)
+{
+  return r ? r->seen : NULL;
+}
+
 size_t cp_bundle_count(const cp_bundle_reader *r)
 {
   return r ? r->count : 0;
@@ -254,7 +260,7 @@ void cp_bundle_close(cp_bundle_reader *r)
     cp_error ignored;
     (void)cp_os_close(r->fd, "bundle", &ignored); /* read only */
   }
-  json_decref(r->seen);
+  cp_rows_free(r->seen);
   free(r->path);
   free(r);
 }

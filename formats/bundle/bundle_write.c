@@ -33,17 +33,26 @@ struct cp_bundle_writer {
   int spool;             /* anonymous scratch file for the open member */
   struct archive *a;
   time_t created;
-  uint64_t max_bytes; /* 0: no limit on the archive file */
+  uint64_t max_bytes;         /* 0: no limit on the archive file */
   cp_report_render_fn report; /* NULL: the wordless fallback page */
-  uint64_t out_bytes; /* archive bytes written so far */
-  int out_errno;      /* errno of the failed archive write, 0 if none */
-  EVP_MD_CTX *out_md; /* SHA-256 of the archive bytes written so far */
-  char *sha256_out;   /* opts->out_sha256 */
-  uint64_t *size_out; /* opts->out_size */
-  json_t *members;    /* manifest rows of kept members, in archive order */
-  json_t *seen;       /* path -> true, to refuse duplicates */
-  json_t *made_by;    /* manifest "made_by" (cp_bundle_opts), or NULL */
-  json_t *notes;      /* extra top-level manifest keys (cp_bundle_note) */
+  uint64_t out_bytes;         /* archive bytes written so far */
+  int out_errno;              /* errno of the failed archive write, 0 if none */
+  EVP_MD_CTX *out_md;         /* SHA-256 of the archive bytes written so far */
+  char *sha256_out;           /* opts->out_sha256 */
+  uint64_t *size_out;         /* opts->out_size */
+  /* The manifest's rows wait on disk, not in memory: each kept member's
+   * row text (cp_manifest_row_text) goes to the scratch file rows_fd
+   * through rowbuf; `names` refuses a name twice (16 bytes a name); `shown`
+   * keeps the first CP_REPORT_MAX_ROWS rows for report.html. */
+  int rows_fd;
+  char *rowbuf;
+  size_t rowbuf_len;
+  uint64_t rows_len; /* bytes of row text so far (file + rowbuf) */
+  size_t nrows;
+  cp_names *names;
+  cp_rows *shown;
+  json_t *made_by; /* manifest "made_by" (cp_bundle_opts), or NULL */
+  json_t *notes;   /* extra top-level manifest keys (cp_bundle_note) */
   EVP_MD_CTX *md;
   unsigned char *chunk;
   char *cur_scope;
@@ -144,7 +153,7 @@ static cp_err sink_begin(cp_sink *s, const char *path, const char *scope, cp_err
     return cp_error_set(err, CP_E_INTERNAL, "member '%s' has no scope", path);
   if (!w->internal && cp_bundle_name_reserved(path))
     return cp_error_set(err, CP_E_INTERNAL, "member name '%s' is reserved for the bundle", path);
-  if (json_object_get(w->seen, path))
+  if (cp_names_has(w->names, path))
     return cp_error_set(err, CP_E_INTERNAL, "member '%s' added twice", path);
   free(w->cur_scope);
   w->cur_scope = strdup(scope);
@@ -208,6 +217,47 @@ static cp_err append_spooled(cp_bundle_writer *w, const char *path, uint64_t siz
   return CP_OK;
 }
 
+/* Writes out what rowbuf holds. */
+static cp_err flush_rows(cp_bundle_writer *w, cp_error *err)
+{
+  cp_err rc = CP_OK;
+  if (w->rowbuf_len)
+    rc = cp_os_write_all(w->rows_fd, w->rowbuf, w->rowbuf_len, "the manifest rows' scratch file",
+                         NULL, err);
+  w->rowbuf_len = 0;
+  return rc;
+}
+
+/* One kept member's manifest row: its text to the scratch file, its name
+ * to the set, the first ones to `shown`. Any failure breaks the writer: a
+ * member in the archive without its row would make a bundle that fails. */
+static cp_err add_row(cp_bundle_writer *w, const char *path, uint64_t size,
+                      const unsigned char sha[32], cp_error *err)
+{
+  cp_error e;
+  size_t len = 0;
+  char *t = cp_manifest_row_text(path, size, sha, w->cur_scope, w->nrows == 0, &len);
+  cp_err rc = t ? CP_OK : cp_error_set(&e, CP_E_NOMEM, "manifest row");
+  if (rc == CP_OK && w->rowbuf_len + len > CP_BUNDLE_CHUNK)
+    rc = flush_rows(w, &e);
+  if (rc == CP_OK && len > CP_BUNDLE_CHUNK)
+    rc = cp_os_write_all(w->rows_fd, t, len, "the manifest rows' scratch file", NULL, &e);
+  else if (rc == CP_OK) {
+    memcpy(w->rowbuf + w->rowbuf_len, t, len);
+    w->rowbuf_len += len;
+  }
+  free(t);
+  if (rc == CP_OK)
+    rc = cp_names_add(w->names, path, &e);
+  if (rc == CP_OK && w->nrows < CP_REPORT_MAX_ROWS)
+    rc = cp_rows_add(w->shown, path, size, sha, w->cur_scope, NULL, &e);
+  if (rc != CP_OK)
+    return set_broken(w, e.code, e.detail, err);
+  w->rows_len += len;
+  w->nrows++;
+  return CP_OK;
+}
+
 static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
 {
   cp_bundle_writer *w = impl(s);
@@ -215,7 +265,6 @@ static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
   uint64_t size = s->member_bytes;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
-  char hex[65];
   if (!keep) /* give the space back at once: a dropped member may be large */
     return cp_os_rewind(w->spool, 1, "the spool file", err);
   if (w->broken)
@@ -224,19 +273,15 @@ static cp_err sink_end(cp_sink *s, int keep, cp_error *err)
     return cp_error_set(err, CP_E_IO, "member '%s' had a failed write and was dropped", path);
   if (EVP_DigestFinal_ex(w->md, md, &mdlen) != 1 || mdlen != 32)
     return cp_error_set(err, CP_E_INTERNAL, "SHA-256 final");
-  cp_hex(md, 32, hex);
   cp_err rc = append_spooled(w, path, size, err);
   if (rc == CP_OK)
     rc = cp_os_rewind(w->spool, 1, "the spool file", err);
   if (rc != CP_OK)
     return rc;
-  if (json_object_set_new(w->seen, path, json_true()) != 0)
-    return set_broken(w, CP_E_NOMEM, "member index", err);
-  if (!w->unlisted) {
-    json_t *row = cp_manifest_member(path, size, hex, w->cur_scope);
-    if (!row || json_array_append_new(w->members, row) != 0)
-      return set_broken(w, CP_E_NOMEM, "manifest row", err);
-  }
+  /* manifest.json and manifest.sig, the unlisted ones, are reserved names
+   * added once by the writer itself: no row needed to refuse them twice */
+  if (!w->unlisted)
+    return add_row(w, path, size, md, err);
   return CP_OK;
 }
 
@@ -259,8 +304,11 @@ static void writer_free(cp_bundle_writer *w)
   free(w->final_path);
   free(w->cur_scope);
   free(w->chunk);
-  json_decref(w->members);
-  json_decref(w->seen);
+  if (w->rows_fd >= 0)
+    (void)cp_os_close(w->rows_fd, "rows", NULL);
+  free(w->rowbuf);
+  cp_names_free(w->names);
+  cp_rows_free(w->shown);
   json_decref(w->made_by);
   json_decref(w->notes);
   EVP_MD_CTX_free(w->md);
@@ -300,13 +348,15 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   w->dir = strdup(out_dir);
   w->case_id = strdup(case_id);
   w->final_path = malloc(plen);
-  w->members = json_array();
-  w->seen = json_object();
+  w->rows_fd = -1;
+  w->rowbuf = malloc(CP_BUNDLE_CHUNK);
+  w->names = cp_names_new();
+  w->shown = cp_rows_new();
   w->md = EVP_MD_CTX_new();
   w->out_md = EVP_MD_CTX_new();
   w->chunk = malloc(CP_BUNDLE_CHUNK);
-  if (!w->dir || !w->case_id || !w->final_path || !w->members || !w->seen || !w->md || !w->out_md ||
-      !w->chunk) {
+  if (!w->dir || !w->case_id || !w->final_path || !w->rowbuf || !w->names || !w->shown || !w->md ||
+      !w->out_md || !w->chunk) {
     rc = cp_error_set(err, CP_E_NOMEM, "bundle writer");
     goto out;
   }
@@ -326,7 +376,9 @@ cp_err cp_bundle_writer_new(const char *out_dir, const char *case_id, const cp_b
   if (rc != CP_OK)
     goto out;
   w->spool = cp_os_scratch_open(out_dir, err);
-  if (w->spool < 0) {
+  if (w->spool >= 0)
+    w->rows_fd = cp_os_scratch_open(out_dir, err);
+  if (w->spool < 0 || w->rows_fd < 0) {
     rc = err ? err->code : CP_E_IO;
     goto out;
   }
@@ -407,6 +459,31 @@ static cp_err report_copy_begin(cp_bundle_writer *w, cp_error *err)
   return rc;
 }
 
+/* The member list a report renderer reads (report_html.h): one entry per
+ * member, the first CP_REPORT_MAX_ROWS as manifest rows, the rest null
+ * (counted, never shown), so the page costs 8 bytes a member, not a jansson
+ * object. NULL on out of memory. */
+static json_t *report_rows(cp_bundle_writer *w)
+{
+  size_t n = w->nrows, shown = cp_rows_count(w->shown);
+  json_t *a = json_array();
+  for (size_t i = 0; a && i < n; i++) {
+    json_t *v = json_null();
+    if (i < shown) {
+      cp_row r;
+      char hex[65];
+      cp_rows_get(w->shown, i, &r);
+      cp_hex(r.sha256, 32, hex);
+      v = cp_manifest_member(r.path, r.size, hex, r.scope);
+    }
+    if (!v || json_array_append_new(a, v) != 0) {
+      json_decref(a);
+      a = NULL;
+    }
+  }
+  return a;
+}
+
 /* report.html, streamed into its member; findings get the case id and the
  * creation time when the caller did not put them in. */
 static cp_err add_report(cp_bundle_writer *w, const json_t *findings, cp_error *err)
@@ -420,19 +497,36 @@ static cp_err add_report(cp_bundle_writer *w, const json_t *findings, cp_error *
     json_object_set_new(f, "case_id", json_string(w->case_id));
   if (!json_object_get(f, "created"))
     json_object_set_new(f, "created", json_string(when));
-  cp_err rc = w->report_copy ? report_copy_begin(w, err) : CP_OK;
+  json_t *rows = report_rows(w);
+  cp_err rc = rows ? CP_OK : cp_error_set(err, CP_E_NOMEM, "report rows");
+  if (rc == CP_OK && w->report_copy)
+    rc = report_copy_begin(w, err);
   if (rc == CP_OK)
     rc = cp_sink_begin(&w->sink, CP_BUNDLE_REPORT, CP_BUNDLE_SCOPE_BUNDLE, err);
   if (rc == CP_OK) {
-    rc = (w->report ? w->report : cp_report_html_fallback)(f, w->members, report_to_sink, w,
-                                                            err);
+    rc = (w->report ? w->report : cp_report_html_fallback)(f, rows, report_to_sink, w, err);
     cp_error ignored;
     cp_err end = cp_sink_end(&w->sink, rc == CP_OK, rc == CP_OK ? err : &ignored);
     if (rc == CP_OK)
       rc = end;
   }
   json_decref(f);
+  json_decref(rows);
   return rc;
+}
+
+/* cp_manifest_fill_fn: the rows' text back from their scratch file. */
+static cp_err fill_rows(void *ctx, char *dst, size_t len, cp_error *err)
+{
+  cp_bundle_writer *w = ctx;
+  while (len > 0) {
+    long got = cp_os_read(w->rows_fd, dst, len);
+    if (got <= 0)
+      return cp_error_set(err, CP_E_IO, "reading the manifest rows' scratch file back");
+    dst += got;
+    len -= (size_t)got;
+  }
+  return CP_OK;
 }
 
 /* manifest.json, then manifest.sig when a key is given; neither is listed. */
@@ -450,24 +544,26 @@ static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char
     if (rc != CP_OK)
       goto out;
   }
-  /* the member rows by reference, not a deep copy: 10,000 members are
-   * megabytes of jansson objects */
+  /* the member rows are spliced in as text, read back from their scratch
+   * file: as jansson objects 10,000 members were ~8 MB */
   m = cp_manifest_new(w->case_id, w->created, device, NULL, key ? fp : NULL);
-  if (m && json_object_set(m, "members", w->members) != 0) {
-    json_decref(m);
-    m = NULL;
-  }
   if (m && w->made_by && json_object_set(m, "made_by", w->made_by) != 0) {
     json_decref(m);
     m = NULL;
   }
   if (m && w->notes)
     (void)json_object_update_missing(m, w->notes); /* never over the writer's own keys */
-  text = m ? cp_manifest_dump(m, &len) : NULL;
-  if (!text) {
+  if (!m) {
     rc = cp_error_set(err, CP_E_NOMEM, "manifest");
     goto out;
   }
+  rc = flush_rows(w, err);
+  if (rc == CP_OK)
+    rc = cp_os_rewind(w->rows_fd, 0, "the manifest rows' scratch file", err);
+  if (rc == CP_OK)
+    rc = cp_manifest_dump_splice(m, (size_t)w->rows_len, fill_rows, w, &text, &len, err);
+  if (rc != CP_OK)
+    goto out;
   if (key) { /* sign before writing, so a bad key leaves no half-signed bundle */
     rc = cp_sign_ed25519(key, text, len, &sig, fp, err);
     if (rc != CP_OK)

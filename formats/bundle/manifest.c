@@ -8,6 +8,7 @@
 #include "safepath.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,8 +134,157 @@ char *cp_manifest_dump(const json_t *manifest, size_t *len)
   return t;
 }
 
-/* Checks one member row; on success adds it to by_path. */
-static cp_err check_member(json_t *row, size_t i, json_t *by_path, cp_error *err)
+/* A growing text buffer for cp_manifest_dump_rows; `failed` once out of memory. */
+typedef struct tbuf {
+  char *p;
+  size_t len, cap;
+  int failed;
+} tbuf;
+
+static void put(tbuf *b, const char *s, size_t n)
+{
+  if (b->failed)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t c = b->cap ? b->cap : 4096;
+    while (c < b->len + n + 1)
+      c *= 2;
+    char *q = realloc(b->p, c);
+    if (!q) {
+      b->failed = 1;
+      return;
+    }
+    b->p = q;
+    b->cap = c;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+static void puts_(tbuf *b, const char *s)
+{
+  put(b, s, strlen(s));
+}
+
+/* A string as jansson writes it in the manifest (quoted, \u-escaped). */
+static void put_json_string(tbuf *b, const char *s)
+{
+  json_t *v = json_string(s);
+  char *t = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+  json_decref(v);
+  if (!t) {
+    b->failed = 1;
+    return;
+  }
+  puts_(b, t);
+  free(t);
+}
+
+/* The "members" line of a dump with no rows: top-level keys are indented by
+ * exactly two spaces after a newline and every string's newlines are
+ * escaped, so this text occurs once, and only for the top-level key. */
+#define MEMBERS_EMPTY "\n  \"members\": []"
+
+char *cp_manifest_row_text(const char *path, uint64_t size, const unsigned char sha256[32],
+                           const char *scope, int first, size_t *len)
+{
+  char hex[65], num[32];
+  tbuf b = {NULL, 0, 0, 0};
+  cp_hex(sha256, 32, hex);
+  snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, (json_int_t)size);
+  puts_(&b, first ? "\n    {\n      \"path\": " : ",\n    {\n      \"path\": ");
+  put_json_string(&b, path);
+  puts_(&b, ",\n      \"scope\": ");
+  put_json_string(&b, scope);
+  puts_(&b, ",\n      \"sha256\": \"");
+  puts_(&b, hex);
+  puts_(&b, "\",\n      \"size\": ");
+  puts_(&b, num);
+  puts_(&b, "\n    }");
+  if (b.failed) {
+    free(b.p);
+    return NULL;
+  }
+  *len = b.len;
+  return b.p;
+}
+
+cp_err cp_manifest_dump_splice(const json_t *manifest, size_t rows_len, cp_manifest_fill_fn fill,
+                               void *ctx, char **text, size_t *len, cp_error *err)
+{
+  size_t hlen = 0;
+  json_t *m = json_copy((json_t *)manifest); /* shallow: only "members" differs */
+  json_t *none = json_array();
+  char *head = NULL, *out = NULL;
+  cp_err rc = CP_OK;
+  *text = NULL;
+  if (!m || !none || json_object_set(m, "members", none) != 0 ||
+      !(head = cp_manifest_dump(m, &hlen))) {
+    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+    goto out;
+  }
+  const char *at = strstr(head, MEMBERS_EMPTY);
+  if (!at) {
+    rc = cp_error_set(err, CP_E_INTERNAL, "manifest without a member list");
+    goto out;
+  }
+  size_t cut = (size_t)(at - head) + strlen(MEMBERS_EMPTY) - 1; /* at the ']' */
+  size_t tail = rows_len ? 3 : 0;                               /* "\n  " before ']' */
+  size_t n = hlen + rows_len + tail;
+  if (!(out = malloc(n + 1))) {
+    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+    goto out;
+  }
+  memcpy(out, head, cut);
+  if (rows_len && (rc = fill(ctx, out + cut, rows_len, err)) != CP_OK)
+    goto out;
+  memcpy(out + cut + rows_len, "\n  ", tail);
+  memcpy(out + cut + rows_len + tail, head + cut, hlen - cut);
+  out[n] = '\0';
+  *text = out;
+  *len = n;
+  out = NULL;
+out:
+  free(out);
+  free(head);
+  json_decref(none);
+  json_decref(m);
+  return rc;
+}
+
+static cp_err fill_from_memory(void *ctx, char *dst, size_t len, cp_error *err)
+{
+  (void)err;
+  memcpy(dst, ctx, len);
+  return CP_OK;
+}
+
+char *cp_manifest_dump_rows(const json_t *manifest, const cp_rows *rows, size_t *len)
+{
+  tbuf b = {NULL, 0, 0, 0};
+  char *text = NULL;
+  size_t n = cp_rows_count(rows);
+  for (size_t i = 0; i < n && !b.failed; i++) {
+    cp_row r;
+    size_t rl = 0;
+    cp_rows_get(rows, i, &r);
+    char *t = cp_manifest_row_text(r.path, r.size, r.sha256, r.scope, i == 0, &rl);
+    if (t)
+      put(&b, t, rl);
+    else
+      b.failed = 1;
+    free(t);
+  }
+  if (!b.failed &&
+      cp_manifest_dump_splice(manifest, b.len, fill_from_memory, b.p, &text, len, NULL) != CP_OK)
+    text = NULL;
+  free(b.p);
+  return text;
+}
+
+/* Checks one member row (all but uniqueness: the row callback's job). */
+static cp_err check_member(json_t *row, size_t i, cp_error *err)
 {
   const char *path = json_string_value(json_object_get(row, "path"));
   json_t *size = json_object_get(row, "size");
@@ -150,68 +300,224 @@ static cp_err check_member(json_t *row, size_t i, json_t *by_path, cp_error *err
     return cp_error_set(err, CP_E_PARSE, "manifest member '%s' has no valid sha256", path);
   if (!strcmp(path, "manifest.json") || !strcmp(path, "manifest.sig"))
     return cp_error_set(err, CP_E_PARSE, "manifest lists '%s', which it cannot cover", path);
-  if (json_object_get(by_path, path))
-    return cp_error_set(err, CP_E_PARSE, "manifest lists '%s' twice", path);
-  if (json_object_set(by_path, path, row) != 0)
+  return CP_OK;
+}
+
+/* The streaming parser's position in the text. */
+typedef struct scan {
+  const char *b;
+  size_t len, pos;
+} scan;
+
+static void skip_ws(scan *s)
+{
+  while (s->pos < s->len && (s->b[s->pos] == ' ' || s->b[s->pos] == '\t' || s->b[s->pos] == '\n' ||
+                             s->b[s->pos] == '\r'))
+    s->pos++;
+}
+
+/* 1 when the next byte after white space is c (then consumed). */
+static int eat(scan *s, char c)
+{
+  skip_ws(s);
+  if (s->pos < s->len && s->b[s->pos] == c) {
+    s->pos++;
+    return 1;
+  }
+  return 0;
+}
+
+static cp_err not_json(const scan *s, const char *why, cp_error *err)
+{
+  int line = 1;
+  for (size_t i = 0; i < s->pos && i < s->len; i++)
+    line += s->b[i] == '\n';
+  return cp_error_set(err, CP_E_PARSE, "manifest.json is not JSON (line %d: %s)", line, why);
+}
+
+/* The next JSON value, parsed by jansson (which stops right after it). */
+static cp_err value(scan *s, json_t **out, cp_error *err)
+{
+  json_error_t je;
+  skip_ws(s);
+  *out = json_loadb(s->b + s->pos, s->len - s->pos,
+                    JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+  if (!*out) {
+    s->pos += je.position > 0 ? (size_t)je.position : 0;
+    return not_json(s, je.text, err);
+  }
+  s->pos += (size_t)je.position;
+  return CP_OK;
+}
+
+cp_err cp_manifest_twice(const char *path, cp_error *err)
+{
+  return cp_error_set(err, CP_E_PARSE, "manifest lists '%s' twice", path);
+}
+
+/* The "members" array, row by row. */
+static cp_err stream_rows(scan *s, cp_manifest_row_fn fn, void *ctx, cp_error *err)
+{
+  cp_err rc = CP_OK;
+  if (!eat(s, '[')) {
+    rc = cp_error_set(err, CP_E_PARSE, "manifest.json has no valid member list");
+    goto out;
+  }
+  if (eat(s, ']'))
+    goto out;
+  for (size_t i = 0;; i++) {
+    json_t *row = NULL;
+    if (i >= CP_MANIFEST_MAX_MEMBERS) {
+      rc = cp_error_set(err, CP_E_PARSE, "manifest.json has no valid member list");
+      goto out;
+    }
+    rc = value(s, &row, err);
+    if (rc == CP_OK)
+      rc = check_member(row, i, err);
+    if (rc == CP_OK && fn)
+      rc = fn(ctx, i, row, err);
+    json_decref(row);
+    if (rc != CP_OK)
+      goto out;
+    if (eat(s, ']'))
+      break;
+    if (!eat(s, ',')) {
+      rc = not_json(s, "',' or ']' expected", err);
+      goto out;
+    }
+  }
+out:
+  return rc;
+}
+
+/* The checks of the top level, once every key but the rows is in head. */
+static cp_err check_head(json_t *m, int had_members, cp_error *err)
+{
+  const char *fmt = json_string_value(json_object_get(m, "format"));
+  json_t *ver = json_object_get(m, "format_version");
+  if (!fmt || strcmp(fmt, CP_MANIFEST_FORMAT) != 0)
+    return cp_error_set(err, CP_E_PARSE, "manifest.json is not a caseprobe manifest");
+  if (!json_is_integer(ver) || json_integer_value(ver) < 1)
+    return cp_error_set(err, CP_E_PARSE, "manifest.json has no valid format_version");
+  if (json_integer_value(ver) > CP_BUNDLE_FORMAT_VERSION)
+    return cp_error_set(err, CP_E_PARSE,
+                        "bundle format %lld is newer than this caseprobe reads (%d)",
+                        (long long)json_integer_value(ver), CP_BUNDLE_FORMAT_VERSION);
+  if (!had_members)
+    return cp_error_set(err, CP_E_PARSE, "manifest.json has no valid member list");
+  if (!json_is_string(json_object_get(m, "case_id")) ||
+      !json_is_string(json_object_get(m, "created")))
+    return cp_error_set(err, CP_E_PARSE, "manifest.json lacks case_id or created");
+  return CP_OK;
+}
+
+cp_err cp_manifest_stream(const void *buf, size_t len, cp_manifest_row_fn fn, void *ctx,
+                          json_t **head, cp_error *err)
+{
+  scan s = {buf, len, 0};
+  cp_err rc = CP_OK;
+  int had_members = 0;
+  json_t *m = json_object();
+  *head = NULL;
+  if (!m)
+    return cp_error_set(err, CP_E_NOMEM, "manifest");
+  if (!eat(&s, '{')) {
+    json_t *v = NULL;
+    s.pos = 0;
+    rc = value(&s, &v, err); /* not JSON at all, or JSON but not an object */
+    if (rc == CP_OK)
+      rc = cp_error_set(err, CP_E_PARSE, "manifest.json is not a caseprobe manifest");
+    json_decref(v);
+    goto out;
+  }
+  if (!eat(&s, '}'))
+    for (;;) {
+      json_t *k = NULL, *v = NULL;
+      skip_ws(&s);
+      if (s.pos >= s.len || s.b[s.pos] != '"') {
+        rc = not_json(&s, "a key expected", err);
+        goto out;
+      }
+      if ((rc = value(&s, &k, err)) != CP_OK)
+        goto out;
+      const char *key = json_string_value(k);
+      if (!eat(&s, ':')) {
+        json_decref(k);
+        rc = not_json(&s, "':' expected", err);
+        goto out;
+      }
+      if (!strcmp(key, "members") ? had_members : json_object_get(m, key) != NULL) {
+        rc = not_json(&s, "duplicate object key", err);
+        json_decref(k);
+        goto out;
+      }
+      if (!strcmp(key, "members")) {
+        had_members = 1;
+        rc = stream_rows(&s, fn, ctx, err);
+      } else if ((rc = value(&s, &v, err)) == CP_OK && json_object_set_new(m, key, v) != 0) {
+        rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+      }
+      json_decref(k);
+      if (rc != CP_OK)
+        goto out;
+      if (eat(&s, '}'))
+        break;
+      if (!eat(&s, ',')) {
+        rc = not_json(&s, "',' or '}' expected", err);
+        goto out;
+      }
+    }
+  skip_ws(&s);
+  if (s.pos != s.len) {
+    rc = not_json(&s, "end of file expected", err);
+    goto out;
+  }
+  rc = check_head(m, had_members, err);
+  if (rc == CP_OK) {
+    *head = m;
+    m = NULL;
+  }
+out:
+  json_decref(m);
+  return rc;
+}
+
+/* cp_manifest_parse's row callback: keeps every row and indexes it. */
+typedef struct keep_rows {
+  json_t *rows, *by_path;
+} keep_rows;
+
+static cp_err keep_row(void *ctx, size_t i, json_t *row, cp_error *err)
+{
+  keep_rows *k = ctx;
+  const char *path = json_string_value(json_object_get(row, "path"));
+  (void)i;
+  if (json_object_get(k->by_path, path))
+    return cp_manifest_twice(path, err);
+  if (json_array_append(k->rows, row) != 0 || json_object_set(k->by_path, path, row) != 0)
     return cp_error_set(err, CP_E_NOMEM, "manifest index");
   return CP_OK;
 }
 
 cp_err cp_manifest_parse(const void *buf, size_t len, json_t **out, json_t **by_path, cp_error *err)
 {
+  keep_rows k = {json_array(), json_object()};
+  json_t *m = NULL;
   cp_err rc = CP_OK;
-  json_error_t jerr;
-  json_t *idx = NULL;
-  json_t *m = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-  if (!m) {
-    rc = cp_error_set(err, CP_E_PARSE, "manifest.json is not JSON (line %d: %s)", jerr.line,
-                      jerr.text);
-    goto out;
-  }
-  const char *fmt = json_string_value(json_object_get(m, "format"));
-  json_t *ver = json_object_get(m, "format_version");
-  json_t *members = json_object_get(m, "members");
-  if (!json_is_object(m) || !fmt || strcmp(fmt, CP_MANIFEST_FORMAT) != 0) {
-    rc = cp_error_set(err, CP_E_PARSE, "manifest.json is not a caseprobe manifest");
-    goto out;
-  }
-  if (!json_is_integer(ver) || json_integer_value(ver) < 1) {
-    rc = cp_error_set(err, CP_E_PARSE, "manifest.json has no valid format_version");
-    goto out;
-  }
-  if (json_integer_value(ver) > CP_BUNDLE_FORMAT_VERSION) {
-    rc = cp_error_set(err, CP_E_PARSE, "bundle format %lld is newer than this caseprobe reads (%d)",
-                      (long long)json_integer_value(ver), CP_BUNDLE_FORMAT_VERSION);
-    goto out;
-  }
-  if (!json_is_array(members) || json_array_size(members) > CP_MANIFEST_MAX_MEMBERS) {
-    rc = cp_error_set(err, CP_E_PARSE, "manifest.json has no valid member list");
-    goto out;
-  }
-  if (!json_is_string(json_object_get(m, "case_id")) ||
-      !json_is_string(json_object_get(m, "created"))) {
-    rc = cp_error_set(err, CP_E_PARSE, "manifest.json lacks case_id or created");
-    goto out;
-  }
-  idx = json_object();
-  if (!idx) {
+  if (!k.rows || !k.by_path)
     rc = cp_error_set(err, CP_E_NOMEM, "manifest index");
-    goto out;
+  if (rc == CP_OK)
+    rc = cp_manifest_stream(buf, len, keep_row, &k, &m, err);
+  if (rc == CP_OK && json_object_set(m, "members", k.rows) != 0)
+    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+  if (rc == CP_OK) {
+    *out = m;
+    *by_path = k.by_path;
+    m = NULL;
+    k.by_path = NULL;
   }
-  size_t i;
-  json_t *row;
-  json_array_foreach(members, i, row)
-  {
-    rc = check_member(row, i, idx, err);
-    if (rc != CP_OK)
-      goto out;
-  }
-  *out = m;
-  *by_path = idx;
-  m = NULL;
-  idx = NULL;
-out:
   json_decref(m);
-  json_decref(idx);
+  json_decref(k.rows);
+  json_decref(k.by_path);
   return rc;
 }

@@ -50,8 +50,16 @@ cp_err cp_report_html_fallback(const json_t *findings, const json_t *members, cp
   json_t *all = json_is_object(findings) ? json_copy((json_t *)findings) : json_object();
   if (!all)
     return cp_error_set(err, CP_E_NOMEM, "report");
-  if (json_is_array(members) && !json_object_get(all, "members"))
-    json_object_set(all, "members", (json_t *)members);
+  if (json_is_array(members) && !json_object_get(all, "members")) {
+    /* the rows shown; the null entries past CP_REPORT_MAX_ROWS only count */
+    json_t *shown = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach((json_t *)members, i, m) if (!json_is_null(m)) json_array_append(shown, m);
+    json_object_set_new(all, "members", shown);
+    if (json_array_size(members) > json_array_size(shown))
+      json_object_set_new(all, "members_total", json_integer((json_int_t)json_array_size(members)));
+  }
   char *text = json_dumps(all, JSON_INDENT(1) | JSON_SORT_KEYS);
   json_decref(all);
   if (!text)

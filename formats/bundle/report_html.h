@@ -35,7 +35,10 @@
 typedef cp_err (*cp_report_write_fn)(void *ctx, const void *buf, size_t len, cp_error *err);
 
 /* Writes the page for `findings` (NULL = {}); `members` (may be NULL) is used
- * for the file list when findings has no "members" array. */
+ * for the file list when findings has no "members" array. The bundle writer
+ * passes one entry per member: the first CP_REPORT_MAX_ROWS are manifest rows,
+ * later ones are null (counted for "N more files", never shown), so the list
+ * does not grow by a jansson object per member. */
 typedef cp_err (*cp_report_render_fn)(const json_t *findings, const json_t *members,
                                       cp_report_write_fn fn, void *ctx, cp_error *err);
 
