@@ -258,41 +258,66 @@ static json_t *suspect_json(const suspect *s)
                    "count", (json_int_t)s->count, "worst", worst, "last", iso(s->last));
 }
 
-json_t *cp_drain_rank(const json_t *records, long long since_unix)
-{
-  if (!json_is_array(records))
-    return NULL;
-  table t = {0};
-  long long oldest = 0;
-  size_t i;
-  const json_t *rec;
-  json_array_foreach(records, i, rec)
-  {
-    long long when = json_integer_value(json_object_get(rec, "time"));
-    if (since_unix > 0 && when > 0 && when < since_unix)
-      continue;
-    const char *kind = str(rec, "kind");
-    const char *process = str(rec, "process");
-    bool used = false;
-    if (kind && !strcmp(kind, "resource") && process && *process && resource_kind(rec) >= 0) {
-      add_resource(&t, rec, process, when);
-      used = true;
-    } else if (kind && !strcmp(kind, "jetsam") &&
-               str(json_object_get(rec, "jetsam"), "largest_process")) {
-      add_jetsam(&t, rec, when);
-      used = true;
-    } else if (kind && !strcmp(kind, "crash") && process && *process) {
-      add_crash(&t, process, when);
-      used = true;
-    }
-    if (used && when > 0 && (!oldest || when < oldest))
-      oldest = when;
-  }
+struct cp_drain_acc {
+  table t;
+  long long since, oldest;
+};
 
+cp_drain_acc *cp_drain_acc_new(long long since_unix)
+{
+  cp_drain_acc *a = calloc(1, sizeof *a);
+  if (a)
+    a->since = since_unix;
+  return a;
+}
+
+int cp_drain_acc_add(cp_drain_acc *a, const json_t *rec)
+{
+  if (!a || !json_is_object(rec))
+    return a ? 0 : -1;
+  long long when = json_integer_value(json_object_get(rec, "time"));
+  if (a->since > 0 && when > 0 && when < a->since)
+    return 0;
+  const char *kind = str(rec, "kind");
+  const char *process = str(rec, "process");
+  bool used = false;
+  if (kind && !strcmp(kind, "resource") && process && *process && resource_kind(rec) >= 0) {
+    add_resource(&a->t, rec, process, when);
+    used = true;
+  } else if (kind && !strcmp(kind, "jetsam") &&
+             str(json_object_get(rec, "jetsam"), "largest_process")) {
+    add_jetsam(&a->t, rec, when);
+    used = true;
+  } else if (kind && !strcmp(kind, "crash") && process && *process) {
+    add_crash(&a->t, process, when);
+    used = true;
+  }
+  if (used && when > 0 && (!a->oldest || when < a->oldest))
+    a->oldest = when;
+  return a->t.oom ? -1 : 0;
+}
+
+void cp_drain_acc_free(cp_drain_acc *a)
+{
+  if (!a)
+    return;
+  for (size_t k = 0; k < a->t.n; k++) {
+    free(a->t.v[k].process);
+    free(a->t.v[k].times);
+  }
+  free(a->t.v);
+  free(a);
+}
+
+json_t *cp_drain_acc_finish(cp_drain_acc *a)
+{
+  if (!a)
+    return NULL;
+  table *t = &a->t;
   /* a process that crashed once or twice is not a loop */
   size_t kept = 0;
-  for (size_t k = 0; k < t.n; k++) {
-    suspect *s = &t.v[k];
+  for (size_t k = 0; k < t->n; k++) {
+    suspect *s = &t->v[k];
     if (s->kind == K_CRASH) {
       if (s->count < CP_DRAIN_CRASH_LOOP_MIN) {
         free(s->process);
@@ -305,31 +330,44 @@ json_t *cp_drain_rank(const json_t *records, long long since_unix)
         s->unit = "count";
       }
     }
-    t.v[kept++] = *s;
+    t->v[kept++] = *s;
   }
-  t.n = kept;
-  if (t.n)
-    qsort(t.v, t.n, sizeof *t.v, cmp_suspect);
+  t->n = kept;
+  if (t->n)
+    qsort(t->v, t->n, sizeof *t->v, cmp_suspect);
 
   json_t *arr = json_array();
   json_t *out = NULL;
-  bool oom = t.oom || !arr;
-  for (size_t k = 0; k < t.n && !oom; k++) {
+  bool oom = t->oom || !arr;
+  for (size_t k = 0; k < t->n && !oom; k++) {
     if (k >= CP_DRAIN_MAX_SUSPECTS)
       break;
-    json_t *o = suspect_json(&t.v[k]);
+    json_t *o = suspect_json(&t->v[k]);
     if (!o || json_array_append_new(arr, o))
       oom = true;
   }
-  size_t more = t.n > CP_DRAIN_MAX_SUSPECTS ? t.n - CP_DRAIN_MAX_SUSPECTS : 0;
+  size_t more = t->n > CP_DRAIN_MAX_SUSPECTS ? t->n - CP_DRAIN_MAX_SUSPECTS : 0;
   if (!oom)
-    out = json_pack("{s:o, s:O, s:I}", "since", iso(oldest), "suspects", arr, "more",
+    out = json_pack("{s:o, s:O, s:I}", "since", iso(a->oldest), "suspects", arr, "more",
                     (json_int_t)more);
   json_decref(arr);
-  for (size_t k = 0; k < t.n; k++) {
-    free(t.v[k].process);
-    free(t.v[k].times);
-  }
-  free(t.v);
+  cp_drain_acc_free(a);
   return out;
+}
+
+json_t *cp_drain_rank(const json_t *records, long long since_unix)
+{
+  if (!json_is_array(records))
+    return NULL;
+  cp_drain_acc *a = cp_drain_acc_new(since_unix);
+  if (!a)
+    return NULL;
+  size_t i;
+  const json_t *rec;
+  json_array_foreach(records, i, rec)
+  {
+    if (cp_drain_acc_add(a, rec) != 0)
+      break; /* out of memory: finish says so */
+  }
+  return cp_drain_acc_finish(a);
 }

@@ -45,4 +45,19 @@
  */
 json_t *cp_drain_rank(const json_t *records, long long since_unix);
 
+/*
+ * The same ranking built one record at a time, so a pull of 10,000 reports
+ * keeps one small row per (process, kind) and one time per crash instead of
+ * every record (issue 12: flat memory). cp_drain_rank is new + add + finish.
+ *   cp_drain_acc_add: takes what it needs from rec (rec may be freed after);
+ *     records that are not drain evidence are ignored; -1 when out of memory
+ *     (finish then returns NULL).
+ *   cp_drain_acc_finish: the result as cp_drain_rank gives it; frees acc.
+ */
+typedef struct cp_drain_acc cp_drain_acc;
+cp_drain_acc *cp_drain_acc_new(long long since_unix);
+int cp_drain_acc_add(cp_drain_acc *acc, const json_t *rec);
+json_t *cp_drain_acc_finish(cp_drain_acc *acc);
+void cp_drain_acc_free(cp_drain_acc *acc);
+
 #endif
