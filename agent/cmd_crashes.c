@@ -135,12 +135,23 @@ static void failed(void *ctx, const char *rel, const cp_error *e)
     (void)cp_fail(e);
 }
 
-/* After a failure: the partial file is gone, but say what was kept. */
+/* After a failure: the partial file is gone, but say what was kept (the
+ * reports at their place: a batch whose sync failed was not placed). */
 static void say_kept(const pull_ctx *p)
 {
-  if (p->dir && p->pulled && !p->json)
-    fprintf(stderr, "  %zu complete report%s kept in %s.\n", json_array_size(p->pulled),
-            json_array_size(p->pulled) == 1 ? " was" : "s were", p->dir);
+  if (!p->dir || !p->pulled || p->json)
+    return;
+  size_t n = 0, i;
+  json_t *r;
+  json_array_foreach(p->pulled, i, r)
+  {
+    char path[2048];
+    struct stat ls;
+    (void)snprintf(path, sizeof path, "%s/%s", p->dir,
+                   json_string_value(json_object_get(r, "path")));
+    n += stat(path, &ls) == 0 && S_ISREG(ls.st_mode);
+  }
+  fprintf(stderr, "  %zu complete report%s kept in %s.\n", n, n == 1 ? " was" : "s were", p->dir);
 }
 
 static void on_progress(void *ctx, uint64_t done_bytes, uint64_t total, const char *rel)
@@ -330,8 +341,10 @@ int cp_cmd_crashes(int argc, char **argv)
       cp_error_set(&err, CP_E_IO, "cannot create %s: %s", p.dir, strerror(errno));
       goto fail;
     }
+    /* reports share their syncs, 512 at a time (and all before the state
+     * file is written or anything deleted: crashlogs.c flushes the sink) */
     cp_dir_sink_opts so = {p.dir, "crashes/", 0};
-    if (cp_dir_sink_new(&so, &sink, &err) != CP_OK)
+    if (cp_dir_sink_new(&so, &sink, &err) != CP_OK || cp_dir_sink_batch(sink, 512, &err) != CP_OK)
       goto fail;
     p.sink = sink;
     p.state = load_state(p.dir);

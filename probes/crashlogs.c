@@ -386,6 +386,14 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     rc = w.worker_rc;
     *err = w.worker_err;
   }
+  /* Reports kept so far are made durable even when the walk failed (they
+   * are whole); and before any is deleted from the device. */
+  cp_error fe;
+  cp_err frc = cp_sink_flush(sink, &fe);
+  if (frc != CP_OK && rc == CP_OK) {
+    rc = frc;
+    *err = fe;
+  }
   if (rc == CP_OK)
     rc = cp_crash_run_deletes(&w, err);
   if (rc != CP_OK)
