@@ -410,6 +410,8 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
       goto out;
     }
     rc = cp_crash_index_write(w.spool, sink, "crashes/index.json", "crashes", doc, triage, err);
+    if (rc == CP_OK)
+      rc = cp_sink_flush(sink, err);
     json_object_set_new(doc, "triage", triage);
     if (rc == CP_OK && index) {
       *index = doc;
@@ -429,6 +431,8 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   }
   if (!w.list_only)
     rc = cp_sink_add_json(sink, "crashes/index.json", "crashes", doc, err);
+  if (rc == CP_OK && !w.list_only)
+    rc = cp_sink_flush(sink, err); /* the index too is in place when this returns */
   if (rc == CP_OK && index) {
     *index = doc;
     doc = NULL;
