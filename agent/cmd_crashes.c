@@ -4,7 +4,10 @@
  *   pull DIR [filters] [--delete]
  * Both run crashreportmover first and walk the tree with the crashlogs probe
  * code (probes/crashlogs.h): 1 MiB reads streamed to disk through a dir sink
- * (temp file + rename, unsafe names refused per file). pull skips what an
+ * (temp file + rename, syncs shared by batches, unsafe names refused per
+ * file). Both draw a progress line on stderr when it is a terminal; --since
+ * skips what the listing proves older (st_mtime, or the name's date) before
+ * reading a byte. pull skips what an
  * earlier pull into DIR already holds (same size and mtime in DIR's small
  * state file and a local file of that size). Nothing is removed from the
  * device unless --delete is given, and then only files pulled and verified
@@ -331,6 +334,7 @@ int cp_cmd_crashes(int argc, char **argv)
   p.json = c.json;
   if (is_list) {
     hooks.list_only = 1;
+    hooks.progress = on_progress; /* a line on a terminal while the prefixes are read */
     if (!(sink = cp_null_sink_new())) {
       cp_error_set(&err, CP_E_NOMEM, "sink");
       goto fail;
@@ -370,13 +374,13 @@ int cp_cmd_crashes(int argc, char **argv)
       p.mine = json_object();
       json_object_set_new(devs, cp_device_udid(dev), p.mine);
     }
-    cp_progress_start(&p.bar, "pulling", 0, c.json);
   }
+  cp_progress_start(&p.bar, is_pull ? "pulling" : "listing", 0, c.json);
   double t0 = cp_now();
   cp_err wrc = cp_crashlogs_collect(dev, sink, &po, &hooks, &index, &err);
   double secs = cp_now() - t0;
+  cp_progress_finish(&p.bar);
   if (is_pull) {
-    cp_progress_finish(&p.bar);
     cp_error serr;
     if (save_state(p.dir, p.state, &serr) != CP_OK && wrc == CP_OK) {
       err = serr;

@@ -194,6 +194,39 @@ static int asked_all(reader *r, pfile *p)
   return p->refused || p->ending || p->asked >= p->limit || cp_crash_skipping(r->w, p->idx);
 }
 
+/* The date a report's name carries ("App-2026-11-20-101010.ips"), as Unix
+ * seconds read as UTC; -1 when the name has none. The device names reports
+ * in its local time: callers allow a day either way. */
+static int64_t name_date(const char *rel)
+{
+  const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+  for (const char *p = strchr(base, '-'); p; p = strchr(p + 1, '-')) {
+    int y, mo, d, hms, n = 0;
+    if (sscanf(p, "-%4d-%2d-%2d-%6d%n", &y, &mo, &d, &hms, &n) != 4 || n != 18 || y < 2007 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31)
+      continue;
+    /* days from the civil date (proleptic Gregorian), no time zone needed */
+    int yy = y - (mo <= 2), era = yy / 400, yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t days = (int64_t)era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    return days * 86400 + (hms / 10000) * 3600 + (hms / 100 % 100) * 60 + hms % 100;
+  }
+  return -1;
+}
+
+/* 1 when (--since) what the listing gives proves the file older than the
+ * cut-off: its st_mtime, or, when the device gave none, the date in its
+ * name with a day of slack for the device's time zone. */
+static int before_since(const cp_crash_walk *w, const cp_crash_entry *f)
+{
+  if (!w->opts || w->opts->since <= 0)
+    return 0;
+  if (f->st.mtime > 0)
+    return f->st.mtime < w->opts->since;
+  int64_t named = name_date(f->rel);
+  return named > 0 && named + 86400 < w->opts->since;
+}
+
 /* A file the listing may not go further with: unsafe name, already pulled,
  * or (--since) last written before the cut-off, so no report in it can be
  * from after it. 1 when it is to be read. */
@@ -206,7 +239,7 @@ static int wanted(cp_crash_walk *w, size_t idx)
     cp_crash_failure(w, f->rel, &fe);
     return 0;
   }
-  if (w->opts && w->opts->since > 0 && f->st.mtime > 0 && f->st.mtime < w->opts->since) {
+  if (before_since(w, f)) {
     cp_crash_advance(w, f->st.size, f->rel);
     return 0;
   }
