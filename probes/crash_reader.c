@@ -18,13 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Requests in flight at once, and reads among them (each up to
- * CP_CRASH_READ_BYTES): enough to cover a USB round trip many times over,
- * small enough that the device's and the socket's buffers stay small. */
-#define RD_WINDOW 48u
-#define RD_READS 6u
-/* Files opened ahead of the one being read. */
-#define RD_OPEN_AHEAD 16u
+/* Requests in flight at once, and reads among them: up to RD_READS of
+ * them and RD_READ_BYTES asked (each read up to CP_CRASH_READ_BYTES), so a
+ * few large reads or many small files' reads keep the link busy for several
+ * milliseconds (a USB round trip is ~1 ms, a busy host's scheduling hiccup
+ * more), while the device's and the socket's buffers stay small. */
+#define RD_WINDOW 64u
+#define RD_READS 32u
+#define RD_READ_BYTES (6u * 1024u * 1024u)
+/* Files opened ahead of the one being read: enough for 3,000 small reports
+ * (20 KB each: one read) to keep RD_READ_BYTES in flight. */
+#define RD_OPEN_AHEAD 48u
+/* A read's tag carries its file's index and the bytes it asked for. */
+#define RD_TAG(idx, want) ((uint64_t)(idx) | ((uint64_t)(want) << 32))
+#define RD_TAG_IDX(tag) ((size_t)((tag)&0xffffffffu))
+#define RD_TAG_WANT(tag) ((uint64_t)((tag) >> 32))
 
 /* ------------------------------------------------------------ listing */
 
@@ -174,6 +182,7 @@ typedef struct reader {
   size_t ahead, nact; /* ring of files in flight, oldest first */
   size_t next;        /* next file to consider */
   unsigned reads;     /* read requests in flight */
+  uint64_t asked;     /* ... and the bytes they asked for */
 } reader;
 
 static pfile *act_at(reader *r, size_t i)
@@ -278,16 +287,18 @@ static cp_err submit_more(reader *r, cp_error *err)
       if (!asked_all(r, act_at(r, i)))
         p = act_at(r, i);
     if (p && p->opened) {
-      if (r->reads >= RD_READS)
+      if (r->reads >= RD_READS || r->asked >= RD_READ_BYTES)
         return CP_OK;
       uint64_t left = p->limit - p->asked; /* never more than the file has left */
       uint32_t want = left < CP_CRASH_READ_BYTES ? (uint32_t)left : CP_CRASH_READ_BYTES;
-      cp_err rc = cp_afc_submit(w->afc, CP_AFC_REQ_READ, NULL, p->handle, want, p->idx, err);
+      cp_err rc =
+          cp_afc_submit(w->afc, CP_AFC_REQ_READ, NULL, p->handle, want, RD_TAG(p->idx, want), err);
       if (rc != CP_OK)
         return rc;
       p->asked += want;
       p->reads++;
       r->reads++;
+      r->asked += want;
       continue;
     }
     if (r->nact == RD_OPEN_AHEAD || r->next >= w->nfiles)
@@ -362,7 +373,7 @@ static cp_err settle(reader *r, cp_error *err)
 static cp_err on_reply(reader *r, cp_afc_reply *a, cp_error *err)
 {
   cp_crash_walk *w = r->w;
-  pfile *p = find(r, (size_t)a->tag);
+  pfile *p = find(r, RD_TAG_IDX(a->tag));
   if (!p) {
     free(a->data);
     return cp_error_set(err, CP_E_INTERNAL, "crash walk: an answer for no file");
@@ -384,6 +395,7 @@ static cp_err on_reply(reader *r, cp_afc_reply *a, cp_error *err)
   }
   p->reads--;
   r->reads--;
+  r->asked -= RD_TAG_WANT(a->tag);
   if (a->rc != CP_OK) {
     if (p->status == CP_OK) {
       p->status = a->rc;
