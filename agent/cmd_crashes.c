@@ -4,7 +4,10 @@
  *   pull DIR [filters] [--delete]
  * Both run crashreportmover first and walk the tree with the crashlogs probe
  * code (probes/crashlogs.h): 1 MiB reads streamed to disk through a dir sink
- * (temp file + rename, unsafe names refused per file). pull skips what an
+ * (temp file + rename, syncs shared by batches, unsafe names refused per
+ * file). Both draw a progress line on stderr when it is a terminal; --since
+ * skips what the listing proves older (st_mtime, or the name's date) before
+ * reading a byte. pull skips what an
  * earlier pull into DIR already holds (same size and mtime in DIR's small
  * state file and a local file of that size). Nothing is removed from the
  * device unless --delete is given, and then only files pulled and verified
@@ -135,12 +138,23 @@ static void failed(void *ctx, const char *rel, const cp_error *e)
     (void)cp_fail(e);
 }
 
-/* After a failure: the partial file is gone, but say what was kept. */
+/* After a failure: the partial file is gone, but say what was kept (the
+ * reports at their place: a batch whose sync failed was not placed). */
 static void say_kept(const pull_ctx *p)
 {
-  if (p->dir && p->pulled && !p->json)
-    fprintf(stderr, "  %zu complete report%s kept in %s.\n", json_array_size(p->pulled),
-            json_array_size(p->pulled) == 1 ? " was" : "s were", p->dir);
+  if (!p->dir || !p->pulled || p->json)
+    return;
+  size_t n = 0, i;
+  json_t *r;
+  json_array_foreach(p->pulled, i, r)
+  {
+    char path[2048];
+    struct stat ls;
+    (void)snprintf(path, sizeof path, "%s/%s", p->dir,
+                   json_string_value(json_object_get(r, "path")));
+    n += stat(path, &ls) == 0 && S_ISREG(ls.st_mode);
+  }
+  fprintf(stderr, "  %zu complete report%s kept in %s.\n", n, n == 1 ? " was" : "s were", p->dir);
 }
 
 static void on_progress(void *ctx, uint64_t done_bytes, uint64_t total, const char *rel)
@@ -320,6 +334,7 @@ int cp_cmd_crashes(int argc, char **argv)
   p.json = c.json;
   if (is_list) {
     hooks.list_only = 1;
+    hooks.progress = on_progress; /* a line on a terminal while the prefixes are read */
     if (!(sink = cp_null_sink_new())) {
       cp_error_set(&err, CP_E_NOMEM, "sink");
       goto fail;
@@ -330,8 +345,10 @@ int cp_cmd_crashes(int argc, char **argv)
       cp_error_set(&err, CP_E_IO, "cannot create %s: %s", p.dir, strerror(errno));
       goto fail;
     }
+    /* reports share their syncs, 512 at a time (and all before the state
+     * file is written or anything deleted: crashlogs.c flushes the sink) */
     cp_dir_sink_opts so = {p.dir, "crashes/", 0};
-    if (cp_dir_sink_new(&so, &sink, &err) != CP_OK)
+    if (cp_dir_sink_new(&so, &sink, &err) != CP_OK || cp_dir_sink_batch(sink, 512, &err) != CP_OK)
       goto fail;
     p.sink = sink;
     p.state = load_state(p.dir);
@@ -357,13 +374,13 @@ int cp_cmd_crashes(int argc, char **argv)
       p.mine = json_object();
       json_object_set_new(devs, cp_device_udid(dev), p.mine);
     }
-    cp_progress_start(&p.bar, "pulling", 0, c.json);
   }
+  cp_progress_start(&p.bar, is_pull ? "pulling" : "listing", 0, c.json);
   double t0 = cp_now();
   cp_err wrc = cp_crashlogs_collect(dev, sink, &po, &hooks, &index, &err);
   double secs = cp_now() - t0;
+  cp_progress_finish(&p.bar);
   if (is_pull) {
-    cp_progress_finish(&p.bar);
     cp_error serr;
     if (save_state(p.dir, p.state, &serr) != CP_OK && wrc == CP_OK) {
       err = serr;

@@ -11,10 +11,10 @@
 #include "collect.h"
 
 #include "build_info.h"
-
 #include "bundle.h"
 #include "bundle_check.h"
 #include "bundle_read.h"
+#include "collect_redact.h"
 #include "consent_record.h"
 #include "device.h"
 #include "hints.h"
@@ -88,8 +88,9 @@ static void on_notice(void *ctx, const char *probe, const char *what, int elapse
   else if (!strcmp(what, "waiting"))
     fprintf(stderr, "caseprobe: %s: still waiting (%d s of %d s)\n", probe, elapsed, limit);
   else if (!strcmp(what, "found"))
-    fprintf(stderr, "caseprobe: %s: the archive is there; bringing it in, redacted member by "
-                    "member\n",
+    fprintf(stderr,
+            "caseprobe: %s: the archive is there; bringing it in, redacted member by "
+            "member\n",
             probe);
   emit(o, "waiting_for_person",
        json_pack("{s:s, s:s, s:i, s:i}", "probe", probe, "what", what, "elapsed_s", elapsed,
@@ -309,7 +310,8 @@ static cp_err run_probes(const cp_collect_opts *o, cp_device *dev, cp_sink *sink
 cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *err)
 {
   cp_device *dev = NULL;
-  cp_redactor *red = NULL;
+  cp_redactor *red = NULL; /* owned by rstart */
+  cp_collect_red *rstart = NULL;
   cp_redact_policy *policy = NULL;
   cp_redact_id *ids = NULL;
   size_t nids = 0;
@@ -361,7 +363,9 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   if (rc != CP_OK)
     goto out;
   cp_redact_config rcfg = {ids, nids, policy, NULL};
-  rc = cp_redactor_new(&rcfg, &red, err);
+  /* compiled on a thread while the bundle is set up and the first probes
+   * wait for the device; the probes' sink waits for it (collect_redact.h) */
+  rc = cp_collect_red_start(&rcfg, &rstart, err);
   if (rc != CP_OK)
     goto out;
 
@@ -378,17 +382,16 @@ cp_err cp_collect_run(const cp_collect_opts *o, cp_collect_result *r, cp_error *
   json_decref(made_by);
   if (rc != CP_OK)
     goto out;
-  cp_sink rsink;
-  rc = cp_redact_sink_init(&rsink, red, cp_bundle_sink(w));
-  if (rc != CP_OK)
-    goto out;
+  cp_sink *rsink = cp_collect_red_sink(rstart, cp_bundle_sink(w));
   pc.o = o;
   cp_progress_start(&pc.bar, "collecting", 0, !o->progress_bar);
-  rsink.progress = on_progress;
-  rsink.progress_ctx = &pc;
+  rsink->progress = on_progress;
+  rsink->progress_ctx = &pc;
 
-  rc = run_probes(o, dev, &rsink, &pc, r->probes, summaries, &failed, err);
+  rc = run_probes(o, dev, rsink, &pc, r->probes, summaries, &failed, err);
   cp_progress_finish(&pc.bar);
+  if (rc == CP_OK)
+    rc = cp_collect_red_wait(rstart, &red, err);
   if (rc != CP_OK)
     goto out;
 
@@ -481,7 +484,7 @@ out:
     cp_bundle_abort(w);
   free(final_path);
   cp_device_close(dev);
-  cp_redactor_free(red);
+  cp_collect_red_free(rstart); /* before the ids and policy it compiled */
   cp_redact_policy_free(policy);
   cp_redact_ids_free(ids, nids);
   json_decref(global);

@@ -1,6 +1,9 @@
 /* See durable.h. The only file that calls open/mkstemp/fsync/rename/link for
  * durable writes; the calls that can fail late (write, fsync, close, rename,
- * link) go through an ops table so tests can inject errors. */
+ * link, syncfs) go through an ops table so tests can inject errors. */
+#ifdef __linux__
+#define _GNU_SOURCE /* syncfs, sync_file_range */
+#endif
 #include "durable.h"
 
 #include <errno.h>
@@ -11,7 +14,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const cp_durable_ops real_ops = {write, fsync, close, rename, link};
+#ifdef __linux__
+static int real_syncfs(int fd)
+{
+  return syncfs(fd);
+}
+#define CP_REAL_SYNCFS real_syncfs
+#else
+#define CP_REAL_SYNCFS NULL /* elsewhere a batch fsyncs each of its files */
+#endif
+
+static const cp_durable_ops real_ops = {write, fsync, close, rename, link, CP_REAL_SYNCFS};
 static const cp_durable_ops *ops = &real_ops;
 
 void cp_durable_set_ops(const cp_durable_ops *o)
@@ -218,4 +231,197 @@ cp_err cp_durable_move(const char *from, const char *to, cp_error *err)
   free(a);
   free(b);
   return rc;
+}
+
+/* ------------------------------------------------------------ batches */
+
+typedef struct batch_file {
+  char *tmp, *target, *dir;
+  int flags;
+} batch_file;
+
+struct cp_durable_batch {
+  batch_file *v;
+  size_t n, cap;
+  unsigned long long bytes;
+};
+
+cp_err cp_durable_batch_new(cp_durable_batch **out, cp_error *err)
+{
+  *out = calloc(1, sizeof **out);
+  return *out ? CP_OK : cp_error_set(err, CP_E_NOMEM, "durable batch");
+}
+
+size_t cp_durable_batch_pending(const cp_durable_batch *b, unsigned long long *bytes)
+{
+  if (bytes)
+    *bytes = b ? b->bytes : 0;
+  return b ? b->n : 0;
+}
+
+cp_err cp_durable_commit_batched(cp_durable *d, cp_durable_batch *b, cp_error *err)
+{
+  cp_err rc = CP_OK;
+  if (d->fd < 0 || !b) {
+    cp_durable_abort(d);
+    return cp_error_set(err, CP_E_INTERNAL, "durable batch commit without a file");
+  }
+  if (b->n == b->cap) {
+    size_t nc = b->cap ? b->cap * 2 : 64;
+    batch_file *nv = realloc(b->v, nc * sizeof *nv);
+    if (!nv) {
+      cp_durable_abort(d);
+      return cp_error_set(err, CP_E_NOMEM, "durable batch");
+    }
+    b->v = nv;
+    b->cap = nc;
+  }
+  struct stat st;
+  unsigned long long size = fstat(d->fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
+#ifdef __linux__
+  /* start the write-back now, so the flush waits only for the tail */
+  (void)sync_file_range(d->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+  int fd = d->fd;
+  d->fd = -1;
+  if (ops->close(fd) != 0 && errno != EINTR) {
+    rc = fail(d, err, errno, "cannot close", d->target);
+    cp_durable_abort(d);
+    return rc;
+  }
+  batch_file *f = &b->v[b->n++];
+  f->tmp = d->tmp_path;
+  f->target = d->target;
+  f->dir = d->dir;
+  f->flags = d->flags;
+  d->tmp_path = d->target = d->dir = NULL;
+  b->bytes += size;
+  return CP_OK;
+}
+
+/* Drops the waiting files from index i on (their temps removed) and
+ * frees every entry; the batch is empty after. */
+static void batch_clear(cp_durable_batch *b, size_t from)
+{
+  for (size_t i = 0; i < b->n; i++) {
+    if (i >= from && b->v[i].tmp)
+      (void)unlink(b->v[i].tmp);
+    free(b->v[i].tmp);
+    free(b->v[i].target);
+    free(b->v[i].dir);
+  }
+  b->n = 0;
+  b->bytes = 0;
+}
+
+/* The distinct folders of the first n files (borrowed strings), or NULL. */
+static const char **batch_dirs(const cp_durable_batch *b, size_t n, size_t *ndirs)
+{
+  const char **dirs = calloc(n ? n : 1, sizeof *dirs);
+  *ndirs = 0;
+  if (!dirs)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    size_t j = *ndirs;
+    if (j && !strcmp(dirs[j - 1], b->v[i].dir))
+      continue; /* files of one folder usually come together */
+    for (j = 0; j < *ndirs && strcmp(dirs[j], b->v[i].dir); j++)
+      ;
+    if (j == *ndirs)
+      dirs[(*ndirs)++] = b->v[i].dir;
+  }
+  return dirs;
+}
+
+/* The data of every waiting file on stable storage: one syncfs per file
+ * system, or (no syncfs) an fsync of each file. */
+static cp_err batch_sync_data(cp_durable_batch *b, const char **dirs, size_t ndirs, cp_error *err)
+{
+  if (!ops->syncfs) {
+    for (size_t i = 0; i < b->n; i++) {
+      int fd = open(b->v[i].tmp, O_RDONLY);
+      if (fd < 0)
+        return fail(NULL, err, errno, "cannot reopen to sync", b->v[i].target);
+      int bad = ops->fsync(fd) != 0;
+      int e = errno;
+      (void)close(fd);
+      if (bad)
+        return fail(NULL, err, e, "cannot sync", b->v[i].target);
+    }
+    return CP_OK;
+  }
+  dev_t *seen = calloc(ndirs ? ndirs : 1, sizeof *seen);
+  size_t nseen = 0;
+  cp_err rc = seen ? CP_OK : cp_error_set(err, CP_E_NOMEM, "durable batch");
+  for (size_t i = 0; i < ndirs && rc == CP_OK; i++) {
+    int fd = open(dirs[i], O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+      rc = fail(NULL, err, errno, "cannot open folder", dirs[i]);
+      if (fd >= 0)
+        (void)close(fd);
+      break;
+    }
+    size_t j = 0;
+    while (j < nseen && seen[j] != st.st_dev)
+      j++;
+    if (j == nseen) {
+      seen[nseen++] = st.st_dev;
+      if (ops->syncfs(fd) != 0)
+        rc = fail(NULL, err, errno, "cannot sync the files in", dirs[i]);
+    }
+    (void)close(fd);
+  }
+  free(seen);
+  return rc;
+}
+
+cp_err cp_durable_batch_flush(cp_durable_batch *b, cp_error *err)
+{
+  if (!b || !b->n)
+    return CP_OK;
+  size_t ndirs = 0, placed = 0;
+  const char **dirs = batch_dirs(b, b->n, &ndirs);
+  cp_err rc =
+      dirs ? batch_sync_data(b, dirs, ndirs, err) : cp_error_set(err, CP_E_NOMEM, "durable batch");
+  for (; rc == CP_OK && placed < b->n; placed++) {
+    batch_file *f = &b->v[placed];
+    cp_durable one = {-1, f->tmp, f->target, f->dir, f->flags, 0};
+    if (f->flags & CP_DURABLE_NOREPLACE)
+      rc = place_noreplace(&one, err);
+    else if (ops->rename(f->tmp, f->target) != 0)
+      rc = fail(NULL, err, errno, "cannot rename into", f->target);
+    if (rc != CP_OK)
+      break;
+    free(f->tmp); /* renamed: nothing to remove any more */
+    f->tmp = NULL;
+  }
+  /* the folders of what was placed, once each, even after a failure */
+  free(dirs);
+  dirs = batch_dirs(b, placed, &ndirs);
+  for (size_t i = 0; dirs && i < ndirs; i++) {
+    cp_error de;
+    cp_err drc = cp_durable_sync_dir(dirs[i], &de);
+    if (drc == CP_OK)
+      continue;
+    if (rc == CP_OK) {
+      rc = drc;
+      *err = de;
+    }
+    for (size_t j = 0; j < placed; j++) /* not durable: must not look whole */
+      if ((b->v[j].flags & CP_DURABLE_NOREPLACE) && !strcmp(b->v[j].dir, dirs[i]))
+        (void)unlink(b->v[j].target);
+  }
+  free(dirs);
+  batch_clear(b, placed);
+  return rc;
+}
+
+void cp_durable_batch_free(cp_durable_batch *b)
+{
+  if (!b)
+    return;
+  batch_clear(b, 0);
+  free(b->v);
+  free(b);
 }

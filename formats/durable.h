@@ -7,7 +7,15 @@
  *   target must not be replaced) -> fsync(folder)
  *
  * Users: the bundle writer (no-replace), the dir sink (crash pull, syslog
- * -o), the station spool and the upload engine's state files. Every POSIX
+ * -o), the station spool and the upload engine's state files.
+ *
+ * Batches (crash pull: thousands of small files): the same pattern with the
+ * syncs shared. Each file is closed unsynced (its write-back started) and
+ * waits in the batch under its temporary name; a flush syncs the data of
+ * the whole batch at once (syncfs on Linux, else an fsync of each file),
+ * then renames each into place and syncs each folder once. A name still
+ * only appears when its bytes are durable, and a file costs a fraction of
+ * a journal commit instead of two. Every POSIX
  * call of the pattern is in durable.c, so a Windows port replaces one file
  * (MoveFileEx with MOVEFILE_WRITE_THROUGH, FlushFileBuffers).
  *
@@ -67,6 +75,29 @@ cp_err cp_durable_sync_dir(const char *dir, cp_error *err);
 /* Maps an errno of write/fsync/close/rename to CP_E_DISK_FULL or CP_E_IO. */
 cp_err cp_durable_errno_code(int e);
 
+/* ------------------------------------------------------------ batches */
+
+typedef struct cp_durable_batch cp_durable_batch;
+
+cp_err cp_durable_batch_new(cp_durable_batch **out, cp_error *err);
+
+/* Ends d like cp_durable_commit, except that the file is not synced or
+ * placed yet: it is closed and joins b, and reaches its target at the next
+ * cp_durable_batch_flush. Always ends d; on failure the temp file is gone. */
+cp_err cp_durable_commit_batched(cp_durable *d, cp_durable_batch *b, cp_error *err);
+
+/* Files waiting in b, and their bytes (either pointer may be NULL). */
+size_t cp_durable_batch_pending(const cp_durable_batch *b, unsigned long long *bytes);
+
+/* One sync of every waiting file's data, then each renamed into place
+ * (NOREPLACE honoured), then one fsync of each folder. On failure the files
+ * not yet placed are removed (nothing looks complete that is not) and the
+ * error names the first file that failed; b is empty afterwards either way. */
+cp_err cp_durable_batch_flush(cp_durable_batch *b, cp_error *err);
+
+/* Frees b; files never flushed are removed, not placed. NULL is fine. */
+void cp_durable_batch_free(cp_durable_batch *b);
+
 /* Test hook: the system calls of the pattern, replaceable to inject EIO,
  * ENOSPC and friends (tests/unit/test_durable.c). NULL restores the real
  * calls. Not for production use; not thread-safe while being changed. */
@@ -76,6 +107,9 @@ typedef struct cp_durable_ops {
   int (*close)(int fd);
   int (*rename)(const char *from, const char *to);
   int (*link)(const char *from, const char *to);
+  /* sync of a whole file system (fd: any file or folder on it), for batch
+   * flushes; NULL: the batch fsyncs each file instead */
+  int (*syncfs)(int fd);
 } cp_durable_ops;
 void cp_durable_set_ops(const cp_durable_ops *ops);
 

@@ -54,6 +54,13 @@ cp_err cp_sink_end(cp_sink *s, int keep, cp_error *err)
   return rc;
 }
 
+cp_err cp_sink_flush(cp_sink *s, cp_error *err)
+{
+  if (!s || !s->ops)
+    return cp_error_set(err, CP_E_INTERNAL, "flush of no sink");
+  return s->flush ? s->flush(s, err) : CP_OK;
+}
+
 cp_err cp_sink_add_file(cp_sink *s, const char *path, const char *scope, const void *buf,
                         size_t len, cp_error *err)
 {

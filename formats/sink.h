@@ -11,11 +11,11 @@
 #ifndef CP_SINK_H
 #define CP_SINK_H
 
+#include "cp_err.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "cp_err.h"
 
 typedef struct cp_sink cp_sink;
 
@@ -37,11 +37,20 @@ struct cp_sink {
   uint64_t member_bytes; /* bytes written to the open member */
   uint64_t total_bytes;  /* bytes written through this sink, all members */
   char *current;         /* path of the open member, NULL between members */
+  /* optional (NULL: nothing to do; every sink is zeroed at creation):
+   * makes every member ended so far durable, for sinks that batch their
+   * syncs (the dir sink of a pull); see cp_sink_flush */
+  cp_err (*flush)(cp_sink *s, cp_error *err);
 };
 
 cp_err cp_sink_begin(cp_sink *s, const char *path, const char *scope, cp_error *err);
 cp_err cp_sink_write(cp_sink *s, const void *buf, size_t len, cp_error *err);
 cp_err cp_sink_end(cp_sink *s, int keep, cp_error *err);
+
+/* Every member ended with keep=1 so far is durable at its final place
+ * once this returns CP_OK (a no-op for sinks that sync each member). Call
+ * it before acting on a member's being kept, e.g. deleting its source. */
+cp_err cp_sink_flush(cp_sink *s, cp_error *err);
 
 /* One whole member from memory. */
 cp_err cp_sink_add_file(cp_sink *s, const char *path, const char *scope, const void *buf,

@@ -18,13 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Requests in flight at once, and reads among them (each up to
- * CP_CRASH_READ_BYTES): enough to cover a USB round trip many times over,
- * small enough that the device's and the socket's buffers stay small. */
-#define RD_WINDOW 48u
-#define RD_READS 6u
-/* Files opened ahead of the one being read. */
-#define RD_OPEN_AHEAD 16u
+/* Requests in flight at once, and reads among them: up to RD_READS of
+ * them and RD_READ_BYTES asked (each read up to CP_CRASH_READ_BYTES), so a
+ * few large reads or many small files' reads keep the link busy for several
+ * milliseconds (a USB round trip is ~1 ms, a busy host's scheduling hiccup
+ * more), while the device's and the socket's buffers stay small. */
+#define RD_WINDOW 64u
+#define RD_READS 32u
+#define RD_READ_BYTES (6u * 1024u * 1024u)
+/* Files opened ahead of the one being read: enough for 3,000 small reports
+ * (20 KB each: one read) to keep RD_READ_BYTES in flight. */
+#define RD_OPEN_AHEAD 48u
+/* A read's tag carries its file's index and the bytes it asked for. */
+#define RD_TAG(idx, want) ((uint64_t)(idx) | ((uint64_t)(want) << 32))
+#define RD_TAG_IDX(tag) ((size_t)((tag)&0xffffffffu))
+#define RD_TAG_WANT(tag) ((uint64_t)((tag) >> 32))
 
 /* ------------------------------------------------------------ listing */
 
@@ -174,6 +182,7 @@ typedef struct reader {
   size_t ahead, nact; /* ring of files in flight, oldest first */
   size_t next;        /* next file to consider */
   unsigned reads;     /* read requests in flight */
+  uint64_t asked;     /* ... and the bytes they asked for */
 } reader;
 
 static pfile *act_at(reader *r, size_t i)
@@ -194,6 +203,39 @@ static int asked_all(reader *r, pfile *p)
   return p->refused || p->ending || p->asked >= p->limit || cp_crash_skipping(r->w, p->idx);
 }
 
+/* The date a report's name carries ("App-2026-11-20-101010.ips"), as Unix
+ * seconds read as UTC; -1 when the name has none. The device names reports
+ * in its local time: callers allow a day either way. */
+static int64_t name_date(const char *rel)
+{
+  const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+  for (const char *p = strchr(base, '-'); p; p = strchr(p + 1, '-')) {
+    int y, mo, d, hms, n = 0;
+    if (sscanf(p, "-%4d-%2d-%2d-%6d%n", &y, &mo, &d, &hms, &n) != 4 || n != 18 || y < 2007 ||
+        mo < 1 || mo > 12 || d < 1 || d > 31)
+      continue;
+    /* days from the civil date (proleptic Gregorian), no time zone needed */
+    int yy = y - (mo <= 2), era = yy / 400, yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t days = (int64_t)era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    return days * 86400 + (hms / 10000) * 3600 + (hms / 100 % 100) * 60 + hms % 100;
+  }
+  return -1;
+}
+
+/* 1 when (--since) what the listing gives proves the file older than the
+ * cut-off: its st_mtime, or, when the device gave none, the date in its
+ * name with a day of slack for the device's time zone. */
+static int before_since(const cp_crash_walk *w, const cp_crash_entry *f)
+{
+  if (!w->opts || w->opts->since <= 0)
+    return 0;
+  if (f->st.mtime > 0)
+    return f->st.mtime < w->opts->since;
+  int64_t named = name_date(f->rel);
+  return named > 0 && named + 86400 < w->opts->since;
+}
+
 /* A file the listing may not go further with: unsafe name, already pulled,
  * or (--since) last written before the cut-off, so no report in it can be
  * from after it. 1 when it is to be read. */
@@ -206,7 +248,7 @@ static int wanted(cp_crash_walk *w, size_t idx)
     cp_crash_failure(w, f->rel, &fe);
     return 0;
   }
-  if (w->opts && w->opts->since > 0 && f->st.mtime > 0 && f->st.mtime < w->opts->since) {
+  if (before_since(w, f)) {
     cp_crash_advance(w, f->st.size, f->rel);
     return 0;
   }
@@ -245,16 +287,18 @@ static cp_err submit_more(reader *r, cp_error *err)
       if (!asked_all(r, act_at(r, i)))
         p = act_at(r, i);
     if (p && p->opened) {
-      if (r->reads >= RD_READS)
+      if (r->reads >= RD_READS || r->asked >= RD_READ_BYTES)
         return CP_OK;
       uint64_t left = p->limit - p->asked; /* never more than the file has left */
       uint32_t want = left < CP_CRASH_READ_BYTES ? (uint32_t)left : CP_CRASH_READ_BYTES;
-      cp_err rc = cp_afc_submit(w->afc, CP_AFC_REQ_READ, NULL, p->handle, want, p->idx, err);
+      cp_err rc =
+          cp_afc_submit(w->afc, CP_AFC_REQ_READ, NULL, p->handle, want, RD_TAG(p->idx, want), err);
       if (rc != CP_OK)
         return rc;
       p->asked += want;
       p->reads++;
       r->reads++;
+      r->asked += want;
       continue;
     }
     if (r->nact == RD_OPEN_AHEAD || r->next >= w->nfiles)
@@ -329,7 +373,7 @@ static cp_err settle(reader *r, cp_error *err)
 static cp_err on_reply(reader *r, cp_afc_reply *a, cp_error *err)
 {
   cp_crash_walk *w = r->w;
-  pfile *p = find(r, (size_t)a->tag);
+  pfile *p = find(r, RD_TAG_IDX(a->tag));
   if (!p) {
     free(a->data);
     return cp_error_set(err, CP_E_INTERNAL, "crash walk: an answer for no file");
@@ -351,6 +395,7 @@ static cp_err on_reply(reader *r, cp_afc_reply *a, cp_error *err)
   }
   p->reads--;
   r->reads--;
+  r->asked -= RD_TAG_WANT(a->tag);
   if (a->rc != CP_OK) {
     if (p->status == CP_OK) {
       p->status = a->rc;

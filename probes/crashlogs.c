@@ -386,6 +386,14 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     rc = w.worker_rc;
     *err = w.worker_err;
   }
+  /* Reports kept so far are made durable even when the walk failed (they
+   * are whole); and before any is deleted from the device. */
+  cp_error fe;
+  cp_err frc = cp_sink_flush(sink, &fe);
+  if (frc != CP_OK && rc == CP_OK) {
+    rc = frc;
+    *err = fe;
+  }
   if (rc == CP_OK)
     rc = cp_crash_run_deletes(&w, err);
   if (rc != CP_OK)
@@ -402,6 +410,8 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
       goto out;
     }
     rc = cp_crash_index_write(w.spool, sink, "crashes/index.json", "crashes", doc, triage, err);
+    if (rc == CP_OK)
+      rc = cp_sink_flush(sink, err);
     json_object_set_new(doc, "triage", triage);
     if (rc == CP_OK && index) {
       *index = doc;
@@ -421,6 +431,8 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   }
   if (!w.list_only)
     rc = cp_sink_add_json(sink, "crashes/index.json", "crashes", doc, err);
+  if (rc == CP_OK && !w.list_only)
+    rc = cp_sink_flush(sink, err); /* the index too is in place when this returns */
   if (rc == CP_OK && index) {
     *index = doc;
     doc = NULL;

@@ -1,5 +1,6 @@
 /* See dir_sink.h. Each member is one durable write (durable.h: temp file,
- * fsync, rename, fsync of its folder); mkdir/stat for the sub-folders. */
+ * fsync, rename, fsync of its folder), or joins a durable batch whose syncs
+ * it shares; mkdir/stat for the sub-folders. */
 #include "dir_sink.h"
 
 #include "durable.h"
@@ -14,12 +15,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A batch is flushed at this many bytes at the latest, so the last flush
+ * (the one the pull waits for) has little left to write back. */
+#define DS_BATCH_BYTES (64ull * 1024 * 1024)
+
 typedef struct dir_sink {
   cp_sink sink;
   char *root;
   char *strip;
   int flat;
-  cp_durable out; /* the open member's temp file; out.fd -1 between members */
+  cp_durable out;          /* the open member's temp file; out.fd -1 between members */
+  cp_durable_batch *batch; /* NULL: each member synced on its own */
+  unsigned batch_files;
   char *final_path;
   EVP_MD_CTX *md;
   int have_last;
@@ -130,7 +137,14 @@ static cp_err ds_end(cp_sink *s, int keep, cp_error *err)
     rc = cp_error_set(err, CP_E_INTERNAL, "sha256 final");
     goto out;
   }
-  rc = cp_durable_commit(&d->out, err);
+  if (d->batch) {
+    unsigned long long pending_bytes = 0;
+    rc = cp_durable_commit_batched(&d->out, d->batch, err);
+    if (rc == CP_OK && (cp_durable_batch_pending(d->batch, &pending_bytes) >= d->batch_files ||
+                        pending_bytes >= DS_BATCH_BYTES))
+      rc = cp_durable_batch_flush(d->batch, err);
+  } else
+    rc = cp_durable_commit(&d->out, err);
   if (rc != CP_OK)
     goto out;
   for (unsigned i = 0; i < 32; i++)
@@ -144,6 +158,12 @@ static cp_err ds_end(cp_sink *s, int keep, cp_error *err)
 out:
   discard(d);
   return rc;
+}
+
+static cp_err ds_flush(cp_sink *s, cp_error *err)
+{
+  dir_sink *d = s->impl;
+  return cp_durable_batch_flush(d->batch, err);
 }
 
 static const cp_sink_ops dir_ops = {ds_begin, ds_write, ds_end};
@@ -180,6 +200,21 @@ cp_err cp_dir_sink_new(const cp_dir_sink_opts *o, cp_sink **out, cp_error *err)
   return CP_OK;
 }
 
+cp_err cp_dir_sink_batch(cp_sink *s, unsigned files, cp_error *err)
+{
+  dir_sink *d = s->impl;
+  if (d->out.fd >= 0 || d->batch)
+    return cp_error_set(err, CP_E_INTERNAL, "dir sink batched too late or twice");
+  if (!files)
+    return CP_OK;
+  cp_err rc = cp_durable_batch_new(&d->batch, err);
+  if (rc != CP_OK)
+    return rc;
+  d->batch_files = files;
+  s->flush = ds_flush;
+  return CP_OK;
+}
+
 int cp_dir_sink_last(const cp_sink *s, char sha256_hex[65], unsigned long long *size,
                      const char **local_path)
 {
@@ -201,6 +236,7 @@ void cp_dir_sink_free(cp_sink *s)
     return;
   dir_sink *d = s->impl;
   discard(d);
+  cp_durable_batch_free(d->batch); /* members never flushed are removed */
   free(s->current);
   s->current = NULL;
   EVP_MD_CTX_free(d->md);

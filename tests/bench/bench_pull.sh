@@ -5,8 +5,10 @@
 # override), a fresh simulator for each tool. Both tools are paired first
 # (idevicepair), so the timing is the whole command otherwise: start, session,
 # mover ping, tree walk and transfer. Prints MB/s for both, their ratio and
-# the fraction of the link rate; checks that both copied every byte and that
-# the two copies are byte-identical.
+# the fraction of the link rate, and the simulator's own account of the link
+# during caseprobe's AFC session (busy seconds of the span, idle gaps);
+# checks that both copied every byte and that the two copies are
+# byte-identical.
 #   usage: tests/bench/bench_pull.sh [BUILD_DIR] [REPORTS] [MB]
 set -eu
 BUILD=${1:-build}
@@ -55,6 +57,9 @@ t0=$(now)
 "$CP" crashes pull "$W/cp" -u "$UDID" --json >"$W/cp.json"
 t1=$(now)
 stop_sim
+# the simulator's account of its link during caseprobe's AFC session: busy
+# seconds of the span, and the idle gaps between bytes (round trips, client)
+CP_LINK=$(sed -n 's/^sim: [^ ]*: link: AFC session: //p' "$W/sim.log" | tail -n 1)
 # the same pull into a tmpfs folder (when /dev/shm is one): what the disk's
 # per-report fsync costs, apart from the link
 SHM=""
@@ -89,6 +94,7 @@ print("speed-up: %.1fx" % (cp_r / ic_r))
 if cpb != total:
     print("caseprobe copied %d of %d bytes" % (cpb, total)); sys.exit(1)
 PY
+[ -z "$CP_LINK" ] || echo "caseprobe link use (simulator): $CP_LINK"
 if [ -n "$SHM" ]; then
   python3 -c 'import sys; s = float(sys.argv[2]) - float(sys.argv[1]); r = int(sys.argv[3]) / 1e6 / s; print("caseprobe pull to tmpfs: %6.2f s  %6.2f MB/s  (%.0f %% of the link)" % (s, r, 100 * r / float(sys.argv[4])))' "$t4" "$t5" "$BYTES" "$LINK"
 fi

@@ -45,6 +45,14 @@ struct sim_port {
   char *service;
 };
 
+/* What a device's link did: bytes charged, seconds busy carrying them,
+ * seconds idle between a byte and the next (a client's round trips, its
+ * own slowness), and when it was counted. */
+struct sim_link_stats {
+  uint64_t bytes;
+  double busy, idle, at;
+};
+
 struct sim_device {
   int index;
   uint32_t id; /* usbmux DeviceID, >= 1 */
@@ -92,6 +100,7 @@ struct sim_device {
   /* link model: a virtual clock shared by the device's connections */
   pthread_mutex_t link_lock;
   double link_free_at;
+  struct sim_link_stats link_stats; /* under link_lock */
 };
 
 /* One accepted connection. It belongs to a device after usbmux Connect. */
@@ -130,6 +139,10 @@ int sim_recv_all(struct sim_conn *c, void *buf, size_t n);
 int sim_send(struct sim_conn *c, const void *buf, size_t n);
 int sim_send_raw(struct sim_conn *c, const void *buf, size_t n);
 void sim_latency(struct sim_conn *c);
+/* Link utilisation (sim_io.c): a snapshot of the device's counters, and a
+ * log line of what the link did since one ("link: ... busy x s of y s"). */
+void sim_link_snapshot(struct sim_device *dev, struct sim_link_stats *out);
+void sim_link_log(struct sim_device *dev, const struct sim_link_stats *since, const char *what);
 /* The link as a pipe (sim_io.c): replies are charged on the device's clock
  * and become visible `latency` after they left, while the server goes on.
  * start: NULL when the connection cannot use one (TLS); send takes buf. */

@@ -450,6 +450,8 @@ void sim_afc_serve(struct sim_conn *c)
    * the link while the next request is served (sim_outq_*), so a client
    * that pipelines requests gains as on a device. */
   a.q = sim_outq_start(c);
+  struct sim_link_stats since;
+  sim_link_snapshot(c->dev, &since);
   for (int i = 0; i < AFC_HANDLES; i++)
     a.h[i].fd = -1;
   for (;;) {
@@ -477,6 +479,7 @@ void sim_afc_serve(struct sim_conn *c)
       break;
   }
   sim_outq_stop(a.q);
+  sim_link_log(c->dev, &since, "AFC session"); /* the link's share of its time */
   for (int i = 0; i < AFC_HANDLES; i++) {
     if (a.h[i].fd >= 0)
       close(a.h[i].fd);

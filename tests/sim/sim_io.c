@@ -8,7 +8,12 @@
  * becomes visible to the client `latency` after it left, while the server
  * goes on with the next request. So latency is time in flight, as on a real
  * cable, and a client that keeps several requests in flight gains from it;
- * a client that waits for each reply pays one round trip per request. */
+ * a client that waits for each reply pays one round trip per request.
+ *
+ * Link statistics: every charge adds its bytes and busy time to the
+ * device's counters, and the time the link sat idle before it (since the
+ * previous byte crossed); sim_link_log prints them for a span, e.g. one AFC
+ * session, so a bench can tell the link's share of a transfer's time. */
 #include "sim.h"
 
 #include <errno.h>
@@ -59,6 +64,45 @@ int sim_send_raw(struct sim_conn *c, const void *buf, size_t n)
   return io_all(c, NULL, buf, n);
 }
 
+/* Moves the device's clock on by n bytes that are ready at `now`, counting
+ * them and the link's idle time before them; returns when they have
+ * crossed. Holds link_lock. */
+static double link_advance(struct sim_device *dev, double now, size_t n)
+{
+  struct sim_link_stats *ls = &dev->link_stats;
+  if (dev->link_free_at > 0 && now > dev->link_free_at)
+    ls->idle += now - dev->link_free_at;
+  double start = dev->link_free_at > now ? dev->link_free_at : now;
+  double busy = (double)n / dev->bandwidth;
+  dev->link_free_at = start + busy;
+  ls->bytes += n;
+  ls->busy += busy;
+  return dev->link_free_at;
+}
+
+void sim_link_snapshot(struct sim_device *dev, struct sim_link_stats *out)
+{
+  memset(out, 0, sizeof *out);
+  if (!dev)
+    return;
+  pthread_mutex_lock(&dev->link_lock);
+  *out = dev->link_stats;
+  pthread_mutex_unlock(&dev->link_lock);
+  out->at = sim_now();
+}
+
+void sim_link_log(struct sim_device *dev, const struct sim_link_stats *since, const char *what)
+{
+  struct sim_link_stats now;
+  if (!dev || dev->bandwidth <= 0)
+    return;
+  sim_link_snapshot(dev, &now);
+  double span = now.at - since->at, busy = now.busy - since->busy;
+  sim_log(dev, "link: %s: %llu bytes, busy %.3f s of %.3f s (%.1f %%), idle gaps %.3f s", what,
+          (unsigned long long)(now.bytes - since->bytes), busy, span,
+          span > 0 ? 100.0 * busy / span : 0.0, now.idle - since->idle);
+}
+
 /* Pays for n bytes on the device's link: the sender sleeps until the
  * virtual clock says the bytes have crossed the cable. Tiny debts are not
  * slept at once but accumulate on the clock, so the rate stays right. */
@@ -68,9 +112,7 @@ static void link_pay(struct sim_device *dev, size_t n)
     return;
   pthread_mutex_lock(&dev->link_lock);
   double now = sim_now();
-  double start = dev->link_free_at > now ? dev->link_free_at : now;
-  double done = start + (double)n / dev->bandwidth;
-  dev->link_free_at = done;
+  double done = link_advance(dev, now, n);
   pthread_mutex_unlock(&dev->link_lock);
   if (done - now > 0.0002)
     sim_sleep(done - now);
@@ -254,9 +296,7 @@ static double link_charge(struct sim_device *dev, size_t n)
   if (!dev || dev->bandwidth <= 0)
     return now;
   pthread_mutex_lock(&dev->link_lock);
-  double start = dev->link_free_at > now ? dev->link_free_at : now;
-  double done = start + (double)n / dev->bandwidth;
-  dev->link_free_at = done;
+  double done = link_advance(dev, now, n);
   pthread_mutex_unlock(&dev->link_lock);
   return done;
 }

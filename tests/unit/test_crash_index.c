@@ -84,7 +84,7 @@ static void test_stream_matches_array(void **state)
     json_array_append_new(all, r);
   }
   assert_int_equal(cp_crash_index_count(x), 250);
-  mem m = {{&mem_ops, NULL, NULL, NULL, 0, 0, NULL}, NULL, 0, ""};
+  mem m = {{&mem_ops, NULL, NULL, NULL, 0, 0, NULL, NULL}, NULL, 0, ""};
   m.sink.impl = &m;
   json_t *head = json_pack("{s:I, s:I, s:[], s:[], s:b}", "count", (json_int_t)250, "bytes",
                            (json_int_t)12345, "skipped", "failed", "moved", 1);
@@ -121,7 +121,7 @@ static void test_empty_index(void **state)
   cp_crash_index *x = NULL;
   cp_error e;
   assert_int_equal(cp_crash_index_new(&x, &e), CP_OK);
-  mem m = {{&mem_ops, NULL, NULL, NULL, 0, 0, NULL}, NULL, 0, ""};
+  mem m = {{&mem_ops, NULL, NULL, NULL, 0, 0, NULL, NULL}, NULL, 0, ""};
   m.sink.impl = &m;
   json_t *head = json_pack("{s:I}", "count", (json_int_t)0);
   json_t *triage = cp_crash_index_triage(x);

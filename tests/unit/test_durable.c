@@ -1,9 +1,11 @@
 /* Unit tests of formats/durable.c, the one durable-write module: a file
  * appears whole or not at all. EIO and ENOSPC are injected (through the
- * module's ops hook) into write, fsync, close, rename and link, and after
- * each failure the code is right (ENOSPC = disk full), no temp file is left
- * and the target still holds its old bytes. Also through its users: the dir
- * sink (crash pull) and the station/upload one-shot writes. */
+ * module's ops hook) into write, fsync, close, rename, link and syncfs, and
+ * after each failure the code is right (ENOSPC = disk full), no temp file
+ * is left and the target still holds its old bytes. Batches (shared syncs):
+ * nothing reaches its name before the flush, a failed flush places nothing
+ * it could not make durable. Also through its users: the dir sink (crash
+ * pull, one by one and batched) and the station/upload one-shot writes. */
 /* cmocka.h needs setjmp.h, stdarg.h and stddef.h first. */
 // clang-format off
 #include <dirent.h>
@@ -26,7 +28,7 @@
 static char root[256];
 
 /* Which call fails, with which errno, after how many successful calls. */
-enum { F_NONE, F_WRITE, F_FSYNC, F_CLOSE, F_RENAME, F_LINK };
+enum { F_NONE, F_WRITE, F_FSYNC, F_CLOSE, F_RENAME, F_LINK, F_SYNCFS };
 static int fail_call, fail_errno, fail_after, calls;
 
 static int should_fail(int which)
@@ -82,7 +84,21 @@ static int t_link(const char *a, const char *b)
   return link(a, b);
 }
 
-static const cp_durable_ops test_ops = {t_write, t_fsync, t_close, t_rename, t_link};
+static int syncfs_calls; /* how many whole-file-system syncs a batch made */
+
+static int t_syncfs(int fd)
+{
+  syncfs_calls++;
+  if (should_fail(F_SYNCFS)) {
+    errno = fail_errno;
+    return -1;
+  }
+  return fsync(fd); /* stands in for syncfs: the folder, at least */
+}
+
+static const cp_durable_ops test_ops = {t_write, t_fsync, t_close, t_rename, t_link, t_syncfs};
+/* the same without syncfs: a batch fsyncs each of its files */
+static const cp_durable_ops test_ops_nosyncfs = {t_write, t_fsync, t_close, t_rename, t_link, NULL};
 
 static void inject(int which, int e, int after)
 {
@@ -279,6 +295,133 @@ static void test_dir_sink_injected(void **state)
   assert_int_equal(count_entries(root), 1);
 }
 
+/* Writes name=body into the batch (not yet at its name). */
+static void batch_one(cp_durable_batch *b, const char *name, const char *body, int flags)
+{
+  char t[512];
+  cp_durable d;
+  cp_error e;
+  path_of(t, sizeof t, name);
+  assert_int_equal(cp_durable_begin(&d, t, NULL, flags, &e), CP_OK);
+  assert_int_equal(cp_durable_write(&d, body, strlen(body), &e), CP_OK);
+  assert_int_equal(cp_durable_commit_batched(&d, b, &e), CP_OK);
+  assert_int_equal(access(t, F_OK), -1); /* only the flush places it */
+}
+
+static void test_batch_flush(void **state)
+{
+  (void)state;
+  char a[512], sub[512];
+  cp_durable_batch *b = NULL;
+  cp_error e;
+  path_of(sub, sizeof sub, "Retired");
+  assert_int_equal(mkdir(sub, 0700), 0);
+  assert_int_equal(cp_durable_batch_new(&b, &e), CP_OK);
+  batch_one(b, "a.ips", "alpha", CP_DURABLE_REPLACE);
+  batch_one(b, "Retired/b.ips", "beta!", CP_DURABLE_REPLACE);
+  batch_one(b, "c.ips", "gamma", CP_DURABLE_NOREPLACE);
+  unsigned long long bytes = 0;
+  assert_int_equal(cp_durable_batch_pending(b, &bytes), 3);
+  assert_int_equal(bytes, 15);
+  syncfs_calls = 0;
+  assert_int_equal(cp_durable_batch_flush(b, &e), CP_OK);
+  assert_int_equal(syncfs_calls, 1); /* one file system: one sync for the lot */
+  assert_int_equal(cp_durable_batch_pending(b, NULL), 0);
+  path_of(a, sizeof a, "a.ips");
+  assert_file(a, "alpha");
+  path_of(a, sizeof a, "Retired/b.ips");
+  assert_file(a, "beta!");
+  path_of(a, sizeof a, "c.ips");
+  assert_file(a, "gamma");
+  assert_int_equal(count_entries(root), 3); /* a, c, Retired: no temp files */
+  assert_int_equal(count_entries(sub), 1);
+  assert_int_equal(cp_durable_batch_flush(b, &e), CP_OK); /* empty: nothing to do */
+  batch_one(b, "d.ips", "never flushed", CP_DURABLE_REPLACE);
+  cp_durable_batch_free(b); /* unflushed: removed, not placed */
+  assert_int_equal(count_entries(root), 3);
+}
+
+/* A failed sync (syncfs, or the fsync of a file without syncfs) or rename
+ * places nothing unsynced and leaves no temp file; the old target stays. */
+static void test_batch_injected(void **state)
+{
+  (void)state;
+  static const struct {
+    int call, after, nosyncfs;
+  } cases[] = {
+      {F_SYNCFS, 0, 0}, {F_FSYNC, 0, 1}, {F_FSYNC, 1, 1},
+      {F_CLOSE, 0, 0},  {F_CLOSE, 1, 0}, {F_RENAME, 0, 0},
+  };
+  static const int errnos[] = {EIO, ENOSPC};
+  char t[512];
+  path_of(t, sizeof t, "x.ips");
+  cp_error e;
+  assert_int_equal(cp_durable_write_file(t, "old bytes", 9, CP_DURABLE_REPLACE, &e), CP_OK);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t j = 0; j < 2; j++) {
+      cp_durable_batch *b = NULL;
+      assert_int_equal(cp_durable_batch_new(&b, &e), CP_OK);
+      cp_durable_set_ops(cases[i].nosyncfs ? &test_ops_nosyncfs : &test_ops);
+      inject(cases[i].call, errnos[j], cases[i].after);
+      cp_err rc = CP_OK;
+      for (int k = 0; k < 2 && rc == CP_OK; k++) {
+        cp_durable d;
+        assert_int_equal(cp_durable_begin(&d, t, NULL, CP_DURABLE_REPLACE, &e), CP_OK);
+        assert_int_equal(cp_durable_write(&d, "new bytes", 9, &e), CP_OK);
+        rc = cp_durable_commit_batched(&d, b, &e);
+      }
+      if (rc == CP_OK)
+        rc = cp_durable_batch_flush(b, &e);
+      inject(F_NONE, 0, 0);
+      cp_durable_set_ops(&test_ops);
+      cp_durable_batch_free(b);
+      assert_int_equal(rc, errnos[j] == ENOSPC ? CP_E_DISK_FULL : CP_E_IO);
+      assert_file(t, "old bytes");
+      assert_int_equal(count_entries(root), 1); /* no temp file, no new file */
+    }
+  }
+}
+
+/* The batched dir sink: members appear at the flush (cp_sink_flush), not
+ * before; a failed flush places none of them. */
+static void test_dir_sink_batched(void **state)
+{
+  (void)state;
+  cp_sink *s = NULL;
+  cp_error e;
+  char p[512];
+  cp_dir_sink_opts o = {root, "crashes/", 0};
+  assert_int_equal(cp_dir_sink_new(&o, &s, &e), CP_OK);
+  assert_int_equal(cp_dir_sink_batch(s, 3, &e), CP_OK);
+  assert_int_equal(cp_sink_add_file(s, "crashes/A.ips", "crashes", "abc", 3, &e), CP_OK);
+  assert_int_equal(cp_sink_add_file(s, "crashes/Sub/B.ips", "crashes", "de", 2, &e), CP_OK);
+  path_of(p, sizeof p, "A.ips");
+  assert_int_equal(access(p, F_OK), -1);
+  assert_int_equal(cp_sink_flush(s, &e), CP_OK);
+  assert_file(p, "abc");
+  path_of(p, sizeof p, "Sub/B.ips");
+  assert_file(p, "de");
+  /* the third member of a batch of 3 flushes it by itself */
+  for (int i = 0; i < 3; i++) {
+    char name[64];
+    (void)snprintf(name, sizeof name, "crashes/n%d.ips", i);
+    assert_int_equal(cp_sink_add_file(s, name, "crashes", "n", 1, &e), CP_OK);
+  }
+  path_of(p, sizeof p, "n2.ips");
+  assert_file(p, "n");
+  inject(F_SYNCFS, ENOSPC, 0);
+  assert_int_equal(cp_sink_add_file(s, "crashes/C.ips", "crashes", "c", 1, &e), CP_OK);
+  assert_int_equal(cp_sink_flush(s, &e), CP_E_DISK_FULL);
+  inject(F_NONE, 0, 0);
+  path_of(p, sizeof p, "C.ips");
+  assert_int_equal(access(p, F_OK), -1);
+  assert_int_equal(cp_sink_add_file(s, "crashes/D.ips", "crashes", "d", 1, &e), CP_OK);
+  cp_dir_sink_free(s); /* never flushed: gone */
+  path_of(p, sizeof p, "D.ips");
+  assert_int_equal(access(p, F_OK), -1);
+  assert_int_equal(count_entries(root), 5); /* A, Sub, n0..n2: no temp files */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -289,6 +432,9 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_step_by_step_abort, setup, teardown),
       cmocka_unit_test_setup_teardown(test_move, setup, teardown),
       cmocka_unit_test_setup_teardown(test_dir_sink_injected, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_batch_flush, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_batch_injected, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_dir_sink_batched, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
