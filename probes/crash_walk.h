@@ -10,9 +10,9 @@
 #ifndef CP_CRASH_WALK_H
 #define CP_CRASH_WALK_H
 
-#include "crashlogs.h"
-
 #include "crash_index.h"
+#include "crashlogs.h"
+#include "drain.h"
 
 #include <pthread.h>
 
@@ -55,10 +55,10 @@ typedef struct cp_crash_walk {
   uint64_t total, done, pulled_bytes;
   json_t *reports, *skipped, *failed;
   /* collect (no hooks): rows go to a spool and a fixed-size triage instead
-   * of `reports`, so memory does not grow with the report count; the few
-   * fields the drain ranking reads are kept per report in drain_recs */
+   * of `reports`, so memory does not grow with the report count; the drain
+   * ranking is built as the reports come (one row per process and kind) */
   cp_crash_index *spool;
-  json_t *drain_recs;
+  cp_drain_acc *drain;
 
   /* reader -> worker queue */
   pthread_mutex_t qlock;

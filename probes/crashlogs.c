@@ -94,22 +94,6 @@ typedef struct wstate {
   json_t *rec;
 } wstate;
 
-/* The fields of a record the drain ranking reads (formats/crash/drain.h),
- * kept when the full rows go to the spool: a few hundred bytes a report. */
-static void keep_for_drain(walk *w, const json_t *rec)
-{
-  static const char *const keys[] = {"kind", "process", "time", "bug_type", "resource", "jetsam"};
-  json_t *d = json_object();
-  if (!d)
-    return;
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-    json_t *v = json_object_get(rec, keys[i]);
-    if (v)
-      (void)json_object_set(d, keys[i], v);
-  }
-  (void)json_array_append_new(w->drain_recs, d);
-}
-
 static void worker_fail(walk *w, cp_err rc, const cp_error *e)
 {
   pthread_mutex_lock(&w->qlock);
@@ -261,7 +245,8 @@ static void on_end(walk *w, wstate *s, chunk *c)
       w->pulled_bytes += s->written;
       if (w->spool) {
         src = cp_crash_index_add(w->spool, s->rec, &se);
-        keep_for_drain(w, s->rec);
+        if (src == CP_OK && cp_drain_acc_add(w->drain, s->rec) != 0)
+          src = cp_error_set(&se, CP_E_NOMEM, "drain ranking");
       } else {
         json_array_append(w->reports, s->rec);
       }
@@ -357,8 +342,8 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   w.reports = json_array();
   w.skipped = json_array();
   w.failed = json_array();
-  w.drain_recs = json_array();
-  if (!w.reports || !w.skipped || !w.failed || !w.drain_recs || !fin) {
+  w.drain = cp_drain_acc_new(0);
+  if (!w.reports || !w.skipped || !w.failed || !w.drain || !fin) {
     rc = cp_error_set(err, CP_E_NOMEM, "crash walk");
     goto out;
   }
@@ -399,7 +384,8 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   if (rc != CP_OK)
     goto out;
   if (w.spool) { /* the index streams from the spool; *index gets no rows */
-    json_t *drain = cp_drain_rank(w.drain_recs, 0);
+    json_t *drain = cp_drain_acc_finish(w.drain);
+    w.drain = NULL;
     doc = json_pack("{s:I, s:I, s:O, s:O, s:b, s:o?}", "count",
                     (json_int_t)cp_crash_index_count(w.spool), "bytes", (json_int_t)w.pulled_bytes,
                     "skipped", w.skipped, "failed", w.failed, "moved", moved, "drain", drain);
@@ -460,7 +446,7 @@ out:
   free(w.deletes);
   cp_afc_close(w.afc);
   json_decref(w.reports);
-  json_decref(w.drain_recs);
+  cp_drain_acc_free(w.drain);
   cp_crash_index_free(w.spool);
   json_decref(w.skipped);
   json_decref(w.failed);
