@@ -20,6 +20,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# python3 resolved once, not through a version manager's shim on every call:
+# pyenv's shim (first on PATH on our CI machine) runs several bash processes,
+# ~0.8 s of CPU, per start, and a test starts python3 dozens to hundreds of
+# times (json_get, cli_expect.py, fixtures). $T/bin/python3 links the very
+# interpreter the shim chooses (same version, same modules); tests/run-all
+# exports CP_PYTHON so even the one look-up per test is saved.
+if [ -z "${CP_PYTHON:-}" ] || [ ! -x "$CP_PYTHON" ]; then
+  CP_PYTHON=$(python3 -c 'import sys; print(sys.executable)') || {
+    echo "FAIL: python3 does not run (packaging/install-deps installs it)" >&2
+    exit 1
+  }
+fi
+mkdir "$T/bin" && ln -s "$CP_PYTHON" "$T/bin/python3" || {
+  echo "FAIL: cannot link python3 into $T/bin" >&2
+  exit 1
+}
+export CP_PYTHON PATH="$T/bin:$PATH"
+
 fail() {
   echo "FAIL: $*" >&2
   if [ -f "$SIM_LOG" ]; then

@@ -10,10 +10,12 @@ B="$CP_BIN"
 cd "$T" || fail "cd"
 sim_start "$(profile iphone-modern)"
 mkdir tmp out
-TMPDIR="$T/tmp" "$B" assist --no-browser -o "$T/out" --page-timeout 30 >a.out 2>a.err &
+# --page-timeout is only a safety net here (the test closes the page itself):
+# generous, so a loaded machine's slow steps between requests never end assist.
+TMPDIR="$T/tmp" "$B" assist --no-browser -o "$T/out" --page-timeout 300 >a.out 2>a.err &
 APID=$!
 trap 'kill $APID 2>/dev/null; cleanup' EXIT
-for _ in $(seq 1 100); do [ -s a.out ] && break; sleep 0.05; done
+for _ in $(seq 1 1200); do [ -s a.out ] && break; sleep 0.05; done
 URL=$(head -n 1 a.out)
 [ -n "$URL" ] || fail "no address: $(cat a.err)"
 ORIGIN=$(echo "$URL" | sed 's|^\(http://127.0.0.1:[0-9]*\)/.*|\1|')

@@ -9,9 +9,9 @@ B="$CP_BIN"
 cd "$T" || fail "cd"
 mkdir tmp
 start_assist() {
-  TMPDIR="$T/tmp" "$B" assist --no-browser --case T1 --page-timeout 20 >a.out 2>a.err &
+  TMPDIR="$T/tmp" "$B" assist --no-browser --case T1 --page-timeout 300 >a.out 2>a.err &
   APID=$!
-  for _ in $(seq 1 100); do [ -s a.out ] && break; sleep 0.05; done
+  for _ in $(seq 1 1200); do [ -s a.out ] && break; sleep 0.05; done
   URL=$(head -n 1 a.out)
   [ -n "$URL" ] || fail "no address: $(cat a.err)"
   ORIGIN=$(echo "$URL" | sed 's|^\(http://127.0.0.1:[0-9]*\)/.*|\1|')

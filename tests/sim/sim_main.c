@@ -20,6 +20,7 @@
 struct sim_globals sim_g;
 void sim_new_uuid(char *out, size_t len);
 void sim_mux_records_free(void);
+void sim_mux_host_warm(void);
 
 static int sig_pipe[2] = {-1, -1};
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -290,6 +291,7 @@ int main(int argc, char **argv)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGUSR1, &sa, NULL);
   sigaction(SIGUSR2, &sa, NULL);
+  sim_mux_host_warm();
   printf("ready\n");
   fflush(stdout);
   sim_log(NULL, "usbmuxd on %s, control on %s, BUID %s", sock, ctl_path, sim_g.buid);

@@ -203,6 +203,23 @@ static void seed_record(struct sim_device *dev)
   sim_log(dev, "pair record of a host that paired before: in usbmuxd's store");
 }
 
+/* Makes the host identity (two RSA-2048 keys) before "ready" when a device
+ * is paired. Made on a client's first ReadPairRecord instead, it could
+ * outlast libusbmuxd's 5 s wait for the reply on a loaded machine, and the
+ * client saw "no pair record" for a paired device. */
+void sim_mux_host_warm(void);
+void sim_mux_host_warm(void)
+{
+  bool any = false;
+  for (int i = 0; i < sim_g.ndevs; i++) {
+    pthread_mutex_lock(&sim_g.devs[i]->lock);
+    any = any || sim_g.devs[i]->trust == SIM_TRUST_PAIRED;
+    pthread_mutex_unlock(&sim_g.devs[i]->lock);
+  }
+  if (any)
+    pthread_once(&host_once, host_make);
+}
+
 /* Gives a paired profile its record on first use. Called with rec_lock held. */
 static void seed_if_paired(const char *udid)
 {
