@@ -172,6 +172,8 @@ static enum MHD_Result route(cp_assist *a, struct MHD_Connection *c, const char 
     st = cp_assist_do_cancel(a, &msg);
   else if (!strcmp(rest, "api/close")) {
     pthread_mutex_lock(&a->mu);
+    if (!a->closed)
+      a->closed_at = cp_assist_now();
     a->closed = 1;
     pthread_mutex_unlock(&a->mu);
     st = 200;
@@ -315,6 +317,9 @@ cp_err cp_assist_start(const cp_assist_opts *o, cp_assist **out, char **url, cp_
   return CP_OK;
 }
 
+/* After api/close, how long the server still answers before it stops. */
+#define CP_ASSIST_CLOSE_GRACE_S 1.0
+
 const char *cp_assist_wait(cp_assist *a, volatile int *stop)
 {
   for (;;) {
@@ -324,10 +329,14 @@ const char *cp_assist_wait(cp_assist *a, volatile int *stop)
     double now = cp_assist_now();
     pthread_mutex_lock(&a->mu);
     int closed = a->closed, busy = a->work_running, seen = a->page_seen;
-    double last_seen = a->last_seen, last_action = a->last_action;
+    double last_seen = a->last_seen, last_action = a->last_action, closed_at = a->closed_at;
     pthread_mutex_unlock(&a->mu);
-    if (closed)
+    /* a second's grace, so the answer to api/close reaches the page before
+     * stopping the server drops its connection */
+    if (closed && now - closed_at >= CP_ASSIST_CLOSE_GRACE_S)
       return "closed";
+    if (closed)
+      continue;
     if (busy)
       continue; /* a collection or an upload runs on even if the tab is reloading */
     if (seen && now - last_seen > a->o.heartbeat_seconds)

@@ -47,6 +47,7 @@ struct cp_assist {
   char receipt[32];
   char *saved; /* where "save" put the bundle */
   double last_seen, last_action;
+  double closed_at; /* when the page said it is finished (api/close) */
   int page_seen, closed;
 };
 
