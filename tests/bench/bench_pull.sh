@@ -49,7 +49,10 @@ start_sim() {
   idevicepair -u "$UDID" pair >/dev/null
 }
 stop_sim() { kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=""; }
-now() { python3 -c 'import time; print(time.monotonic())'; }
+# The clock is read by date(1), not by a python3 start: where python3 is a
+# pyenv shim, one start costs ~0.4 s of wall time, and it was counted in every
+# timed pull (2.03 s measured for a 1.63 s pull).
+now() { date +%s.%N; }
 dir_bytes() { python3 -c 'import os,sys; print(sum(os.path.getsize(os.path.join(d,f)) for d,_,fs in os.walk(sys.argv[1]) for f in fs if not f.startswith(".caseprobe") and f != "index.json" and not os.path.islink(os.path.join(d,f))))' "$1"; }
 
 start_sim
