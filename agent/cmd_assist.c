@@ -5,6 +5,7 @@
  * anything else: a tampered, expired or unknown-key request stops here, and
  * nothing is read from the device. */
 #include "assist.h"
+#include "cli_common.h"
 #include "commands.h"
 #include "hints.h"
 #include "i18n.h"
@@ -12,20 +13,11 @@
 #include "request_load.h"
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_TRUST 16
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-  (void)sig;
-  stop_flag = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -127,7 +119,7 @@ int cp_cmd_assist(int argc, char **argv)
       fprintf(stderr, "caseprobe: this case request is not signed; it can be used to save a "
                       "file, not to send one\n");
   }
-  cp_on_stop_request(on_signal, 0); /* Ctrl-C, SIGTERM; the console handler on Windows */
+  cp_cli_catch_signals(); /* Ctrl-C, SIGTERM; the console handler on Windows */
   cp_assist *a = NULL;
   char *url = NULL;
   if (cp_assist_start(&o, &a, &url, &err) != CP_OK) {
@@ -144,7 +136,7 @@ int cp_cmd_assist(int argc, char **argv)
   } else {
     fprintf(stderr, "caseprobe: the page is open in your browser; close it when you are done\n");
   }
-  const char *why = cp_assist_wait(a, &stop_flag);
+  const char *why = cp_assist_wait(a, &cp_cli_interrupted);
   cp_assist_free(a); /* deletes everything collected and not saved */
   free(url);
   cp_case_request_free(&req);

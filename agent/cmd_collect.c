@@ -12,20 +12,11 @@
 #include "i18n.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static volatile int cancel_flag;
-
-static void on_signal(int sig)
-{
-  (void)sig;
-  cancel_flag = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -255,8 +246,7 @@ int cp_cmd_collect(int argc, char **argv)
     return cp_cli_fail(&cli, &err);
   }
 
-  (void)signal(SIGINT, on_signal);
-  (void)signal(SIGTERM, on_signal);
+  cp_cli_catch_signals(); /* Ctrl-C, SIGTERM; the console handler on Windows */
   cp_collect_opts o;
   memset(&o, 0, sizeof o);
   o.udid = found; /* the device the person was asked about */
@@ -272,7 +262,7 @@ int cp_cmd_collect(int argc, char **argv)
   o.sign_key = sign;
   o.syslog_seconds = syslog_seconds;
   o.wait_trust_seconds = wait;
-  o.cancel = &cancel_flag;
+  o.cancel = &cp_cli_interrupted;
   o.progress_bar = !json;
   cp_collect_result res;
   rc = cp_collect_run(&o, &res, &err);
