@@ -178,6 +178,9 @@ const char *sim_trust_name(enum sim_trust t);
 /* sim_keys.c */
 /* Loads <dir>/device_key.pem when the profile has one, else makes a key. */
 int sim_keys_make(struct sim_device *dev, const char *dir);
+/* A certificate over `pub` signed by `signer` (the same key: self-signed),
+ * subject and issuer CN `cn`, valid from a day ago for ten years. */
+X509 *sim_cert_for(EVP_PKEY *pub, EVP_PKEY *signer, const char *cn, long serial);
 
 /* sim_vfs.c */
 struct sim_vnode *sim_vfs_load(const char *crash_dir, const char *pending_dir);
@@ -195,6 +198,8 @@ int sim_vfs_release_held(struct sim_vnode *root);
 /* sim_mux.c, sim_lockdown.c, services */
 void sim_mux_serve(struct sim_conn *c);
 void sim_lockdown_serve(struct sim_conn *c);
+/* A fresh random UUID, upper-case hex with dashes (HostID, SystemBUID). */
+void sim_new_uuid(char *out, size_t len);
 uint16_t sim_port_register(struct sim_device *dev, const char *service);
 char *sim_port_lookup(struct sim_device *dev, uint16_t port);
 bool sim_service_ssl(struct sim_device *dev, const char *service);

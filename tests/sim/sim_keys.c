@@ -52,19 +52,19 @@ static int pkcs1_pem(EVP_PKEY *key, char **out, size_t *outlen)
   return rc;
 }
 
-static X509 *self_signed(EVP_PKEY *key, const char *cn)
+X509 *sim_cert_for(EVP_PKEY *pub, EVP_PKEY *signer, const char *cn, long serial)
 {
   X509 *x = X509_new();
   if (!x)
     return NULL;
   X509_set_version(x, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
   X509_gmtime_adj(X509_getm_notBefore(x), -86400);
   X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 86400);
   X509_NAME *name = X509_get_subject_name(x);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
   X509_set_issuer_name(x, name);
-  if (X509_set_pubkey(x, key) != 1 || X509_sign(x, key, EVP_sha256()) <= 0) {
+  if (X509_set_pubkey(x, pub) != 1 || X509_sign(x, signer, EVP_sha256()) <= 0) {
     X509_free(x);
     return NULL;
   }
@@ -107,7 +107,7 @@ int sim_keys_make(struct sim_device *dev, const char *dir)
     dev->key = make_rsa();
   if (!dev->key || pkcs1_pem(dev->key, &dev->pubkey_pem, &dev->pubkey_pem_len) != 0)
     goto out;
-  cert = self_signed(dev->key, dev->udid);
+  cert = sim_cert_for(dev->key, dev->key, dev->udid, 1);
   if (!cert)
     goto out;
   dev->tls = SSL_CTX_new(TLS_server_method());

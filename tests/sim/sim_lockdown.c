@@ -350,7 +350,6 @@ static void new_uuid(char *out, size_t len)
            b[15]);
 }
 
-void sim_new_uuid(char *out, size_t len);
 void sim_new_uuid(char *out, size_t len)
 {
   new_uuid(out, len);

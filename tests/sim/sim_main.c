@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 struct sim_globals sim_g;
-void sim_new_uuid(char *out, size_t len);
 void sim_mux_records_free(void);
 void sim_mux_host_warm(void);
 

@@ -89,35 +89,13 @@ static EVP_PKEY *rsa2048(void)
   return key;
 }
 
-/* A certificate over `pub` signed by `signer`, subject/issuer CN `cn`. */
-static X509 *cert_for(EVP_PKEY *pub, EVP_PKEY *signer, const char *cn, long serial)
-{
-  X509 *x = X509_new();
-  if (!x)
-    return NULL;
-  X509_set_version(x, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-  X509_gmtime_adj(X509_getm_notBefore(x), -86400);
-  X509_gmtime_adj(X509_getm_notAfter(x), 10L * 365 * 86400);
-  X509_NAME *name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-  X509_set_issuer_name(x, name);
-  if (X509_set_pubkey(x, pub) != 1 || X509_sign(x, signer, EVP_sha256()) <= 0) {
-    X509_free(x);
-    return NULL;
-  }
-  return x;
-}
-
-void sim_new_uuid(char *out, size_t len);
-
 static void host_make(void)
 {
   host.root_key = rsa2048();
   host.host_key = rsa2048();
   if (host.root_key && host.host_key) {
-    host.root_cert = cert_for(host.root_key, host.root_key, "Root", 0);
-    host.host_cert = cert_for(host.host_key, host.root_key, "Host", 0);
+    host.root_cert = sim_cert_for(host.root_key, host.root_key, "Root", 0);
+    host.host_cert = sim_cert_for(host.host_key, host.root_key, "Host", 0);
   }
   sim_new_uuid(host.host_id, sizeof host.host_id);
 }
@@ -159,7 +137,7 @@ static void seed_record(struct sim_device *dev)
   pthread_once(&host_once, host_make);
   if (!host.root_cert || !host.host_cert)
     return;
-  X509 *devc = cert_for(dev->key, host.root_key, "Device", 1);
+  X509 *devc = sim_cert_for(dev->key, host.root_key, "Device", 1);
   plist_t r = plist_new_dict();
   plist_t parts[5] = {pem_data(devc, NULL), pem_data(host.host_cert, NULL),
                       pem_data(NULL, host.host_key), pem_data(host.root_cert, NULL),
