@@ -54,8 +54,9 @@ typedef struct cp_crash_walk {
   size_t nfiles, cap;
   uint64_t total, done, pulled_bytes;
   json_t *reports, *skipped, *failed;
-  /* collect (no hooks): rows go to a spool and a fixed-size triage instead
-   * of `reports`, so memory does not grow with the report count; the drain
+  /* collect and pull (not list_only): rows go to a spool and a fixed-size
+   * triage instead of `reports`, so memory does not grow with the report
+   * count and the index costs no dump after the transfer; the drain
    * ranking is built as the reports come (one row per process and kind) */
   cp_crash_index *spool;
   cp_drain_acc *drain;

@@ -347,7 +347,7 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     rc = cp_error_set(err, CP_E_NOMEM, "crash walk");
     goto out;
   }
-  if (!hooks && (rc = cp_crash_index_new(&w.spool, err)) != CP_OK)
+  if (!w.list_only && (rc = cp_crash_index_new(&w.spool, err)) != CP_OK)
     goto out;
   rc = cp_afc_open(dev, "com.apple.crashreportcopymobile", &w.afc, err);
   if (rc != CP_OK)

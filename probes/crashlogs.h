@@ -48,10 +48,12 @@ typedef struct cp_crash_hooks {
 
 /* Runs the walk. *index (may be NULL) receives the document written as
  * crashes/index.json: {reports:[records + path, size, mtime], triage, count,
- * bytes, skipped:[paths], failed:[{path, error, code}], moved}. Without
- * hooks (collect) the rows are spooled to a temporary file and streamed into
- * the member, so memory does not grow with the report count, and *index gets
- * the document without "reports". Per-file failures do not fail the walk; a
+ * bytes, skipped:[paths], failed:[{path, error, code}], moved}. Unless
+ * hooks->list_only (collect and pull), the rows are spooled to a temporary
+ * file as the reports arrive and streamed into the member, so memory does
+ * not grow with the report count and nothing is serialised after the
+ * transfer; *index then gets the document without "reports" (a listing
+ * keeps them: it prints them). Per-file failures do not fail the walk; a
  * lost device, a full disk or a cancel do. */
 cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *opts,
                             const cp_crash_hooks *hooks, json_t **index, cp_error *err);
