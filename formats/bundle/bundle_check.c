@@ -84,7 +84,7 @@ typedef struct kept {
   const char *name;
   size_t limit;
   char *buf;
-  size_t len;
+  size_t len, cap;
   int present;
   int over;
   skim *skim; /* not NULL: the top-level "reports" value is dropped */
@@ -100,16 +100,32 @@ static cp_err keep_bytes(kept *k, const unsigned char *b, size_t n, cp_error *er
     k->over = 1;
     free(k->buf);
     k->buf = NULL;
-    k->len = 0;
+    k->len = k->cap = 0;
     return CP_OK;
   }
-  char *p = realloc(k->buf, k->len + n + 1);
-  if (!p)
-    return cp_error_set(err, CP_E_NOMEM, "keeping %s", k->name);
-  memcpy(p + k->len, b, n);
+  if (k->len + n + 1 > k->cap) {
+    char *p = realloc(k->buf, k->len + n + 1);
+    if (!p)
+      return cp_error_set(err, CP_E_NOMEM, "keeping %s", k->name);
+    k->buf = p;
+    k->cap = k->len + n + 1;
+  }
+  memcpy(k->buf + k->len, b, n);
   k->len += n;
-  p[k->len] = '\0';
-  k->buf = p;
+  k->buf[k->len] = '\0';
+  return CP_OK;
+}
+
+/* Room for a kept member of the size its header declares, in one piece: a
+ * chunk-by-chunk realloc of a 2 MB manifest held old and new copies at
+ * once. A member that lies about its size only grows the usual way. */
+static cp_err keep_reserve(kept *k, uint64_t declared, cp_error *err)
+{
+  if (k->over || k->buf || declared == 0 || declared > k->limit)
+    return CP_OK;
+  if (!(k->buf = malloc((size_t)declared + 1)))
+    return cp_error_set(err, CP_E_NOMEM, "keeping %s", k->name);
+  k->cap = (size_t)declared + 1;
   return CP_OK;
 }
 
@@ -125,7 +141,8 @@ static cp_err keep_skimmed(kept *k, const unsigned char *b, size_t n, cp_error *
   return rc;
 }
 
-/* Hashes one member to its end, keeping it when it is one of `ks`. */
+/* Hashes one member to its end, keeping it when it is one of `ks`. *size:
+ * the size its header declares in, the bytes it held out. */
 static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsigned char *chunk,
                           EVP_MD_CTX *md, unsigned char sha[32], uint64_t *size, cp_error *err)
 {
@@ -133,8 +150,12 @@ static cp_err hash_member(cp_bundle_reader *r, const char *path, kept *ks, unsig
   for (int i = 0; i < K_COUNT; i++)
     if (!strcmp(path, ks[i].name))
       k = &ks[i];
-  if (k)
+  if (k) {
     k->present = 1;
+    cp_err krc = k->skim ? CP_OK : keep_reserve(k, *size, err);
+    if (krc != CP_OK)
+      return krc;
+  }
   if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
     return cp_error_set(err, CP_E_INTERNAL, "SHA-256 init");
   *size = 0;
@@ -385,11 +406,11 @@ static cp_err check_signature(json_t *manifest, const kept *ks, const char *pubk
 cp_err cp_bundle_check_ex(cp_bundle_reader *r, const char *pubkey_path, unsigned flags,
                           json_t **report, cp_error *err)
 {
-  kept ks[K_COUNT] = {{CP_BUNDLE_MANIFEST, CP_CHECK_MAX_MANIFEST, NULL, 0, 0, 0, NULL},
-                      {CP_BUNDLE_SIGNATURE, 1024, NULL, 0, 0, 0, NULL},
-                      {CP_BUNDLE_CONSENT, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0, NULL},
-                      {CP_BUNDLE_REDACTION, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0, NULL},
-                      {"crashes/index.json", CP_CHECK_MAX_CRASH_INDEX, NULL, 0, 0, 0, NULL}};
+  kept ks[K_COUNT] = {{CP_BUNDLE_MANIFEST, CP_CHECK_MAX_MANIFEST, NULL, 0, 0, 0, 0, NULL},
+                      {CP_BUNDLE_SIGNATURE, 1024, NULL, 0, 0, 0, 0, NULL},
+                      {CP_BUNDLE_CONSENT, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0, 0, NULL},
+                      {CP_BUNDLE_REDACTION, CP_CHECK_MAX_SMALL_JSON, NULL, 0, 0, 0, 0, NULL},
+                      {"crashes/index.json", CP_CHECK_MAX_CRASH_INDEX, NULL, 0, 0, 0, 0, NULL}};
   skim index_skim;
   memset(&index_skim, 0, sizeof index_skim);
   ks[K_CRASHES].skim = &index_skim;

@@ -529,7 +529,33 @@ static cp_err fill_rows(void *ctx, char *dst, size_t len, cp_error *err)
   return CP_OK;
 }
 
-/* manifest.json, then manifest.sig when a key is given; neither is listed. */
+static cp_err put_manifest(void *ctx, const void *buf, size_t len, cp_error *err)
+{
+  cp_bundle_writer *w = ctx;
+  return cp_sink_write(&w->sink, buf, len, err);
+}
+
+/* The rows' text from the scratch file into the manifest member, a piece at a time. */
+static cp_err put_manifest_rows(void *ctx, size_t len, cp_error *err)
+{
+  cp_bundle_writer *w = ctx;
+  char buf[64 * 1024];
+  while (len > 0) {
+    long got = cp_os_read(w->rows_fd, buf, len < sizeof buf ? len : sizeof buf);
+    if (got <= 0)
+      return cp_error_set(err, CP_E_IO, "reading the manifest rows' scratch file back");
+    cp_err rc = cp_sink_write(&w->sink, buf, (size_t)got, err);
+    if (rc != CP_OK)
+      return rc;
+    len -= (size_t)got;
+  }
+  return CP_OK;
+}
+
+/* manifest.json, then manifest.sig when a key is given; neither is listed.
+ * Unsigned, the manifest streams from the rows' scratch file into its
+ * member; signed, it is built whole in memory (Ed25519 signs the message
+ * in one piece). */
 static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char *key,
                            cp_error *err)
 {
@@ -560,6 +586,20 @@ static cp_err add_manifest(cp_bundle_writer *w, const json_t *device, const char
   rc = flush_rows(w, err);
   if (rc == CP_OK)
     rc = cp_os_rewind(w->rows_fd, 0, "the manifest rows' scratch file", err);
+  if (rc == CP_OK && !key) {
+    w->unlisted = 1;
+    rc = cp_sink_begin(&w->sink, CP_BUNDLE_MANIFEST, CP_BUNDLE_SCOPE_BUNDLE, err);
+    if (rc != CP_OK)
+      goto out;
+    rc = cp_manifest_write_splice(m, (size_t)w->rows_len, put_manifest, put_manifest_rows, w, err);
+    if (rc != CP_OK) {
+      cp_error ignored;
+      (void)cp_sink_end(&w->sink, 0, &ignored);
+      goto out;
+    }
+    rc = cp_sink_end(&w->sink, 1, err);
+    goto out;
+  }
   if (rc == CP_OK)
     rc = cp_manifest_dump_splice(m, (size_t)w->rows_len, fill_rows, w, &text, &len, err);
   if (rc != CP_OK)

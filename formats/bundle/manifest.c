@@ -210,27 +210,42 @@ char *cp_manifest_row_text(const char *path, uint64_t size, const unsigned char 
   return b.p;
 }
 
+/* The dump of `manifest` with an empty member list (*head, malloc'd, *hlen
+ * bytes) and where its ']' sits (*cut): the rows' text goes there. */
+static cp_err splice_head(const json_t *manifest, char **head, size_t *hlen, size_t *cut,
+                          cp_error *err)
+{
+  json_t *m = json_copy((json_t *)manifest); /* shallow: only "members" differs */
+  json_t *none = json_array();
+  cp_err rc = CP_OK;
+  *head = NULL;
+  if (!m || !none || json_object_set(m, "members", none) != 0 ||
+      !(*head = cp_manifest_dump(m, hlen))) {
+    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
+  } else {
+    const char *at = strstr(*head, MEMBERS_EMPTY);
+    if (!at) {
+      free(*head);
+      *head = NULL;
+      rc = cp_error_set(err, CP_E_INTERNAL, "manifest without a member list");
+    } else
+      *cut = (size_t)(at - *head) + strlen(MEMBERS_EMPTY) - 1; /* at the ']' */
+  }
+  json_decref(none);
+  json_decref(m);
+  return rc;
+}
+
 cp_err cp_manifest_dump_splice(const json_t *manifest, size_t rows_len, cp_manifest_fill_fn fill,
                                void *ctx, char **text, size_t *len, cp_error *err)
 {
-  size_t hlen = 0;
-  json_t *m = json_copy((json_t *)manifest); /* shallow: only "members" differs */
-  json_t *none = json_array();
+  size_t hlen = 0, cut = 0;
   char *head = NULL, *out = NULL;
-  cp_err rc = CP_OK;
   *text = NULL;
-  if (!m || !none || json_object_set(m, "members", none) != 0 ||
-      !(head = cp_manifest_dump(m, &hlen))) {
-    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
-    goto out;
-  }
-  const char *at = strstr(head, MEMBERS_EMPTY);
-  if (!at) {
-    rc = cp_error_set(err, CP_E_INTERNAL, "manifest without a member list");
-    goto out;
-  }
-  size_t cut = (size_t)(at - head) + strlen(MEMBERS_EMPTY) - 1; /* at the ']' */
-  size_t tail = rows_len ? 3 : 0;                               /* "\n  " before ']' */
+  cp_err rc = splice_head(manifest, &head, &hlen, &cut, err);
+  if (rc != CP_OK)
+    return rc;
+  size_t tail = rows_len ? 3 : 0; /* "\n  " before ']' */
   size_t n = hlen + rows_len + tail;
   if (!(out = malloc(n + 1))) {
     rc = cp_error_set(err, CP_E_NOMEM, "manifest");
@@ -248,8 +263,25 @@ cp_err cp_manifest_dump_splice(const json_t *manifest, size_t rows_len, cp_manif
 out:
   free(out);
   free(head);
-  json_decref(none);
-  json_decref(m);
+  return rc;
+}
+
+cp_err cp_manifest_write_splice(const json_t *manifest, size_t rows_len, cp_manifest_put_fn emit,
+                                cp_manifest_put_rows_fn put_rows, void *ctx, cp_error *err)
+{
+  size_t hlen = 0, cut = 0;
+  char *head = NULL;
+  cp_err rc = splice_head(manifest, &head, &hlen, &cut, err);
+  if (rc == CP_OK)
+    rc = emit(ctx, head, cut, err);
+  if (rc == CP_OK && rows_len) {
+    rc = put_rows(ctx, rows_len, err);
+    if (rc == CP_OK)
+      rc = emit(ctx, "\n  ", 3, err);
+  }
+  if (rc == CP_OK)
+    rc = emit(ctx, head + cut, hlen - cut, err);
+  free(head);
   return rc;
 }
 

@@ -142,8 +142,67 @@ static void test_names(void **state)
   cp_names_free(NULL);
 }
 
-/* The manifest with `n` rows, once spliced from compact rows and once dumped
- * by jansson from row objects: the same bytes. */
+/* cp_manifest_write_splice's sink: appends to a growing buffer. */
+typedef struct streamed {
+  char *buf;
+  size_t len;
+  const char *rows; /* the rows' text put_rows hands over, 7 bytes a time */
+  size_t rows_len;
+} streamed;
+
+static cp_err emit_piece(void *ctx, const void *b, size_t n, cp_error *err)
+{
+  (void)err;
+  streamed *s = ctx;
+  s->buf = realloc(s->buf, s->len + n + 1);
+  assert_non_null(s->buf);
+  memcpy(s->buf + s->len, b, n);
+  s->len += n;
+  return CP_OK;
+}
+
+static cp_err emit_rows(void *ctx, size_t len, cp_error *err)
+{
+  streamed *s = ctx;
+  assert_int_equal(len, s->rows_len);
+  for (size_t at = 0; at < len; at += 7) {
+    cp_err rc = emit_piece(s, s->rows + at, len - at < 7 ? len - at : 7, err);
+    if (rc != CP_OK)
+      return rc;
+  }
+  return CP_OK;
+}
+
+/* The manifest as an unsigned bundle writes it: streamed in pieces, rows
+ * from their text (cp_manifest_row_text, as the writer's scratch file). */
+static char *dump_streamed(const json_t *m, const cp_rows *t, size_t *len)
+{
+  streamed s = {NULL, 0, NULL, 0};
+  char *rows = NULL;
+  size_t rows_len = 0;
+  for (size_t i = 0; i < cp_rows_count(t); i++) {
+    cp_row r;
+    size_t rl = 0;
+    cp_rows_get(t, i, &r);
+    char *one = cp_manifest_row_text(r.path, r.size, r.sha256, r.scope, i == 0, &rl);
+    assert_non_null(one);
+    rows = realloc(rows, rows_len + rl + 1);
+    assert_non_null(rows);
+    memcpy(rows + rows_len, one, rl);
+    rows_len += rl;
+    free(one);
+  }
+  s.rows = rows;
+  s.rows_len = rows_len;
+  cp_error err;
+  assert_int_equal(cp_manifest_write_splice(m, rows_len, emit_piece, emit_rows, &s, &err), CP_OK);
+  free(rows);
+  *len = s.len;
+  return s.buf;
+}
+
+/* The manifest with `n` rows, spliced from compact rows in memory, streamed
+ * in pieces, and dumped by jansson from row objects: the same bytes. */
 static void dump_both(size_t n, const char *const *paths, const char *key)
 {
   json_t *dev = json_pack("{s:s, s:[], s:{s:[]}}", "model", "iPhone \"14\" \\ é", "members",
@@ -167,17 +226,22 @@ static void dump_both(size_t n, const char *const *paths, const char *key)
     assert_int_equal(cp_rows_add(t, p, (uint64_t)i * 1000003u, sha, scope, NULL, &err), CP_OK);
     json_array_append_new(rows, cp_manifest_member(p, (uint64_t)i * 1000003u, hex, scope));
   }
-  size_t la = 0, lb = 0;
+  size_t la = 0, lb = 0, lc = 0;
   char *a = cp_manifest_dump_rows(m, t, &la);
+  char *c = dump_streamed(m, t, &lc);
   json_object_set(m, "members", rows);
   char *b = cp_manifest_dump(m, &lb);
   assert_non_null(a);
   assert_non_null(b);
+  assert_non_null(c);
   assert_int_equal(la, lb);
   assert_memory_equal(a, b, la);
   assert_int_equal(strlen(a), la);
+  assert_int_equal(lc, lb);
+  assert_memory_equal(c, b, lb);
   free(a);
   free(b);
+  free(c);
   json_decref(rows);
   json_decref(m);
   json_decref(dev);
