@@ -116,7 +116,13 @@ cp_err cp_afc_status_err(uint64_t code, const char *what, cp_error *err)
   case 6: /* UNKNOWN_PACKET_TYPE */
   case CP_AFC_ST_OP_NOT_SUPPORTED:
     return cp_error_set(err, CP_E_PROTOCOL, "%s refused as malformed (AFC %s, %llu)", what, n, c);
-  default: return cp_error_set(err, CP_E_IO, "%s refused by the device (AFC %s, %llu)", what, n, c);
+  /* Anything else is the device declining this one object (PERM_DENIED,
+   * NO_RESOURCES, OBJECT_BUSY, IS_DIR...): the connection is still in
+   * step, so it costs that file, not the walk, and it is not a local
+   * input/output error (whose hint is about the output folder). */
+  default:
+    return cp_error_set(err, CP_E_DEVICE_REFUSED, "%s refused by the device (AFC %s, %llu)", what,
+                        n, c);
   }
 }
 

@@ -75,6 +75,7 @@ struct sim_device {
   bool fault_malformed_mux; /* usbmuxd answers Connect with a broken packet */
   bool fault_malformed_tls; /* StartSession is followed by junk, not a TLS handshake */
   int fault_hostile_afc;    /* sim_hostile.c: 1 all hostile names, 2 only absurd sizes and counts */
+  plist_t fault_refuse_open; /* dict: crash-log path -> AFC status its FILE_OPEN gets */
   /* identity made at start */
   EVP_PKEY *key;
   char *pubkey_pem; /* PKCS#1 "RSA PUBLIC KEY" */

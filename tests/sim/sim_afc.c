@@ -245,6 +245,22 @@ static int decode_path(const unsigned char *p, size_t n, char out[AFC_PATH_MAX +
   return 0;
 }
 
+/* Faults.RefuseOpen: the AFC status this path's FILE_OPEN gets (a file
+ * afcd may not hand out, a device out of handles), or 0. A path matches
+ * with or without a leading "/" or "./". */
+static uint64_t refused_open(const struct sim_device *dev, const char *path)
+{
+  if (!dev->fault_refuse_open)
+    return 0;
+  while (path[0] == '/' || (path[0] == '.' && path[1] == '/'))
+    path += path[0] == '/' ? 1 : 2;
+  plist_t n = plist_dict_get_item(dev->fault_refuse_open, path);
+  uint64_t v = 0;
+  if (n && plist_get_node_type(n) == PLIST_UINT)
+    plist_get_uint_val(n, &v);
+  return v;
+}
+
 static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned char *hd, size_t hlen)
 {
   struct sim_device *dev = a->c->dev;
@@ -303,6 +319,12 @@ static int handle_op(struct afc *a, uint64_t pn, uint64_t op, const unsigned cha
   case OP_FILE_OPEN: {
     uint64_t mode = get64(hd);
     uint64_t hsize = 0;
+    uint64_t refused = refused_open(dev, path);
+    if (refused) {
+      sim_log(dev, "AFC FILE_OPEN refused with status %llu (fault: RefuseOpen)",
+              (unsigned long long)refused);
+      return status(a, pn, refused);
+    }
     if (sim_hostile_stat(dev, path, &hsize) > 0) {
       int slot = -1;
       for (int i = 0; i < AFC_HANDLES && slot < 0; i++) {

@@ -63,7 +63,7 @@ static void usage(FILE *out)
           "Per-device knobs (device.plist): Trust paired|pending|denied, TrustAfterSeconds,\n"
           "Locked, BandwidthMBps, LatencyUs, ServiceSSL [names], Faults {DetachAfterBytes,\n"
           "StallService, MalformedService, MalformedLockdown, MalformedMux,\n"
-          "MalformedTLS, HostileAFC}.\n"
+          "MalformedTLS, HostileAFC, RefuseOpen}.\n"
           "Exit status: 0 after SIGTERM/SIGINT, 2 on bad arguments or a broken profile,\n"
           "1 if the sockets cannot be created.\n");
 }

@@ -206,6 +206,9 @@ static int load_device_plist(struct sim_device *dev, plist_t dp, const char *pat
                strcmp(plist_get_string_ptr(n, NULL), "sizes") == 0) {
       dev->fault_hostile_afc = 2;
     }
+    n = plist_dict_get_item(f, "RefuseOpen");
+    if (n && plist_get_node_type(n) == PLIST_DICT)
+      dev->fault_refuse_open = plist_copy(n);
     n = plist_dict_get_item(f, "MalformedTLS");
     if (n && plist_get_node_type(n) == PLIST_BOOLEAN) {
       uint8_t b = 0;
@@ -336,6 +339,8 @@ void sim_device_free(struct sim_device *dev)
   plist_free(dev->service_ssl);
   free(dev->syslog_path);
   free(dev->fault_stall);
+  if (dev->fault_refuse_open)
+    plist_free(dev->fault_refuse_open);
   free(dev->fault_malformed_service);
   EVP_PKEY_free(dev->key);
   free(dev->pubkey_pem);

@@ -156,14 +156,17 @@ static void test_status_codes(void **state)
   cp_error e;
   assert_int_equal(cp_afc_status_err(8, "opening ./A.ips", &e), CP_E_NOT_FOUND);
   assert_non_null(strstr(e.detail, "opening ./A.ips"));
-  assert_int_equal(cp_afc_status_err(10, "removing x", &e), CP_E_IO);
+  assert_int_equal(cp_afc_status_err(10, "removing x", &e), CP_E_DEVICE_REFUSED);
   assert_non_null(strstr(e.detail, "PERM_DENIED"));
-  assert_int_equal(cp_afc_status_err(9, "w", &e), CP_E_IO);
+  assert_int_equal(cp_err_severity(CP_E_DEVICE_REFUSED), CP_SEV_SOURCE); /* one file, not the walk */
+  assert_int_equal(cp_afc_status_err(3, "opening x", &e), CP_E_DEVICE_REFUSED);
+  assert_non_null(strstr(e.detail, "NO_RESOURCES"));
+  assert_int_equal(cp_afc_status_err(9, "w", &e), CP_E_DEVICE_REFUSED);
   assert_int_equal(cp_afc_status_err(12, "w", &e), CP_E_TIMEOUT);
   assert_int_equal(cp_afc_status_err(15, "w", &e), CP_E_PROTOCOL);
   assert_int_equal(cp_afc_status_err(2, "w", &e), CP_E_PROTOCOL);
-  assert_int_equal(cp_afc_status_err(1, "w", &e), CP_E_IO);
-  assert_int_equal(cp_afc_status_err(123456, "w", &e), CP_E_IO);
+  assert_int_equal(cp_afc_status_err(1, "w", &e), CP_E_DEVICE_REFUSED);
+  assert_int_equal(cp_afc_status_err(123456, "w", &e), CP_E_DEVICE_REFUSED);
   assert_non_null(strstr(e.detail, "UNKNOWN_STATUS"));
   assert_string_equal(cp_afc_status_name(8), "OBJECT_NOT_FOUND");
   assert_string_equal(cp_afc_status_name(23), "INTERNAL_ERROR");
