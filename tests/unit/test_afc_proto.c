@@ -158,7 +158,8 @@ static void test_status_codes(void **state)
   assert_non_null(strstr(e.detail, "opening ./A.ips"));
   assert_int_equal(cp_afc_status_err(10, "removing x", &e), CP_E_DEVICE_REFUSED);
   assert_non_null(strstr(e.detail, "PERM_DENIED"));
-  assert_int_equal(cp_err_severity(CP_E_DEVICE_REFUSED), CP_SEV_SOURCE); /* one file, not the walk */
+  assert_int_equal(cp_err_severity(CP_E_DEVICE_REFUSED),
+                   CP_SEV_SOURCE); /* one file, not the walk */
   assert_int_equal(cp_afc_status_err(3, "opening x", &e), CP_E_DEVICE_REFUSED);
   assert_non_null(strstr(e.detail, "NO_RESOURCES"));
   assert_int_equal(cp_afc_status_err(9, "w", &e), CP_E_DEVICE_REFUSED);
