@@ -71,6 +71,37 @@ static int ends_with(const char *s, const char *suffix)
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The bytes that change json_feed's state: outside a string '"' and
+ * newline; inside one also the backslash. Every other byte is skipped in a
+ * tight loop (byte-by-byte state tests were 7 % of a collect's CPU, 4.5 %
+ * with the tables alone). */
+static const unsigned char json_stop_out[256] = {['"'] = 1, ['\n'] = 1};
+static const unsigned char json_stop_in[256] = {['"'] = 1, ['\n'] = 1, ['\\'] = 1};
+
+/* Nonzero when one of the 8 bytes of x is c (the exact "has a zero byte"
+ * test on x ^ c...c; which byte is left to the table loop). */
+static uint64_t has_byte(uint64_t x, unsigned char c)
+{
+  uint64_t v = x ^ (0x0101010101010101ull * c);
+  return (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
+}
+
+/* The first stop byte at or after i (n when none): 8 bytes a step while
+ * none of them is one, then byte by byte. */
+static size_t json_skip(const unsigned char *p, size_t i, size_t n, int in_str)
+{
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, p + i, 8);
+    if (has_byte(x, '"') | has_byte(x, '\n') | (in_str ? has_byte(x, '\\') : 0))
+      break;
+  }
+  const unsigned char *stop = in_str ? json_stop_in : json_stop_out;
+  while (i < n && !stop[p[i]])
+    i++;
+  return i;
+}
+
 /* Tracks whether the next byte of a JSON member is inside a string. A JSON
  * string never holds a raw newline, so a newline ends any string: a stray
  * quote cannot confuse the rest of the member. */
@@ -87,6 +118,11 @@ static void json_feed(cp_redact_stream *s, const unsigned char *p, size_t n)
         s->syntax = SYN_TEXT;
         return;
       }
+    }
+    if (!s->json_esc && s->ips != IPS_START && s->ips != IPS_BODY_UNSEEN) {
+      i = json_skip(p, i, n, s->json_str);
+      if (i == n)
+        return;
     }
     if (p[i] == '\n') {
       s->json_str = s->json_esc = 0;
