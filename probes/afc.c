@@ -29,7 +29,7 @@
 /* FILE_CLOSE requests sent whose STATUS replies are still unread (one-request use). */
 #define CP_AFC_MAX_PENDING 8u
 /* Requests in flight, in the order sent: submitted ones and closes sent ahead. */
-#define CP_AFC_RING 256u
+#define CP_AFC_RING 512u
 
 typedef struct flight {
   uint64_t pn, tag;

@@ -59,7 +59,7 @@ cp_err cp_afc_remove(cp_afc *a, const char *path, cp_error *err);
 typedef enum cp_afc_req { CP_AFC_REQ_STAT, CP_AFC_REQ_OPEN, CP_AFC_REQ_READ } cp_afc_req;
 
 /* Most requests in flight at once (closes sent ahead not counted). */
-#define CP_AFC_MAX_INFLIGHT 64u
+#define CP_AFC_MAX_INFLIGHT 256u
 
 /* Sends one request without waiting for its answer. path: STAT and OPEN
  * (read-only); handle and len: READ (len <= CP_AFC_MAX_DATA, never more

@@ -38,6 +38,11 @@ struct sim_vnode {
   bool pending; /* from crash_pending/, invisible until the mover runs */
   bool held;    /* from sysdiagnose/, invisible until the button press (sim_sysdiag.c) */
   struct sim_vnode *parent, *child, *next;
+  /* folders: the children in list (name) order, for a binary search by
+   * name; rebuilt when a child is added (sim_vfs.c) */
+  struct sim_vnode **idx;
+  size_t nidx;
+  bool idx_stale;
 };
 
 struct sim_port {
