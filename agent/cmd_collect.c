@@ -46,41 +46,6 @@ static void usage(FILE *out)
           "  -h, --help         this help\n");
 }
 
-/* The device to collect from, found before anyone is asked anything: the
- * named one, or the only one attached by USB. Same rules and errors as
- * cp_device_open's, so a missing phone is reported before six questions. */
-static cp_err locate_device(const char *want, char out[64], cp_error *err)
-{
-  cp_device_entry *e = NULL;
-  size_t n = 0, usb = 0;
-  cp_err rc = cp_device_list(&e, &n, err);
-  if (rc != CP_OK)
-    return rc;
-  if (want) {
-    rc = cp_error_set(err, CP_E_DEVICE_NOT_FOUND, "no device %s is attached", want);
-    for (size_t i = 0; i < n; i++)
-      if (!strcmp(e[i].udid, want)) {
-        (void)snprintf(out, 64, "%s", want);
-        cp_error_clear(err);
-        rc = CP_OK;
-      }
-    free(e);
-    return rc;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (e[i].network || (usb && !strcmp(e[i].udid, out)))
-      continue;
-    if (!usb++)
-      (void)snprintf(out, 64, "%s", e[i].udid);
-  }
-  free(e);
-  if (usb == 0)
-    return cp_error_set(err, CP_E_NO_DEVICE, "no device is attached");
-  if (usb > 1)
-    return cp_error_set(err, CP_E_MANY_DEVICES, "%zu devices are attached", usb);
-  return CP_OK;
-}
-
 /* A policy decides what leaves the device unredacted: only a regular file
  * that nobody but its owner may change is read (issue 14). */
 static json_t *load_policy(const char *path, cp_error *err)
@@ -233,8 +198,11 @@ int cp_cmd_collect(int argc, char **argv)
   json_t *policy = NULL;
   if (policy_path && !(policy = load_policy(policy_path, &err)))
     return cp_cli_fail(&cli, &err);
+  /* The device to collect from, found before anyone is asked anything
+   * (the rules and errors of cp_device_open's own pick), so a missing phone
+   * is reported before six questions. */
   char found[64] = "";
-  cp_err rc = locate_device(udid, found, &err);
+  cp_err rc = cp_device_pick(udid, found, &err);
   if (rc != CP_OK) {
     json_decref(policy);
     return cp_cli_fail(&cli, &err);

@@ -43,6 +43,12 @@ typedef struct cp_device_entry {
  * array of *count entries (free()); CP_E_USBMUXD when usbmuxd cannot be reached. */
 cp_err cp_device_list(cp_device_entry **out, size_t *count, cp_error *err);
 
+/* The device a command works on: `want` when it is attached, else the only
+ * device attached by USB (Wi-Fi ones only when named); its UDID into out.
+ * CP_E_DEVICE_NOT_FOUND, CP_E_NO_DEVICE or CP_E_MANY_DEVICES otherwise.
+ * cp_device_open picks with it; collect asks it before any question. */
+cp_err cp_device_pick(const char *want, char out[64], cp_error *err);
+
 /* 1 when udid is in usbmuxd's list now, 0 when not, -1 when usbmuxd cannot tell. */
 int cp_device_attached(const char *udid);
 

@@ -133,8 +133,7 @@ cp_err cp_dev_start_session(idevice_t idev, cp_lockdown *ld, const char *udid, c
   return CP_OK;
 }
 
-/* Picks the device to open: the named one, or the only attached one. */
-static cp_err resolve_udid(const char *want, char out[64], cp_error *err)
+cp_err cp_device_pick(const char *want, char out[64], cp_error *err)
 {
   cp_device_entry *e = NULL;
   size_t n = 0;
@@ -224,7 +223,7 @@ cp_err cp_device_open(const cp_device_open_opts *o, cp_device **out, cp_error *e
     return cp_error_set(err, CP_E_INTERNAL, "device mutex");
   }
   (void)snprintf(d->label, sizeof d->label, "%s", o && o->label ? o->label : CP_DEFAULT_LABEL);
-  rc = resolve_udid(o ? o->udid : NULL, d->udid, err);
+  rc = cp_device_pick(o ? o->udid : NULL, d->udid, err);
   if (rc != CP_OK)
     goto out;
   if (idevice_new_with_options(&d->idev, d->udid, IDEVICE_LOOKUP_USBMUX | IDEVICE_LOOKUP_NETWORK) !=
