@@ -10,6 +10,7 @@
  * {...}}, then {Request: "Goodbye"}.
  */
 #include "device.h"
+#include "plist_frame.h"
 #include "plist_json.h"
 
 #include <plist/plist.h>
@@ -65,25 +66,12 @@ static cp_err recv_by(cp_conn *c, unsigned char *buf, size_t len, double deadlin
 
 static cp_err send_plist(cp_conn *c, plist_t p, cp_error *err)
 {
-  char *xml = NULL;
-  uint32_t len = 0;
-  plist_to_xml(p, &xml, &len);
-  if (!xml)
-    return cp_error_set(err, CP_E_NOMEM, "diagnostics request");
-  unsigned char *buf = malloc((size_t)len + 4);
-  cp_err rc = CP_OK;
+  size_t len = 0;
+  unsigned char *buf = cp_plist_frame(p, CP_DIAG_MAX_REPLY, &len);
   if (!buf)
-    rc = cp_error_set(err, CP_E_NOMEM, "diagnostics request");
-  else {
-    buf[0] = (unsigned char)(len >> 24);
-    buf[1] = (unsigned char)(len >> 16);
-    buf[2] = (unsigned char)(len >> 8);
-    buf[3] = (unsigned char)len;
-    memcpy(buf + 4, xml, len);
-    rc = cp_conn_send(c, buf, (size_t)len + 4, err);
-  }
+    return cp_error_set(err, CP_E_NOMEM, "diagnostics request");
+  cp_err rc = cp_conn_send(c, buf, len, err);
   free(buf);
-  plist_to_xml_free(xml);
   return rc;
 }
 
@@ -94,7 +82,7 @@ static cp_err recv_plist(cp_conn *c, plist_t *out, double deadline, const char *
   cp_err rc = recv_by(c, h, 4, deadline, what, err);
   if (rc != CP_OK)
     return rc;
-  uint32_t len = ((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
+  uint32_t len = cp_plist_frame_len(h);
   cp_device *d = cp_conn_device(c);
   if (len == 0 || len > CP_DIAG_MAX_REPLY)
     return cp_error_set(err, CP_E_PROTOCOL, "%s sent a %u-byte answer to %s", cp_device_udid(d),
@@ -103,15 +91,9 @@ static cp_err recv_plist(cp_conn *c, plist_t *out, double deadline, const char *
   if (!body)
     return cp_error_set(err, CP_E_NOMEM, "diagnostics answer");
   rc = recv_by(c, (unsigned char *)body, len, deadline, what, err);
-  if (rc == CP_OK) {
-    plist_from_memory(body, len, out);
-    if (!*out || plist_get_node_type(*out) != PLIST_DICT) {
-      plist_free(*out);
-      *out = NULL;
-      rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable answer to %s", cp_device_udid(d),
-                        what);
-    }
-  }
+  if (rc == CP_OK && !(*out = cp_plist_frame_dict(body, len)))
+    rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable answer to %s", cp_device_udid(d),
+                      what);
   free(body);
   return rc;
 }

@@ -4,6 +4,8 @@
  * connection ends the client (later requests fail at once). */
 #include "lockdown.h"
 
+#include "plist_frame.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,26 +78,11 @@ static cp_err lost(cp_lockdown *l, cp_stream_rc r, const char *what, cp_error *e
 
 static cp_err send_msg(cp_lockdown *l, plist_t msg, const char *what, cp_error *err)
 {
-  char *xml = NULL;
-  uint32_t len = 0;
-  plist_to_xml(msg, &xml, &len);
-  if (!xml || len == 0 || len > CP_LD_MAX_MESSAGE) {
-    if (xml)
-      plist_to_xml_free(xml);
+  size_t len = 0;
+  unsigned char *buf = cp_plist_frame(msg, CP_LD_MAX_MESSAGE, &len);
+  if (!buf)
     return cp_error_set(err, CP_E_NOMEM, "lockdown request %s", what);
-  }
-  unsigned char *buf = malloc((size_t)len + 4);
-  if (!buf) {
-    plist_to_xml_free(xml);
-    return cp_error_set(err, CP_E_NOMEM, "lockdown request %s", what);
-  }
-  buf[0] = (unsigned char)(len >> 24);
-  buf[1] = (unsigned char)(len >> 16);
-  buf[2] = (unsigned char)(len >> 8);
-  buf[3] = (unsigned char)len;
-  memcpy(buf + 4, xml, len);
-  plist_to_xml_free(xml);
-  cp_stream_rc r = cp_stream_send(l->s, buf, (size_t)len + 4, l->reply_ms);
+  cp_stream_rc r = cp_stream_send(l->s, buf, len, l->reply_ms);
   free(buf);
   return r == CP_STREAM_OK ? CP_OK : lost(l, r, what, err);
 }
@@ -108,7 +95,7 @@ static cp_err recv_msg(cp_lockdown *l, plist_t *out, const char *what, cp_error 
   cp_stream_rc r = cp_stream_recv_all(l->s, h, sizeof h, l->reply_ms);
   if (r != CP_STREAM_OK)
     return lost(l, r, what, err);
-  uint32_t len = ((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
+  uint32_t len = cp_plist_frame_len(h);
   if (len == 0 || len > CP_LD_MAX_MESSAGE) {
     l->dead = 1; /* the body's end is unknown: nothing after this can be read */
     return cp_error_set(err, CP_E_PROTOCOL, "%s sent a %u-byte lockdown reply to %s", l->udid, len,
@@ -122,14 +109,11 @@ static cp_err recv_msg(cp_lockdown *l, plist_t *out, const char *what, cp_error 
     free(body);
     return lost(l, r, what, err);
   }
-  plist_t p = NULL;
-  plist_from_memory(body, len, &p);
+  plist_t p = cp_plist_frame_dict(body, len);
   free(body);
-  if (!p || plist_get_node_type(p) != PLIST_DICT) {
-    plist_free(p);
+  if (!p)
     return cp_error_set(err, CP_E_PROTOCOL, "%s sent an unreadable lockdown reply to %s", l->udid,
                         what);
-  }
   *out = p;
   return CP_OK;
 }

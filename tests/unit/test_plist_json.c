@@ -14,6 +14,7 @@
 #include <cmocka.h>
 // clang-format on
 
+#include "plist_frame.h"
 #include "plist_json.h"
 
 static const char xml[] =
@@ -152,13 +153,49 @@ static void test_non_utf8_string(void **state)
   plist_free(d);
 }
 
+/* A frame is the 4-byte big-endian length then the XML; read back it is
+ * the same dict; a non-dict body and an over-long plist are refused. */
+static void test_frame(void **state)
+{
+  (void)state;
+  plist_t d = plist_new_dict();
+  plist_dict_set_item(d, "Request", plist_new_string("QueryType"));
+  size_t len = 0;
+  unsigned char *f = cp_plist_frame(d, 1u << 20, &len);
+  assert_non_null(f);
+  assert_true(len > 4);
+  assert_int_equal(cp_plist_frame_len(f), len - 4);
+  assert_int_equal(f[0], 0); /* big-endian: a small length has zero high bytes */
+  assert_memory_equal(f + 4, "<?xml", 5);
+  plist_t back = cp_plist_frame_dict((const char *)f + 4, (uint32_t)(len - 4));
+  assert_non_null(back);
+  plist_t req = plist_dict_get_item(back, "Request");
+  assert_non_null(req);
+  assert_string_equal(plist_get_string_ptr(req, NULL), "QueryType");
+  assert_int_equal(plist_dict_get_size(back), 1);
+  plist_free(back);
+  assert_null(cp_plist_frame(d, 16, &len)); /* larger than the bound */
+  assert_int_equal(len, 0);
+  static const unsigned char h[4] = {0x01, 0x02, 0x03, 0x04};
+  assert_int_equal(cp_plist_frame_len(h), 0x01020304u);
+  plist_t arr = plist_new_array();
+  unsigned char *fa = cp_plist_frame(arr, 1u << 20, &len);
+  assert_non_null(fa);
+  assert_null(cp_plist_frame_dict((const char *)fa + 4, (uint32_t)(len - 4))); /* not a dict */
+  assert_null(cp_plist_frame_dict("not a plist", 11));
+  free(fa);
+  free(f);
+  plist_free(arr);
+  plist_free(d);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_types_from_xml),  cmocka_unit_test(test_binary_roundtrip),
       cmocka_unit_test(test_rejects_garbage), cmocka_unit_test(test_depth_limit),
       cmocka_unit_test(test_size_limits),     cmocka_unit_test(test_base64_and_iso),
-      cmocka_unit_test(test_non_utf8_string),
+      cmocka_unit_test(test_non_utf8_string), cmocka_unit_test(test_frame),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
