@@ -175,7 +175,8 @@ cp_err cp_device_diagnostics(cp_device *d, const char *type, json_t **out, cp_er
   plist_free(req);
   if (rc == CP_OK) {
     if (!diag || plist_get_node_type(diag) != PLIST_DICT)
-      rc = cp_error_set(err, CP_E_DEVICE_VALUE, "%s has no %s diagnostics", cp_device_udid(d), type);
+      rc =
+          cp_error_set(err, CP_E_DEVICE_VALUE, "%s has no %s diagnostics", cp_device_udid(d), type);
     else if (!(*out = cp_plist_to_json(diag, NULL, err)))
       rc = cp_error_set(err, CP_E_PROTOCOL, "%s sent unreadable %s diagnostics", cp_device_udid(d),
                         type);
