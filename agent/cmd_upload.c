@@ -4,6 +4,7 @@
  * without their query string. */
 #include "commands.h"
 #include "hints.h"
+#include "platform.h"
 #include "progress.h"
 #include "upload.h"
 #include "upload_s3.h"
@@ -185,12 +186,12 @@ int cp_cmd_upload(int argc, char **argv)
                       .progress_ud = &bar,
                       .cancel = &stop_flag};
   stop_flag = 0;
-  void (*old_int)(int) = signal(SIGINT, on_signal);
-  void (*old_term)(int) = signal(SIGTERM, on_signal);
+  /* Ctrl-C, SIGTERM (the console handler on Windows) stop the transfer at
+   * once with its state kept; after it they only set the flag, so the
+   * receipt below is never cut half-written. */
+  cp_on_stop_request(on_signal, 0);
   cp_upload_result r;
   cp_err rc = cp_upload_file(bundle, &o, &r, &err);
-  (void)signal(SIGINT, old_int);
-  (void)signal(SIGTERM, old_term);
   cp_progress_finish(&bar.bar);
   memset(&creds, 0, sizeof creds);
   if (rc == CP_E_INTERRUPTED) {
