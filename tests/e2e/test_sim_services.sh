@@ -71,8 +71,23 @@ first=$(head -1 "$P/syslog.txt")
 last=$(tail -1 "$P/syslog.txt")
 assert_contains "$T/sys.log" "${first:16}"
 assert_contains "$T/sys.log" "${last:16}"
-assert_eq "$(grep -c '<Notice>\|<Error>\|<Warning>\|<Debug>\|<Info>' "$T/sys.log")" \
-  "$(grep -c '<Notice>\|<Error>\|<Warning>\|<Debug>\|<Info>' "$P/syslog.txt")" "syslog line count"
+# Every message arrived: the text of each line of the profile's log (what
+# follows its "<Level>: "; idevicesyslog reformats what comes before, and
+# drops a process name it takes for the device's) is in what the client
+# printed. Compared by content, not by a count of printed lines, and the
+# missing ones are named: a count once came out 38 of 40 on a loaded CI
+# machine with no way to tell lost from joined.
+python3 - "$P/syslog.txt" "$T/sys.log" <<'PY' || fail "idevicesyslog did not print every line the relay sent"
+import sys
+src = [l.rstrip("\r\n") for l in open(sys.argv[1], errors="replace") if l.strip()]
+text = [l.split(">: ", 1)[1] if ">: " in l else l[16:] for l in src]
+got = open(sys.argv[2], errors="replace").read()
+missing = [t for t in text if t not in got]
+if missing:
+    print("%d of %d messages missing, e.g. %r" % (len(missing), len(text), missing[:3]))
+    print("client output (first 2000 chars): %r" % got[:2000])
+    sys.exit(1)
+PY
 assert_contains "$SIM_LOG" "sim: $U: StartService com.apple.syslog_relay -> port"
 assert_contains "$SIM_LOG" "sim: $U: detached (control)"
 idevice_id -l >"$T/ids.txt"
