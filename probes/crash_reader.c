@@ -11,6 +11,7 @@
  * order and chunks reach the worker as BEGIN, DATA..., END per file. A file
  * is finished (END, then its close sent ahead) when its last read came back.
  */
+#include "crash_select.h"
 #include "crash_walk.h"
 #include "safepath.h"
 
@@ -240,9 +241,43 @@ static int before_since(const cp_crash_walk *w, const cp_crash_entry *f)
   return named > 0 && named + 86400 < w->opts->since;
 }
 
+cp_err cp_crash_cap_newest(cp_crash_walk *w, size_t cap, cp_error *err)
+{
+  w->keep_cut = INT64_MIN;
+  w->keep_room = 0;
+  int64_t *mt = w->nfiles > cap ? malloc(w->nfiles * sizeof *mt) : NULL;
+  if (w->nfiles > cap && !mt)
+    return cp_error_set(err, CP_E_NOMEM, "report dates");
+  size_t n = 0;
+  for (size_t i = 0; mt && i < w->nfiles; i++)
+    if (!before_since(w, &w->files[i]))
+      mt[n++] = w->files[i].st.mtime;
+  if (mt)
+    w->keep_cut = cp_crash_newest_cutoff(mt, n, cap, &w->keep_room);
+  free(mt);
+  if (w->keep_cut == INT64_MAX)
+    return cp_error_set(err, CP_E_NOMEM, "report dates");
+  return CP_OK;
+}
+
+/* 1 when CP_CRASH_BUNDLE_MAX leaves f out (an older report than the newest
+ * that fit); counts it. */
+static int too_old_to_fit(cp_crash_walk *w, const cp_crash_entry *f)
+{
+  if (f->st.mtime > w->keep_cut)
+    return 0;
+  if (f->st.mtime == w->keep_cut && w->keep_room > 0) {
+    w->keep_room--;
+    return 0;
+  }
+  w->left_old++;
+  return 1;
+}
+
 /* A file the listing may not go further with: unsafe name, already pulled,
- * or (--since) last written before the cut-off, so no report in it can be
- * from after it. 1 when it is to be read. */
+ * (--since) last written before the cut-off, so no report in it can be
+ * from after it, or older than the reports a bundle has room for. 1 when
+ * it is to be read. */
 static int wanted(cp_crash_walk *w, size_t idx)
 {
   const cp_crash_entry *f = &w->files[idx];
@@ -252,7 +287,7 @@ static int wanted(cp_crash_walk *w, size_t idx)
     cp_crash_failure(w, f->rel, &fe);
     return 0;
   }
-  if (before_since(w, f)) {
+  if (before_since(w, f) || too_old_to_fit(w, f)) {
     cp_crash_advance(w, f->st.size, f->rel);
     return 0;
   }

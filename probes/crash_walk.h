@@ -15,9 +15,16 @@
 #include "drain.h"
 
 #include <pthread.h>
+#include <stdint.h>
 
 #define CP_CRASH_MAX_DEPTH_DIRS 16
 #define CP_CRASH_MAX_FILES 100000
+/* Reports one bundle holds at most (collect): `caseprobe verify` reads up to
+ * CP_BUNDLE_MAX_MEMBERS members, and the other probes (a sysdiagnose's text
+ * files, the summaries) need room too. A device with more keeps its newest
+ * ones in the bundle and one failure row says how many older ones were left
+ * out; `crashes pull` has no such cap. */
+#define CP_CRASH_BUNDLE_MAX 10000
 /* No crash report comes near this (the largest, full panics and aggregated
  * logs, are a few MB); a device claiming more is broken or hostile and would
  * otherwise be read for as long as it keeps sending. */
@@ -60,6 +67,10 @@ typedef struct cp_crash_walk {
    * ranking is built as the reports come (one row per process and kind) */
   cp_crash_index *spool;
   cp_drain_acc *drain;
+  /* CP_CRASH_BUNDLE_MAX: files older than keep_cut are left out, and of
+   * those at exactly keep_cut, keep_room more fit (INT64_MIN: all fit) */
+  int64_t keep_cut;
+  size_t keep_room, left_old;
 
   /* reader -> worker queue */
   pthread_mutex_t qlock;
@@ -97,6 +108,9 @@ int cp_crash_stopped(cp_crash_walk *w);
 /* crash_reader.c: lists the tree into w->files, then reads every file into
  * the queue; returns a fatal code or CP_OK. */
 cp_err cp_crash_list_tree(cp_crash_walk *w, cp_error *err);
+/* After the listing: keeps only the newest `cap` of the files the filters
+ * let through (sets keep_cut and keep_room). */
+cp_err cp_crash_cap_newest(cp_crash_walk *w, size_t cap, cp_error *err);
 cp_err cp_crash_read_all(cp_crash_walk *w, cp_error *err);
 
 /* crash_delete.c */

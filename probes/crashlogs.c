@@ -352,7 +352,10 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   rc = cp_afc_open(dev, "com.apple.crashreportcopymobile", &w.afc, err);
   if (rc != CP_OK)
     goto out;
+  w.keep_cut = INT64_MIN; /* every report fits */
   rc = cp_crash_list_tree(&w, err);
+  if (rc == CP_OK && !hooks && w.nfiles > CP_CRASH_BUNDLE_MAX)
+    rc = cp_crash_cap_newest(&w, CP_CRASH_BUNDLE_MAX, err);
   if (rc != CP_OK)
     goto out;
   cp_crash_advance(&w, 0, "");
@@ -370,6 +373,14 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
   if (rc == CP_OK && w.stop) {
     rc = w.worker_rc;
     *err = w.worker_err;
+  }
+  if (w.left_old) {
+    cp_error le;
+    cp_error_set(&le, CP_E_TOO_LARGE,
+                 "%zu older report(s) were left out: a bundle holds at most %u crash reports, "
+                 "the newest were kept ('caseprobe crashes pull DIR' copies every one)",
+                 w.left_old, (unsigned)CP_CRASH_BUNDLE_MAX);
+    cp_crash_failure(&w, ".", &le);
   }
   /* Reports kept so far are made durable even when the walk failed (they
    * are whole); and before any is deleted from the device. */

@@ -11,7 +11,8 @@
  * cannot be redacted (SQLite databases, binary plists, images, other binary
  * data) are left out and listed with the reason in the summary:
  *   {archive, members, bytes, left_out: [{name, why}], left_out_count}
- * why: "sqlite_database", "binary_plist", "image", "binary", "unsafe_name".
+ * why: "sqlite_database", "binary_plist", "image", "binary", "unsafe_name",
+ *      "bundle_full" (the bundle holds CP_BUNDLE_MAX_MEMBERS already).
  * The summary is also written as the member sysdiagnose/index.json.
  */
 #include "afc.h"
@@ -195,7 +196,13 @@ static cp_err import(afc_src *src, const char *archive_name, cp_sink *sink,
         goto out;
       continue; /* the next header skips the rest */
     }
-    if ((rc = cp_sink_begin(sink, path, "sysdiagnose", err)) != CP_OK)
+    rc = cp_sink_begin(sink, path, "sysdiagnose", err);
+    if (rc == CP_E_TOO_LARGE) { /* the bundle is full: this file stays out, said so */
+      if ((rc = left_out(lo, &lo_count, name, "bundle_full", err)) != CP_OK)
+        goto out;
+      continue;
+    }
+    if (rc != CP_OK)
       goto out;
     open_member = 1;
     if ((rc = cp_sink_write(sink, sniff, have, err)) != CP_OK)

@@ -99,6 +99,7 @@ const char *cp_rw_sysdiag_why(const char *w)
       {"image", N_("an image, which cannot be redacted")},
       {"binary", N_("binary data, which cannot be redacted")},
       {"too_large", N_("over the size limit")},
+      {"bundle_full", N_("the bundle already held as many files as one may")},
       {NULL, NULL},
   };
   return lookup(t, w);

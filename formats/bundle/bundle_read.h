@@ -39,6 +39,9 @@
  * 10,000-member bundle verifies in 31 MB of peak RSS (37 MB before), most of
  * it libraries, and 40 MB with --json (the report rows). */
 #define CP_BUNDLE_MAX_MEMBERS 12000
+/* Room the writer keeps for its own members (consent, redaction, report,
+ * manifest, signature) under CP_BUNDLE_MAX_MEMBERS. */
+#define CP_BUNDLE_OWN_MEMBERS 8
 #define CP_BUNDLE_MAX_MEMBER_BYTES (64ULL << 30) /* 64 GiB: no device log is larger */
 #define CP_BUNDLE_MAX_TOTAL_BYTES (128ULL << 30) /* all members together */
 /* Decompression bombs: past CP_BUNDLE_RATIO_FLOOR bytes of tar, more than

@@ -6,6 +6,7 @@
  * is written, so nobody reads the finished file again just to hash it. */
 #include "bundle.h"
 #include "bundle_os.h"
+#include "bundle_read.h"
 #include "durable.h"
 #include "manifest.h"
 #include "report_html.h"
@@ -155,6 +156,14 @@ static cp_err sink_begin(cp_sink *s, const char *path, const char *scope, cp_err
     return cp_error_set(err, CP_E_INTERNAL, "member name '%s' is reserved for the bundle", path);
   if (cp_names_has(w->names, path))
     return cp_error_set(err, CP_E_INTERNAL, "member '%s' added twice", path);
+  /* Never more members than `caseprobe verify` reads (the writer's own,
+   * consent to signature, come on top): a probe told so leaves that member
+   * out and says why, and the bundle stays one that verifies. */
+  if (!w->internal && w->nrows + CP_BUNDLE_OWN_MEMBERS >= CP_BUNDLE_MAX_MEMBERS)
+    return cp_error_set(err, CP_E_TOO_LARGE,
+                        "the bundle is full (%zu members, the most one may hold); '%.200s' was "
+                        "left out",
+                        w->nrows, path);
   free(w->cur_scope);
   w->cur_scope = strdup(scope);
   if (!w->cur_scope)

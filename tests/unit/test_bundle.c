@@ -475,6 +475,38 @@ static cp_err fill(const char *dir, uint64_t cap)
   return rc;
 }
 
+/* A writer never makes a bundle verify would refuse: once it holds as many
+ * members as CP_BUNDLE_MAX_MEMBERS leaves room for (its own come on top),
+ * a probe's next member is refused as too large, and what was written
+ * verifies. */
+static void test_member_cap(void **state)
+{
+  (void)state;
+  cp_bundle_writer *w;
+  cp_error err;
+  cp_bundle_opts o = {.created = T0};
+  assert_int_equal(cp_bundle_writer_new(tmpdir, "CASE-CAP", &o, &w, &err), CP_OK);
+  cp_sink *s = cp_bundle_sink(w);
+  const size_t room = CP_BUNDLE_MAX_MEMBERS - CP_BUNDLE_OWN_MEMBERS;
+  char path[64];
+  for (size_t i = 0; i < room; i++) {
+    snprintf(path, sizeof path, "crashes/r%05zu.ips", i);
+    assert_int_equal(cp_sink_begin(s, path, "crashes", &err), CP_OK);
+    assert_int_equal(cp_sink_write(s, "x", 1, &err), CP_OK);
+    assert_int_equal(cp_sink_end(s, 1, &err), CP_OK);
+  }
+  assert_int_equal(cp_sink_begin(s, "crashes/one-more.ips", "crashes", &err), CP_E_TOO_LARGE);
+  assert_non_null(strstr(err.detail, "the bundle is full"));
+  assert_non_null(strstr(err.detail, "one-more.ips"));
+  char *final = NULL;
+  assert_int_equal(cp_bundle_finish(w, NULL, NULL, NULL, NULL, NULL, &final, &err), CP_OK);
+  json_t *rep = NULL;
+  assert_int_equal(cp_bundle_check_file(final, NULL, &rep, &err), CP_OK);
+  json_decref(rep);
+  remove(final);
+  free(final);
+}
+
 static void test_disk_full(void **state)
 {
   (void)state;
@@ -656,6 +688,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
       cmocka_unit_test_setup_teardown(test_abort_and_exists, setup, teardown),
       cmocka_unit_test_setup_teardown(test_gzip_level, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_member_cap, setup, teardown),
       cmocka_unit_test(test_consent_record),
       cmocka_unit_test(test_reader_refuses),
   };

@@ -17,6 +17,7 @@
 // clang-format on
 
 #include "crash_report.h"
+#include "crash_select.h"
 
 typedef struct expect {
   const char *path; /* under CP_CORPUS_DIR (tests/corpus) */
@@ -563,6 +564,32 @@ static void test_panic_lines_fold(void **state)
   json_decref(records);
 }
 
+/* The newest `cap` reports fit: everything newer than the cut-off, and as
+ * many of exactly its time as room says; all fit when there are few. */
+static void test_newest_cutoff(void **state)
+{
+  (void)state;
+  size_t room = 99;
+  const int64_t few[] = {5, 1, 3};
+  assert_true(cp_crash_newest_cutoff(few, 3, 3, &room) == INT64_MIN);
+  assert_int_equal(room, 3);
+  const int64_t t[] = {10, 40, 30, 30, 20, 30, 50};
+  /* newest 4: 50, 40, then two of the three 30s */
+  assert_true(cp_crash_newest_cutoff(t, 7, 4, &room) == 30);
+  assert_int_equal(room, 2);
+  /* newest 2: 50, 40; no 30 fits */
+  assert_true(cp_crash_newest_cutoff(t, 7, 2, &room) == 40);
+  assert_int_equal(room, 1);
+  /* newest 6: everything above 10 */
+  assert_true(cp_crash_newest_cutoff(t, 7, 6, &room) == 20);
+  assert_int_equal(room, 1);
+  const int64_t same[] = {7, 7, 7, 7};
+  assert_true(cp_crash_newest_cutoff(same, 4, 3, &room) == 7);
+  assert_int_equal(room, 3);
+  assert_true(cp_crash_newest_cutoff(same, 4, 0, &room) == INT64_MAX);
+  assert_int_equal(room, 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -577,6 +604,7 @@ int main(void)
       cmocka_unit_test(test_panic_lines_fold),
       cmocka_unit_test(test_body_without_header),
       cmocka_unit_test(test_cut_header_never_invents),
+      cmocka_unit_test(test_newest_cutoff),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
