@@ -390,8 +390,8 @@ int cp_cmd_crashes(int argc, char **argv)
   if (wrc != CP_OK)
     goto fail;
   const json_t *failed_rows = json_object_get(index, "failed");
-  sort_reports(index);
   if (is_list) {
+    sort_reports(index); /* a pull's index keeps no rows in memory (crashlogs.h) */
     if (c.json) {
       out = json_pack("{s:O, s:O, s:O, s:O, s:s}", "reports", json_object_get(index, "reports"),
                       "count", json_object_get(index, "count"), "failed", failed_rows, "triage",

@@ -243,13 +243,10 @@ static void on_end(walk *w, wstate *s, chunk *c)
       cp_err src = CP_OK;
       pthread_mutex_lock(&w->lock);
       w->pulled_bytes += s->written;
-      if (w->spool) {
-        src = cp_crash_index_add(w->spool, s->rec, &se);
-        if (src == CP_OK && cp_drain_acc_add(w->drain, s->rec) != 0)
-          src = cp_error_set(&se, CP_E_NOMEM, "drain ranking");
-      } else {
-        json_array_append(w->reports, s->rec);
-      }
+      /* a member was written, so this is no listing: the spool is there */
+      src = cp_crash_index_add(w->spool, s->rec, &se);
+      if (src == CP_OK && cp_drain_acc_add(w->drain, s->rec) != 0)
+        src = cp_error_set(&se, CP_E_NOMEM, "drain ranking");
       if (w->hooks && w->hooks->done)
         w->hooks->done(w->hooks->ctx, f->rel, &f->st, s->rec);
       if (w->hooks && w->hooks->delete_pulled)
@@ -416,6 +413,7 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     }
     goto out;
   }
+  /* a listing (list_only): the rows are kept for the caller, nothing is written */
   json_t *triage = cp_crash_triage(w.reports);
   json_t *drain = cp_drain_rank(w.reports, 0);
   doc = json_pack("{s:O, s:o?, s:o?, s:I, s:I, s:O, s:O, s:b}", "reports", w.reports, "triage",
@@ -426,11 +424,7 @@ cp_err cp_crashlogs_collect(cp_device *dev, cp_sink *sink, const cp_probe_opts *
     rc = cp_error_set(err, CP_E_NOMEM, "crash index");
     goto out;
   }
-  if (!w.list_only)
-    rc = cp_sink_add_json(sink, "crashes/index.json", "crashes", doc, err);
-  if (rc == CP_OK && !w.list_only)
-    rc = cp_sink_flush(sink, err); /* the index too is in place when this returns */
-  if (rc == CP_OK && index) {
+  if (index) {
     *index = doc;
     doc = NULL;
   }

@@ -127,6 +127,23 @@ static const char *str_item(plist_t dict, const char *key)
   return plist_get_string_ptr(n, NULL);
 }
 
+/* A boolean item of dict; 0 when absent or not a boolean. */
+static int bool_item(plist_t dict, const char *key)
+{
+  plist_t n = dict ? plist_dict_get_item(dict, key) : NULL;
+  uint8_t b = 0;
+  if (n && plist_get_node_type(n) == PLIST_BOOLEAN)
+    plist_get_bool_val(n, &b);
+  return b != 0;
+}
+
+/* Sets key to the string v, unless v is NULL. */
+static void set_str(plist_t dict, const char *key, const char *v)
+{
+  if (v)
+    plist_dict_set_item(dict, key, plist_new_string(v));
+}
+
 /* A device's Error name is printed only when it looks like one. */
 static const char *safe_name(const char *s)
 {
@@ -252,10 +269,8 @@ cp_err cp_lockdown_get_value(cp_lockdown *l, const char *domain, const char *key
   (void)snprintf(what, sizeof what, "value %s%s%s", domain ? domain : "", domain && key ? " " : "",
                  key ? key : (domain ? "" : "(global)"));
   plist_t req = plist_new_dict();
-  if (domain)
-    plist_dict_set_item(req, "Domain", plist_new_string(domain));
-  if (key)
-    plist_dict_set_item(req, "Key", plist_new_string(key));
+  set_str(req, "Domain", domain);
+  set_str(req, "Key", key);
   plist_t p = NULL;
   cp_err rc = call(l, req, "GetValue", what, &p, err);
   if (rc != CP_OK)
@@ -291,11 +306,8 @@ cp_err cp_lockdown_validate_pair(cp_lockdown *l, plist_t record, cp_error *err)
     if (p)
       plist_dict_set_item(pr, certs[i], plist_new_data(p, n));
   }
-  const char *hid = str_item(record, "HostID"), *buid = str_item(record, "SystemBUID");
-  if (hid)
-    plist_dict_set_item(pr, "HostID", plist_new_string(hid));
-  if (buid)
-    plist_dict_set_item(pr, "SystemBUID", plist_new_string(buid));
+  set_str(pr, "HostID", str_item(record, "HostID"));
+  set_str(pr, "SystemBUID", str_item(record, "SystemBUID"));
   plist_t req = plist_new_dict();
   plist_dict_set_item(req, "PairRecord", pr);
   plist_dict_set_item(req, "ProtocolVersion", plist_new_string("2"));
@@ -351,19 +363,15 @@ cp_err cp_lockdown_start_session(cp_lockdown *l, plist_t record, const char *sys
   }
   plist_t req = plist_new_dict();
   plist_dict_set_item(req, "HostID", plist_new_string(hid));
-  const char *buid = system_buid && *system_buid ? system_buid : str_item(record, "SystemBUID");
-  if (buid)
-    plist_dict_set_item(req, "SystemBUID", plist_new_string(buid));
+  set_str(req, "SystemBUID",
+          system_buid && *system_buid ? system_buid : str_item(record, "SystemBUID"));
   plist_t p = NULL;
   cp_err rc = call(l, req, "StartSession", what, &p, err);
   if (rc != CP_OK)
     return rc;
   const char *sid = str_item(p, "SessionID");
   (void)snprintf(l->session_id, sizeof l->session_id, "%s", sid ? sid : "");
-  plist_t ssl = plist_dict_get_item(p, "EnableSessionSSL");
-  uint8_t use_ssl = 0;
-  if (ssl && plist_get_node_type(ssl) == PLIST_BOOLEAN)
-    plist_get_bool_val(ssl, &use_ssl);
+  int use_ssl = bool_item(p, "EnableSessionSSL");
   plist_free(p);
   l->session = 1;
   if (use_ssl) {
@@ -392,10 +400,7 @@ cp_err cp_lockdown_start_service(cp_lockdown *l, const char *service, uint16_t *
   uint64_t v = 0;
   if (pn && plist_get_node_type(pn) == PLIST_UINT)
     plist_get_uint_val(pn, &v);
-  plist_t sn = plist_dict_get_item(p, "EnableServiceSSL");
-  uint8_t b = 0;
-  if (sn && plist_get_node_type(sn) == PLIST_BOOLEAN)
-    plist_get_bool_val(sn, &b);
+  int b = bool_item(p, "EnableServiceSSL");
   plist_free(p);
   if (v == 0 || v > 65535)
     return cp_error_set(err, CP_E_PROTOCOL, "%s gave no port for %s", l->udid, service);

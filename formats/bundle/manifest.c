@@ -236,36 +236,6 @@ static cp_err splice_head(const json_t *manifest, char **head, size_t *hlen, siz
   return rc;
 }
 
-cp_err cp_manifest_dump_splice(const json_t *manifest, size_t rows_len, cp_manifest_fill_fn fill,
-                               void *ctx, char **text, size_t *len, cp_error *err)
-{
-  size_t hlen = 0, cut = 0;
-  char *head = NULL, *out = NULL;
-  *text = NULL;
-  cp_err rc = splice_head(manifest, &head, &hlen, &cut, err);
-  if (rc != CP_OK)
-    return rc;
-  size_t tail = rows_len ? 3 : 0; /* "\n  " before ']' */
-  size_t n = hlen + rows_len + tail;
-  if (!(out = malloc(n + 1))) {
-    rc = cp_error_set(err, CP_E_NOMEM, "manifest");
-    goto out;
-  }
-  memcpy(out, head, cut);
-  if (rows_len && (rc = fill(ctx, out + cut, rows_len, err)) != CP_OK)
-    goto out;
-  memcpy(out + cut + rows_len, "\n  ", tail);
-  memcpy(out + cut + rows_len + tail, head + cut, hlen - cut);
-  out[n] = '\0';
-  *text = out;
-  *len = n;
-  out = NULL;
-out:
-  free(out);
-  free(head);
-  return rc;
-}
-
 cp_err cp_manifest_write_splice(const json_t *manifest, size_t rows_len, cp_manifest_put_fn emit,
                                 cp_manifest_put_rows_fn put_rows, void *ctx, cp_error *err)
 {
@@ -283,6 +253,66 @@ cp_err cp_manifest_write_splice(const json_t *manifest, size_t rows_len, cp_mani
     rc = emit(ctx, head + cut, hlen - cut, err);
   free(head);
   return rc;
+}
+
+/* cp_manifest_dump_splice's emitter: one buffer, grown to just what the
+ * pieces need (room for the rows is taken at the start); the rows are put
+ * in place by the caller's fill. */
+typedef struct mem_out {
+  char *p;
+  size_t len, cap;
+  cp_manifest_fill_fn fill;
+  void *ctx;
+} mem_out;
+
+static cp_err mem_room(mem_out *m, size_t n, cp_error *err)
+{
+  if (m->len + n + 1 <= m->cap)
+    return CP_OK;
+  char *q = realloc(m->p, m->len + n + 1);
+  if (!q)
+    return cp_error_set(err, CP_E_NOMEM, "manifest");
+  m->p = q;
+  m->cap = m->len + n + 1;
+  return CP_OK;
+}
+
+static cp_err mem_emit(void *ctx, const void *buf, size_t n, cp_error *err)
+{
+  mem_out *m = ctx;
+  cp_err rc = mem_room(m, n, err);
+  if (rc == CP_OK) {
+    memcpy(m->p + m->len, buf, n);
+    m->len += n;
+  }
+  return rc;
+}
+
+static cp_err mem_rows(void *ctx, size_t n, cp_error *err)
+{
+  mem_out *m = ctx;
+  cp_err rc = mem_room(m, n, err);
+  if (rc == CP_OK && (rc = m->fill(m->ctx, m->p + m->len, n, err)) == CP_OK)
+    m->len += n;
+  return rc;
+}
+
+cp_err cp_manifest_dump_splice(const json_t *manifest, size_t rows_len, cp_manifest_fill_fn fill,
+                               void *ctx, char **text, size_t *len, cp_error *err)
+{
+  mem_out m = {NULL, 0, 0, fill, ctx};
+  *text = NULL;
+  cp_err rc = mem_room(&m, rows_len + 4096, err);
+  if (rc == CP_OK)
+    rc = cp_manifest_write_splice(manifest, rows_len, mem_emit, mem_rows, &m, err);
+  if (rc != CP_OK) {
+    free(m.p);
+    return rc;
+  }
+  m.p[m.len] = '\0';
+  *text = m.p;
+  *len = m.len;
+  return CP_OK;
 }
 
 static cp_err fill_from_memory(void *ctx, char *dst, size_t len, cp_error *err)

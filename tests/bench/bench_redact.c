@@ -11,6 +11,7 @@
  *
  * usage: bench_redact [CORPUS_DIR] [MB]   (CORPUS_DIR defaults to $CP_CORPUS
  * or tests/corpus; MB to 100). Prints one line per mode: "<mode>: N MB/s". */
+#include "../unit/sample_device_ids.h"
 #include "redact_int.h"
 
 #ifndef CP_BENCH_NO_HS
@@ -143,22 +144,7 @@ int main(int argc, char **argv)
       len += plen[i];
     }
   /* a device's identifiers, as collect passes them from lockdown */
-  static const cp_redact_id ids[] = {
-      {"serial", "DNPT1P8EHG74"},
-      {"udid", "00008020-001D65163CE1002E"},
-      {"ecid", "1707430441053478"},
-      {"imei", "355341083159771"},
-      {"iccid", "89860321945128778023"},
-      {"imsi", "460115142016109"},
-      {"phone", "+86 138 1234 5678"},
-      {"wifi_mac", "14:bd:61:9d:3d:00"},
-      {"bt_mac", "14:bd:61:9d:3d:01"},
-      {"device_name", "Zo\xc3\xab Li\xe2\x80\x99s iPhone"},
-      /* a second, CJK name: the worst case for encoded spellings (issue 14) */
-      {"device_name", "\xe5\xbc\xa0\xe5\xb0\x8f\xe6\x98\x8e\xe7\x9a\x84iPhone"},
-      {"meid", "35534108315977"},
-  };
-  cp_redact_config cfg = {ids, sizeof(ids) / sizeof(ids[0]), NULL, NULL};
+  cp_redact_config cfg = {cp_sample_device_ids, CP_SAMPLE_DEVICE_IDS_N, NULL, NULL};
   cp_redactor *r = NULL;
   cp_error err;
   if (cp_redactor_new(&cfg, &r, &err) != CP_OK) {

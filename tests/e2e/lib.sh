@@ -188,20 +188,52 @@ sim_ctl() {
   "$CP_SIM" --ctl "$SIM_SOCK" "$@"
 }
 
-# sim_forget_pairing UDID : a paired profile's record is in the simulated
-# usbmuxd's store from the start (a host that paired before); this drops it
-# (DeletePairRecord), for tests that need a host pairing for the first time.
-sim_forget_pairing() {
-  python3 - "$1" <<'PY' || fail "DeletePairRecord $1"
+# sim_pair_record TYPE UDID : asks the simulated usbmuxd directly (no
+# libusbmuxd and its 5 s limit) for ReadPairRecord (succeeds when a record is
+# there) or DeletePairRecord (succeeds when it was deleted).
+sim_pair_record() {
+  python3 - "$1" "$2" <<'PY'
 import os, plistlib, socket, struct, sys
+kind, udid = sys.argv[1:3]
 s = socket.socket(socket.AF_UNIX); s.connect(os.environ['USBMUXD_SOCKET_ADDRESS'][5:])
-p = plistlib.dumps({'MessageType': 'DeletePairRecord', 'PairRecordID': sys.argv[1]})
+p = plistlib.dumps({'MessageType': kind, 'PairRecordID': udid})
 s.sendall(struct.pack('<IIII', 16 + len(p), 1, 8, 1) + p)
 h = b''
 while len(h) < 16: h += s.recv(16 - len(h))
 n = struct.unpack('<I', h[:4])[0] - 16; b = b''
 while len(b) < n: b += s.recv(n - len(b))
-sys.exit(0 if plistlib.loads(b).get('Number') == 0 else 1)
+reply = plistlib.loads(b)
+sys.exit(0 if ('PairRecordData' in reply if kind == 'ReadPairRecord' else reply.get('Number') == 0) else 1)
+PY
+}
+
+# sim_forget_pairing UDID : a paired profile's record is in the simulated
+# usbmuxd's store from the start (a host that paired before); this drops it
+# (DeletePairRecord), for tests that need a host pairing for the first time.
+sim_forget_pairing() {
+  sim_pair_record DeletePairRecord "$1" || fail "DeletePairRecord $1"
+}
+
+# assert_pulled_tree SRC DST MIN : every regular file under SRC (a profile's
+# crash folder; links skipped, as a pull skips them) is at the same path
+# under DST byte for byte, and there are at least MIN of them.
+assert_pulled_tree() {
+  python3 - "$1" "$2" "$3" <<'PY' || fail "the pulled files differ from the device's ($1 -> $2)"
+import filecmp, os, sys
+src, dst, least = sys.argv[1], sys.argv[2], int(sys.argv[3])
+n = 0
+for d, _, fs in os.walk(src):
+    for f in fs:
+        p = os.path.join(d, f)
+        if os.path.islink(p):
+            continue
+        rel = os.path.relpath(p, src)
+        q = os.path.join(dst, rel)
+        assert os.path.isfile(q), "missing: " + rel
+        assert filecmp.cmp(p, q, shallow=False), "differs: " + rel
+        n += 1
+assert n >= least, "%d files, expected at least %d" % (n, least)
+print("ok: %d files byte-identical" % n)
 PY
 }
 

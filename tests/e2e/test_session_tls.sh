@@ -25,17 +25,7 @@ sim_start "$T/tls"
 # The simulated usbmuxd makes a paired profile's record on the first
 # ReadPairRecord (two RSA keys): ask once here, without libusbmuxd's 5 s
 # limit, so a loaded machine does not turn the counted run into a pairing.
-python3 - "$U" <<'PY' || fail "ReadPairRecord $U"
-import os, plistlib, socket, struct, sys
-s = socket.socket(socket.AF_UNIX); s.connect(os.environ['USBMUXD_SOCKET_ADDRESS'][5:])
-p = plistlib.dumps({'MessageType': 'ReadPairRecord', 'PairRecordID': sys.argv[1]})
-s.sendall(struct.pack('<IIII', 16 + len(p), 1, 8, 1) + p)
-h = b''
-while len(h) < 16: h += s.recv(16 - len(h))
-n = struct.unpack('<I', h[:4])[0] - 16; b = b''
-while len(b) < n: b += s.recv(n - len(b))
-assert 'PairRecordData' in plistlib.loads(b), 'no record for a paired profile'
-PY
+sim_pair_record ReadPairRecord "$U" || fail "ReadPairRecord $U: no record for a paired profile"
 
 # info: one lockdown connection, one session, TLS up, a session-only value.
 ok info "$CP_BIN" info -u "$U" --json
@@ -50,22 +40,7 @@ ok pull "$CP_BIN" crashes pull "$T/pull" -u "$U" --json
 for s in com.apple.crashreportmover com.apple.crashreportcopymobile; do
   grep -q "$U: StartService $s -> port [0-9]* (SSL)" "$SIM_LOG" || fail "$s was not started with SSL"
 done
-python3 - "$T/tls/crash" "$T/pull" <<'PY' || fail "pulled files differ from the device's"
-import hashlib, os, sys
-src, dst = sys.argv[1], sys.argv[2]
-n = 0
-for d, _, files in os.walk(src):
-    for f in files:
-        p = os.path.join(d, f)
-        if os.path.islink(p):
-            continue
-        rel = os.path.relpath(p, src)
-        q = os.path.join(dst, rel)
-        assert os.path.isfile(q), "missing: " + rel
-        assert hashlib.sha256(open(p, "rb").read()).digest() == hashlib.sha256(open(q, "rb").read()).digest(), rel
-        n += 1
-assert n >= 4, n
-PY
+assert_pulled_tree "$T/tls/crash" "$T/pull" 4
 ok battery "$CP_BIN" battery -u "$U" --json
 assert_eq "$(json_get "$T/battery.out" 'd["cycle_count"]')" "321" "CycleCount over a TLS diagnostics relay"
 grep -q "$U: StartService com.apple.mobile.diagnostics_relay -> port [0-9]* (SSL)" "$SIM_LOG" ||

@@ -15,27 +15,13 @@
  *           0 (default) = one write of the whole file
  */
 #include "redact.h"
+#include "sample_device_ids.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const unsigned char k_secret[CP_REDACT_SECRET_LEN] = "0123456789abcdef0123456789abcde";
-
-static const cp_redact_id k_ids[] = {
-    {"serial", "DNPT1P8EHG74"},
-    {"udid", "00008020-001D65163CE1002E"},
-    {"ecid", "1707430441053478"},
-    {"imei", "355341083159771"},
-    {"iccid", "89860321945128778023"},
-    {"imsi", "460115142016109"},
-    {"phone", "+86 138 1234 5678"},
-    {"wifi_mac", "14:bd:61:9d:3d:00"},
-    {"bt_mac", "14:bd:61:9d:3d:01"},
-    {"device_name", "Zo\xc3\xab Li\xe2\x80\x99s iPhone"},
-    {"device_name", "\xe5\xbc\xa0\xe5\xb0\x8f\xe6\x98\x8e\xe7\x9a\x84iPhone"},
-    {"meid", "35534108315977"},
-};
 
 static unsigned g_seed;
 
@@ -139,7 +125,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "redact_dump: cannot read %s or write %s\n", argv[i + 1], argv[i + 2]);
     return 1;
   }
-  cp_redact_config cfg = {k_ids, sizeof(k_ids) / sizeof(k_ids[0]), pol, k_secret};
+  cp_redact_config cfg = {cp_sample_device_ids, CP_SAMPLE_DEVICE_IDS_N, pol, k_secret};
   static cp_redact_id ids[64];
   char *idtext = NULL;
   if (idfile) {
